@@ -1,0 +1,175 @@
+"""Who is calling: API keys, real SigV4 verification, and the Lambda-authorizer hook.
+
+An operation is authenticated from its authorization object (or HTTP headers), then the mode it
+used is checked against what the connection or namespace allows (reference §7).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from backend_stub.config import Authorizer, StubConfig
+from eventapi import sigv4
+from eventapi.protocol import auth_lookup
+
+log = logging.getLogger("quizwire.stub.auth")
+
+_CACHE_MAX: Final = 50_000
+
+
+class NotAuthenticated(Exception):
+    """Credentials missing or invalid (HTTP 401; ``UnauthorizedException`` on the socket)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    mode: str
+    handler_identity: dict[str, Any] | None  # what handlers see as ``ctx.identity``
+
+
+class Authenticator:
+    def __init__(self, config: StubConfig, authorizer: Authorizer | None) -> None:
+        self._config = config
+        self._authorizer = authorizer
+        self._api_keys = frozenset(config.api_keys)
+        # (token, operation, channel) -> (expires_at, identity | None); the channel is part of
+        # the key because an authorizer may decide per channel.
+        self._cache: dict[tuple[str, str, str | None], tuple[float, Identity | None]] = {}
+
+    async def authenticate(
+        self,
+        auth: Mapping[str, Any],
+        *,
+        operation: str,
+        namespace: str | None,
+        channel: str | None,
+        signed_body: str | bytes,
+        method: str = "POST",
+        path: str = "/event",
+        query: str = "",
+        source_ip: str | None = None,
+    ) -> Identity:
+        api_key = auth_lookup(auth, "x-api-key")
+        token = auth_lookup(auth, "authorization")
+        if api_key is not None:
+            if api_key in self._api_keys:
+                return Identity("API_KEY", None)
+            raise NotAuthenticated("unknown API key")
+        if token is None:
+            raise NotAuthenticated("no credentials")
+        if token.startswith(sigv4.ALGORITHM):
+            return self._verify_iam(auth, signed_body, method, path, query, source_ip)
+        return await self._lambda(token, auth, operation, namespace, channel)
+
+    def _verify_iam(
+        self,
+        auth: Mapping[str, Any],
+        body: str | bytes,
+        method: str,
+        path: str,
+        query: str,
+        source_ip: str | None,
+    ) -> Identity:
+        headers = {k: v for k, v in auth.items() if isinstance(v, str)}
+        try:
+            signed_by = sigv4.verify(
+                method=method,
+                path=path,
+                query=query,
+                headers=headers,
+                body=body,
+                region=self._config.region,
+                secret_for=self._config.secret_for,
+            )
+        except sigv4.SignatureError as exc:
+            log.info("IAM signature refused: %s", exc)
+            raise NotAuthenticated(str(exc)) from exc
+        cred = self._config.credential(signed_by.access_key_id)
+        assert cred is not None  # verify() found its secret
+        return Identity(
+            "AWS_IAM",
+            {
+                "accountId": cred.account_id,
+                "cognitoIdentityPoolId": None,
+                "cognitoIdentityId": None,
+                "sourceIp": [source_ip] if source_ip else [],
+                "username": cred.user_name,
+                "userArn": cred.user_arn,
+                "cognitoIdentityAuthType": None,
+                "cognitoIdentityAuthProvider": None,
+            },
+        )
+
+    async def _lambda(
+        self,
+        token: str,
+        auth: Mapping[str, Any],
+        operation: str,
+        namespace: str | None,
+        channel: str | None,
+    ) -> Identity:
+        if self._authorizer is None:
+            # The stub hosts no OIDC/Cognito issuer: a bearer token needs the Lambda authorizer.
+            raise NotAuthenticated("no authorizer for token auth")
+        key = (token, operation, channel)
+        now = time.monotonic()
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] > now:
+            if cached[1] is None:
+                raise NotAuthenticated("authorizer denied (cached)")
+            return cached[1]
+        request = {
+            "authorizationToken": token,
+            "requestContext": {
+                "apiId": self._config.api_id,
+                "accountId": self._config.account_id,
+                "requestId": str(uuid.uuid4()),
+                "operation": operation,
+                "channelNamespaceName": namespace,
+                "channel": channel,
+            },
+            "requestHeaders": {
+                k.lower(): v
+                for k, v in auth.items()
+                if isinstance(v, str) and k.lower() != "authorization"
+            },
+        }
+        try:
+            response = self._authorizer(request)
+            if inspect.isawaitable(response):
+                response = await response
+        except Exception:  # a crashing authorizer denies, as a failed Lambda would
+            log.exception("Lambda authorizer raised; denying")
+            raise NotAuthenticated("authorizer failed") from None
+        allowed = isinstance(response, Mapping) and response.get("isAuthorized") is True
+        identity = (
+            Identity("AWS_LAMBDA", {"handlerContext": dict(response.get("handlerContext") or {})})
+            if allowed
+            else None
+        )
+        ttl = response.get("ttlOverride") if isinstance(response, Mapping) else None
+        ttl_s = float(ttl) if isinstance(ttl, int | float) and not isinstance(ttl, bool) else None
+        self._remember(
+            key, identity, now + (ttl_s if ttl_s is not None else self._config.authorizer_cache_ttl)
+        )
+        if identity is None:
+            raise NotAuthenticated("authorizer denied")
+        return identity
+
+    def _remember(
+        self, key: tuple[str, str, str | None], identity: Identity | None, expires: float
+    ) -> None:
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()  # simple bound; authorizers are cheap to re-ask
+        self._cache[key] = (expires, identity)
+
+    def forget_token(self, token: str) -> None:
+        """Drop cached decisions for a token (e.g. a kicked player)."""
+        for key in [k for k in self._cache if k[0] == token]:
+            del self._cache[key]

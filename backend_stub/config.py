@@ -1,0 +1,103 @@
+"""Configuration of the offline Event API: keys, IAM credentials, namespaces and their auth."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+AUTH_MODES: Final = (
+    "API_KEY",
+    "AWS_IAM",
+    "AWS_LAMBDA",
+    "OPENID_CONNECT",
+    "AMAZON_COGNITO_USER_POOLS",
+)
+
+Handler = Callable[[dict[str, Any]], Any | Awaitable[Any]]
+Authorizer = Callable[[dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class IamCredential:
+    """An access key the stub issues and verifies SigV4 signatures against."""
+
+    access_key_id: str
+    secret_access_key: str
+    account_id: str = "000000000000"
+    user_name: str = "quizwire-presenter"
+
+    @property
+    def user_arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:user/{self.user_name}"
+
+    def __repr__(self) -> str:
+        return f"IamCredential(access_key_id={self.access_key_id!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class NamespaceConfig:
+    """A channel namespace with its publish/subscribe auth modes and optional handlers.
+
+    ``on_publish(ctx)`` returns the events to broadcast (``{"id", "payload"}``) or failures
+    (``{"id", "error"}``); ``on_subscribe(ctx)`` returns normally to allow. Either may be async
+    and may raise :class:`backend_stub.hooks.HandlerError` / ``Unauthorized``.
+    """
+
+    name: str
+    publish_auth: tuple[str, ...] = ("API_KEY",)
+    subscribe_auth: tuple[str, ...] = ("API_KEY",)
+    on_publish: Handler | None = None
+    on_subscribe: Handler | None = None
+
+    def __post_init__(self) -> None:
+        for mode in (*self.publish_auth, *self.subscribe_auth):
+            if mode not in AUTH_MODES:
+                raise ValueError(f"namespace {self.name}: unknown auth mode {mode!r}")
+
+    @classmethod
+    def parse(cls, spec: str) -> NamespaceConfig:
+        """``NAME[:PUBLISH_MODES[:SUBSCRIBE_MODES]]``, modes comma-separated."""
+        name, _, rest = spec.partition(":")
+        publish, _, subscribe = rest.partition(":")
+        pub = tuple(m.strip() for m in publish.split(",") if m.strip()) or ("API_KEY",)
+        sub = tuple(m.strip() for m in subscribe.split(",") if m.strip()) or pub
+        return cls(name.strip(), pub, sub)
+
+
+@dataclass(frozen=True, slots=True)
+class StubConfig:
+    host: str = "127.0.0.1"
+    port: int = 0
+    api_keys: tuple[str, ...] = ()
+    iam_credentials: tuple[IamCredential, ...] = ()
+    region: str = "us-east-1"
+    api_id: str = "quizwirelocalstub000000000"  # 26 word characters, like a real API id
+    account_id: str = "000000000000"
+    connection_auth: tuple[str, ...] = ("API_KEY", "AWS_IAM", "AWS_LAMBDA")
+    namespaces: tuple[NamespaceConfig, ...] = ()
+    keepalive_interval: float = 60.0
+    connection_timeout_ms: int = 300_000
+    max_message_bytes: int = 2 * 1024 * 1024
+    # Bytes queued for one subscriber before it counts as a laggard and is dropped.
+    write_buffer_limit: int = 4 * 1024 * 1024
+    publish_rate_per_connection: float = 25.0  # WS publishes per second (AppSync's quota)
+    authorizer_cache_ttl: float = 300.0
+    fanout_chunk: int = 1000
+    backlog: int = 4096
+    ssl_context: ssl.SSLContext | None = field(default=None, compare=False)
+
+    def namespace_map(self) -> dict[str, NamespaceConfig]:
+        spaces = {ns.name: ns for ns in self.namespaces}
+        spaces.setdefault("default", NamespaceConfig("default"))  # every new API has it
+        return spaces
+
+    def secret_for(self, access_key_id: str) -> str | None:
+        for cred in self.iam_credentials:
+            if cred.access_key_id == access_key_id:
+                return cred.secret_access_key
+        return None
+
+    def credential(self, access_key_id: str) -> IamCredential | None:
+        return next((c for c in self.iam_credentials if c.access_key_id == access_key_id), None)

@@ -1,0 +1,81 @@
+"""One realtime connection: its socket, identity, subscriptions and publish rate limit."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from backend_stub.wsframe import text_frame
+
+if TYPE_CHECKING:
+    from asyncio import Transport
+
+    from backend_stub.authn import Identity
+    from backend_stub.registry import Subscription
+
+
+class Connection:
+    __slots__ = (
+        "_allowance",
+        "_last_check",
+        "_rate",
+        "_transport",
+        "_write_limit",
+        "connect_identity",
+        "dropped",
+        "headers",
+        "identity_error",
+        "remote",
+        "subscriptions",
+    )
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        remote: str | None,
+        headers: dict[str, str],
+        write_limit: int,
+        publish_rate: float,
+    ) -> None:
+        self._transport = transport
+        self._write_limit = write_limit
+        self.remote = remote
+        self.headers = headers
+        self.connect_identity: Identity | None = None
+        self.identity_error: str | None = None
+        self.subscriptions: dict[str, Subscription] = {}
+        self.dropped = False
+        self._rate = publish_rate
+        self._allowance = publish_rate
+        self._last_check = time.monotonic()
+
+    @property
+    def open(self) -> bool:
+        return not self.dropped and not self._transport.is_closing()
+
+    def send_text(self, text: str) -> bool:
+        return self.send_frame(text_frame(text.encode()))
+
+    def send_frame(self, frame: bytes) -> bool:
+        """Queue a pre-built frame without awaiting. A subscriber whose unsent backlog passes the
+        limit is a laggard: drop it rather than buffer without bound or stall the others."""
+        transport = self._transport
+        if self.dropped or transport.is_closing():
+            return False
+        if transport.get_write_buffer_size() > self._write_limit:
+            self.dropped = True
+            transport.abort()
+            return False
+        transport.write(frame)
+        return True
+
+    def allow_publish(self) -> bool:
+        """Token bucket: AppSync allows 25 WebSocket publish requests per second per connection."""
+        now = time.monotonic()
+        self._allowance = min(self._rate, self._allowance + (now - self._last_check) * self._rate)
+        self._last_check = now
+        if self._allowance < 1.0:
+            return False
+        self._allowance -= 1.0
+        return True

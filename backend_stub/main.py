@@ -1,0 +1,139 @@
+"""``quizwire stub``: run the offline Event API until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import socket
+import ssl
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backend_stub.config import NamespaceConfig, StubConfig
+from backend_stub.credentials import load_or_create
+from backend_stub.server import EventApiServer
+from quizwire.profiles import Profile, save_profile, write_private
+
+log = logging.getLogger("quizwire.stub")
+
+
+@dataclass(frozen=True, slots=True)
+class StubOptions:
+    host: str = "127.0.0.1"
+    port: int = 8787
+    data_dir: Path = Path(".")
+    api_key: str | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    keepalive_interval: float = 60.0
+    namespaces: tuple[str, ...] = field(default_factory=tuple)
+    write_profile: bool = True
+
+
+def _advertised_host(bind_host: str) -> str:
+    if bind_host in ("0.0.0.0", "::", ""):
+        try:
+            return socket.gethostbyname(socket.gethostname())
+        except OSError:
+            return "127.0.0.1"
+    return bind_host
+
+
+def _ssl_context(options: StubOptions) -> ssl.SSLContext | None:
+    if options.tls_cert is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(options.tls_cert, options.tls_key)
+    return context
+
+
+async def run_stub(options: StubOptions) -> None:
+    secrets = load_or_create(options.data_dir, options.api_key)
+    namespaces = tuple(NamespaceConfig.parse(spec) for spec in options.namespaces)
+    config = StubConfig(
+        host=options.host,
+        port=options.port,
+        api_keys=(secrets.api_key,),
+        iam_credentials=(secrets.iam,),
+        keepalive_interval=options.keepalive_interval,
+        namespaces=namespaces,
+        ssl_context=_ssl_context(options),
+    )
+    server = EventApiServer(config)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise SystemExit(
+            f"quizwire stub: cannot listen on {options.host}:{options.port}: {exc.strerror}"
+        ) from None
+    host = f"{_advertised_host(options.host)}:{server.port}"
+    scheme = "https" if config.ssl_context else "http"
+    info = {
+        "http": f"{scheme}://{host}/event",
+        "realtime": f"{'wss' if config.ssl_context else 'ws'}://{host}/event/realtime",
+        "host": host,
+        "api_key": secrets.api_key,
+        "region": config.region,
+        "access_key_id": secrets.iam.access_key_id,
+        "secret_access_key": secrets.iam.secret_access_key,
+        "game_api": f"{scheme}://{host}",
+    }
+    write_private(options.data_dir / "stub.json", json.dumps(info, indent=2) + "\n")
+    profile_path = None
+    if options.write_profile:
+        profile_path = save_profile(
+            Profile(
+                name="local",
+                http_endpoint=info["http"],
+                realtime_endpoint=info["realtime"],
+                region=config.region,
+                api_key=secrets.api_key,
+                access_key_id=secrets.iam.access_key_id,
+                secret_access_key=secrets.iam.secret_access_key,
+                game_api=info["game_api"],
+                source="quizwire stub",
+            )
+        )
+    _print_banner(info, options.data_dir, profile_path)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        print("quizwire stub: stopping…", flush=True)
+        await server.stop()
+        print("quizwire stub: stopped", flush=True)
+
+
+def _print_banner(info: dict[str, str], data_dir: Path, profile_path: Path | None) -> None:
+    lines = [
+        "quizwire stub — offline AppSync Events API",
+        f"  HTTP endpoint      {info['http']}",
+        f"  Realtime endpoint  {info['realtime']}",
+        f"  Region             {info['region']}",
+        f"  API key            {info['api_key']}",
+        f"  IAM access key id  {info['access_key_id']}",
+        f"  IAM secret key     {info['secret_access_key']}",
+        f"  Data dir           {data_dir}",
+    ]
+    if profile_path is not None:
+        lines.append(f"  Profile 'local'    {profile_path}")
+    lines.append("Press Ctrl-C to stop.")
+    print("\n".join(lines), flush=True)
+
+
+def main(options: StubOptions) -> int:
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_stub(options))
+    return 0

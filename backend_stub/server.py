@@ -1,0 +1,630 @@
+"""The offline AppSync Event API: ``POST /event`` and the WebSocket at ``/event/realtime``.
+
+Behaves like the service (reference §10 checklist): same frames, error types and texts, one
+``data`` frame per event per matching subscription, trailing-wildcard matching at any depth,
+keep-alives, 200 subscriptions per connection, compact frames with sorted keys. Bad input gets
+an error frame or status and never takes the server down. Behaviour AWS does not document is
+listed in ``docs/stub-behaviour.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from backend_stub.authn import Authenticator, Identity, NotAuthenticated
+from backend_stub.config import Authorizer, NamespaceConfig, StubConfig
+from backend_stub.connection import Connection
+from backend_stub.fanout import Fanout
+from backend_stub.hooks import HandlerError, Unauthorized, build_context, call
+from backend_stub.metrics import EventApiMetrics
+from backend_stub.registry import Registry, Subscription
+from backend_stub.wsframe import text_frame
+from eventapi import protocol as p
+from eventapi.protocol import Channel, ChannelError, ErrorInfo, Errors, FrameError, PublishOutcome
+
+log = logging.getLogger("quizwire.stub.eventapi")
+
+_KA = text_frame(p.KA_FRAME.encode())
+_CLOSE_GOING_AWAY = 1001
+SubscriptionListener = Callable[[Subscription], None]
+
+
+class OperationRefused(Exception):
+    """An operation refused with AWS errors; ``status`` is the HTTP status for ``POST /event``."""
+
+    def __init__(self, status: int, *errors: ErrorInfo) -> None:
+        super().__init__(", ".join(map(str, errors)))
+        self.status = status
+        self.errors = errors
+
+
+def _json_response(status: int, body: Mapping[str, Any]) -> web.Response:
+    return web.Response(status=status, text=p.dumps(body), content_type="application/json")
+
+
+def _errors_response(refused: OperationRefused) -> web.Response:
+    return _json_response(refused.status, {"errors": [e.to_json() for e in refused.errors]})
+
+
+def _offered_subprotocols(request: web.Request) -> list[str]:
+    return [
+        item.strip()
+        for header in request.headers.getall("Sec-WebSocket-Protocol", [])
+        for item in header.split(",")
+        if item.strip()
+    ]
+
+
+def _connect_auth(request: web.Request, offered: Iterable[str]) -> dict[str, str]:
+    """Auth from the ``header-`` subprotocol (JS clients) or plain upgrade headers (Swift/Kotlin)."""
+    for item in offered:
+        if item.startswith(p.HEADER_SUBPROTOCOL_PREFIX):
+            try:
+                return p.decode_auth_subprotocol(item)
+            except ValueError:
+                return {}
+    return {k: v for k, v in request.headers.items()}
+
+
+class EventApiServer:
+    def __init__(
+        self,
+        config: StubConfig,
+        authorizer: Authorizer | None = None,
+        *,
+        routes: Sequence[web.AbstractRouteDef] = (),
+    ) -> None:
+        self.config = config
+        self.metrics = EventApiMetrics()
+        self.registry = Registry()
+        self.fanout = Fanout(self.metrics, config.fanout_chunk)
+        self.authn = Authenticator(config, authorizer)
+        self.namespaces: dict[str, NamespaceConfig] = config.namespace_map()
+        self.subscription_closed: list[SubscriptionListener] = []
+        self._sockets: dict[Connection, web.WebSocketResponse] = {}
+        self._ka_task: asyncio.Task[None] | None = None
+        self._runner: web.AppRunner | None = None
+        self._port = config.port
+        self.app = web.Application(client_max_size=config.max_message_bytes)
+        self.app.router.add_post(p.HTTP_PATH, self._http_publish)
+        self.app.router.add_get(p.REALTIME_PATH, self._realtime)
+        self.app.add_routes(routes)
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(
+            self._runner,
+            self.config.host,
+            self.config.port,
+            ssl_context=self.config.ssl_context,
+            backlog=self.config.backlog,
+            reuse_address=True,
+        )
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
+        self._ka_task = asyncio.create_task(self._keepalive_loop(), name="stub-keepalive")
+        log.info("event api listening on %s", self.http_url)
+
+    async def stop(self) -> None:
+        if self._ka_task is not None:
+            self._ka_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ka_task
+        closing = [
+            ws.close(code=_CLOSE_GOING_AWAY, message=b"server shutting down")
+            for ws in list(self._sockets.values())
+        ]
+        if closing:
+            await asyncio.wait([asyncio.ensure_future(c) for c in closing], timeout=2.0)
+        await self.fanout.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> EventApiServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def host(self) -> str:
+        """The HTTP host clients put in their auth objects and sign (``host:port``)."""
+        return f"{self.config.host}:{self._port}"
+
+    @property
+    def http_url(self) -> str:
+        scheme = "https" if self.config.ssl_context else "http"
+        return f"{scheme}://{self.host}{p.HTTP_PATH}"
+
+    @property
+    def realtime_url(self) -> str:
+        scheme = "wss" if self.config.ssl_context else "ws"
+        return f"{scheme}://{self.host}{p.REALTIME_PATH}"
+
+    @property
+    def connection_count(self) -> int:
+        return len(self._sockets)
+
+    # -- backend publishing (the game service, in-process) ---------------------------------------
+
+    async def publish_internal(self, channel: str, payloads: Sequence[Any]) -> PublishOutcome:
+        """Publish as the backend does with IAM: no authorization, same pipeline and limits."""
+        parsed = p.parse_channel(channel, allow_wildcard=False)
+        namespace = self.namespaces.get(parsed.namespace)
+        if namespace is None:
+            raise ValueError(f"namespace {parsed.namespace} is not defined")
+        outcome = PublishOutcome((), ())
+        events = [p.dumps(payload) for payload in payloads]
+        for start in range(0, len(events), p.MAX_EVENTS_PER_PUBLISH):
+            part = await self._publish(
+                namespace, parsed, events[start : start + p.MAX_EVENTS_PER_PUBLISH], None, {}
+            )
+            outcome = PublishOutcome(
+                outcome.successful + part.successful, outcome.failed + part.failed
+            )
+        return outcome
+
+    # -- HTTP publish -------------------------------------------------------------------------------
+
+    async def _http_publish(self, request: web.Request) -> web.Response:
+        self.metrics.publish_requests_http += 1
+        body = await request.read()
+        try:
+            outcome = await self._http_publish_checked(request, body)
+        except OperationRefused as refused:
+            self.metrics.publish_refused += 1
+            return _errors_response(refused)
+        return _json_response(200, outcome.to_json())
+
+    async def _http_publish_checked(self, request: web.Request, body: bytes) -> PublishOutcome:
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            raise OperationRefused(
+                400, Errors.bad_request("Invalid request body: not valid JSON")
+            ) from None
+        if not isinstance(data, dict):
+            raise OperationRefused(
+                400, Errors.bad_request("Invalid request body: expected a JSON object")
+            )
+        channel, namespace = self._resolve(data.get("channel"), allow_wildcard=False, status=400)
+        try:
+            identity = await self.authn.authenticate(
+                dict(request.headers),
+                operation="EVENT_PUBLISH",
+                namespace=namespace.name,
+                channel=channel.path,
+                signed_body=body,
+                method=request.method,
+                path=request.path,
+                query=request.query_string,
+                source_ip=request.remote,
+            )
+        except NotAuthenticated:
+            raise OperationRefused(401, Errors.unauthorized()) from None
+        if identity.mode not in namespace.publish_auth:
+            raise OperationRefused(403, Errors.unauthorized())
+        try:
+            events = p.validate_events(data.get("events"), websocket=False)
+            headers = {k.lower(): v for k, v in request.headers.items() if k.lower() != "cookie"}
+            return await self._publish(namespace, channel, events, identity, headers)
+        except FrameError as exc:
+            raise OperationRefused(400, exc.error) from None
+        except HandlerError as exc:
+            raise OperationRefused(403, ErrorInfo("HandlerError", exc.message)) from None
+        except Unauthorized:
+            raise OperationRefused(403, Errors.unauthorized()) from None
+
+    # -- the publish pipeline, shared by WebSocket, HTTP and the backend ----------------------
+
+    def _resolve(
+        self, raw: object, *, allow_wildcard: bool, status: int
+    ) -> tuple[Channel, NamespaceConfig]:
+        try:
+            channel = p.parse_channel(raw, allow_wildcard=allow_wildcard)
+        except ChannelError:
+            raise OperationRefused(status, Errors.invalid_channel()) from None
+        namespace = self.namespaces.get(channel.namespace)
+        if namespace is None:
+            raise OperationRefused(403, Errors.undefined_namespace())
+        return channel, namespace
+
+    async def _publish(
+        self,
+        namespace: NamespaceConfig,
+        channel: Channel,
+        events: list[str],
+        identity: Identity | None,
+        headers: Mapping[str, str],
+    ) -> PublishOutcome:
+        payloads = [p.parse_event_payload(event, index) for index, event in enumerate(events)]
+        identifiers = [str(uuid.uuid4()) for _ in events]
+        if namespace.on_publish is None:
+            outputs: list[tuple[int, str | None, str | None]] = [
+                (i, event, None) for i, event in enumerate(events)
+            ]
+        else:
+            outputs = await self._run_publish_handler(
+                namespace, channel, identity, headers, identifiers, payloads
+            )
+        successful: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        broadcast: list[str] = []
+        for index, event, error in outputs:
+            entry = {"identifier": identifiers[index], "index": index}
+            if error is not None:
+                failed.append({**entry, "code": "HandlerError", "message": error})
+            elif event is not None and len(event.encode()) > p.MAX_EVENT_BYTES:
+                code, message = Errors.event_too_large()
+                failed.append({**entry, "code": code, "message": message})
+            else:
+                successful.append(entry)
+                if event is not None:
+                    broadcast.append(event)
+        self.metrics.events_published += len(broadcast)
+        self.metrics.events_failed += len(failed)
+        if broadcast:
+            subscribers = self.registry.match(channel)
+            for event in broadcast:
+                self.fanout.deliver(event, subscribers)
+        return PublishOutcome(
+            tuple(sorted(successful, key=lambda e: e["index"])),
+            tuple(sorted(failed, key=lambda e: e["index"])),
+        )
+
+    async def _run_publish_handler(
+        self,
+        namespace: NamespaceConfig,
+        channel: Channel,
+        identity: Identity | None,
+        headers: Mapping[str, str],
+        identifiers: list[str],
+        payloads: list[Any],
+    ) -> list[tuple[int, str | None, str | None]]:
+        """Run ``onPublish``; return ``(index, event to broadcast or None, error or None)``.
+        Events the handler leaves out were filtered: successful, but not broadcast."""
+        assert namespace.on_publish is not None
+        ctx = build_context(
+            operation="PUBLISH",
+            channel=channel,
+            identity=identity.handler_identity if identity else None,
+            headers=headers,
+            events=[{"id": i, "payload": pl} for i, pl in zip(identifiers, payloads, strict=True)],
+        )
+        try:
+            result = await call(namespace.on_publish, ctx)
+        except (HandlerError, Unauthorized):
+            raise
+        except Exception:
+            log.exception("onPublish handler of %s raised", namespace.name)
+            raise HandlerError("There was an error processing the message") from None
+        if isinstance(result, Mapping):  # the direct-Lambda response shape
+            if result.get("error"):
+                raise HandlerError(str(result["error"]))
+            result = result.get("events")
+        index_of = {identifier: index for index, identifier in enumerate(identifiers)}
+        seen: set[str] = set()
+        outputs: list[tuple[int, str | None, str | None]] = []
+        for item in result or []:
+            if item is None:
+                continue
+            item_id = item.get("id") if isinstance(item, Mapping) else None
+            if item_id not in index_of or item_id in seen:
+                log.error("onPublish of %s returned an unknown or duplicate id", namespace.name)
+                raise HandlerError("There was an error processing the message")
+            seen.add(item_id)
+            if item.get("error") is not None:
+                outputs.append((index_of[item_id], None, str(item["error"])))
+            else:
+                outputs.append((index_of[item_id], p.dumps(item.get("payload")), None))
+        outputs.extend((i, None, None) for ident, i in index_of.items() if ident not in seen)
+        return outputs
+
+    # -- the realtime endpoint ------------------------------------------------------------------
+
+    async def _realtime(self, request: web.Request) -> web.StreamResponse:
+        self.metrics.connection_requests += 1
+        offered = _offered_subprotocols(request)
+        if p.SUBPROTOCOL not in offered:
+            self.metrics.connections_refused += 1
+            return _json_response(
+                400,
+                {
+                    "errors": [
+                        Errors.bad_request(f"Subprotocol {p.SUBPROTOCOL} is required").to_json()
+                    ]
+                },
+            )
+        auth = _connect_auth(request, offered)
+        ws = web.WebSocketResponse(
+            protocols=(p.SUBPROTOCOL,),
+            autoping=True,
+            heartbeat=None,
+            compress=False,
+            max_msg_size=self.config.max_message_bytes,
+        )
+        await ws.prepare(request)
+        transport = request.transport
+        if transport is None:
+            return ws
+        conn = Connection(
+            transport,
+            remote=request.remote,
+            headers={k.lower(): v for k, v in request.headers.items() if k.lower() != "cookie"},
+            write_limit=self.config.write_buffer_limit,
+            publish_rate=self.config.publish_rate_per_connection,
+        )
+        try:
+            identity = await self.authn.authenticate(
+                auth,
+                operation="EVENT_CONNECT",
+                namespace=None,
+                channel=None,
+                signed_body=p.CONNECT_SIGNED_BODY,
+                source_ip=request.remote,
+            )
+            if identity.mode not in self.config.connection_auth:
+                raise NotAuthenticated(f"{identity.mode} may not connect")
+            conn.connect_identity = identity
+        except NotAuthenticated as exc:
+            conn.identity_error = str(exc)
+        self._sockets[conn] = ws
+        self.metrics.connections_active += 1
+        try:
+            await self._serve(conn, ws)
+        finally:
+            self._forget(conn)
+        return ws
+
+    async def _serve(self, conn: Connection, ws: web.WebSocketResponse) -> None:
+        async for message in ws:
+            if message.type is WSMsgType.TEXT:
+                if conn.connect_identity is None:
+                    await self._refuse_connection(conn, ws)
+                    return
+                await self._on_text(conn, message.data)
+            elif message.type is WSMsgType.BINARY:
+                self.metrics.bad_frames += 1
+                conn.send_text(
+                    p.generic_error(
+                        Errors.bad_request("Binary frames are not supported; send JSON text")
+                    )
+                )
+            else:
+                break
+            if not conn.open:
+                break
+
+    async def _refuse_connection(self, conn: Connection, ws: web.WebSocketResponse) -> None:
+        self.metrics.connections_refused += 1
+        log.info("connection from %s refused: %s", conn.remote, conn.identity_error)
+        conn.send_text(p.connection_error(Errors.unauthorized(code=401)))
+        await ws.close(code=1000)
+
+    def _forget(self, conn: Connection) -> None:
+        self._sockets.pop(conn, None)
+        self.metrics.connections_active -= 1
+        if conn.dropped:
+            self.metrics.laggards_dropped += 1
+            log.warning("dropped lagging subscriber %s", conn.remote)
+        for sub in conn.subscriptions.values():
+            self._remove_subscription(sub)
+        conn.subscriptions.clear()
+
+    def _remove_subscription(self, sub: Subscription) -> None:
+        self.registry.remove(sub)
+        self.metrics.subscriptions_active -= 1
+        for listener in self.subscription_closed:
+            try:
+                listener(sub)
+            except Exception:
+                log.exception("subscription listener failed")
+
+    async def _on_text(self, conn: Connection, text: str) -> None:
+        try:
+            frame = p.parse_frame(text)
+        except FrameError as exc:
+            self.metrics.bad_frames += 1
+            conn.send_text(p.generic_error(exc.error))
+            return
+        kind = frame["type"]
+        if kind == "connection_init":
+            conn.send_text(p.connection_ack(self.config.connection_timeout_ms))
+            return
+        op_id = frame.get("id")
+        if kind not in ("subscribe", "unsubscribe", "publish"):
+            self.metrics.bad_frames += 1
+            conn.send_text(
+                p.generic_error(
+                    Errors.unsupported_operation(), op_id=op_id if p.is_valid_id(op_id) else None
+                )
+            )
+            return
+        if not p.is_valid_id(op_id):
+            self.metrics.bad_frames += 1
+            conn.send_text(p.generic_error(Errors.invalid_id()))
+            return
+        assert isinstance(op_id, str)
+        handler = {
+            "subscribe": self._subscribe,
+            "unsubscribe": self._unsubscribe,
+            "publish": self._ws_publish,
+        }[kind]
+        try:
+            await handler(conn, op_id, frame)
+        except OperationRefused as refused:
+            conn.send_text(p.op_error(kind, op_id, *refused.errors))
+
+    async def _authenticate_op(
+        self,
+        conn: Connection,
+        frame: Mapping[str, Any],
+        *,
+        operation: str,
+        namespace: NamespaceConfig,
+        channel: Channel,
+        signed_body: str,
+        allowed: tuple[str, ...],
+    ) -> Identity:
+        auth = frame.get("authorization")
+        if not isinstance(auth, dict):
+            raise OperationRefused(401, Errors.unauthorized())
+        try:
+            identity = await self.authn.authenticate(
+                auth,
+                operation=operation,
+                namespace=namespace.name,
+                channel=channel.path,
+                signed_body=signed_body,
+                source_ip=conn.remote,
+            )
+        except NotAuthenticated:
+            raise OperationRefused(401, Errors.unauthorized()) from None
+        if identity.mode not in allowed:
+            raise OperationRefused(403, Errors.unauthorized())
+        return identity
+
+    async def _subscribe(self, conn: Connection, op_id: str, frame: Mapping[str, Any]) -> None:
+        self.metrics.subscribe_requests += 1
+        try:
+            await self._subscribe_checked(conn, op_id, frame)
+        except OperationRefused:
+            self.metrics.subscribe_refused += 1
+            raise
+
+    async def _subscribe_checked(
+        self, conn: Connection, op_id: str, frame: Mapping[str, Any]
+    ) -> None:
+        if op_id in conn.subscriptions:
+            raise OperationRefused(400, Errors.duplicated_id(op_id))
+        if len(conn.subscriptions) >= p.MAX_SUBSCRIPTIONS_PER_CONNECTION:
+            raise OperationRefused(400, Errors.max_subscriptions())
+        raw_channel = frame.get("channel")
+        channel, namespace = self._resolve(raw_channel, allow_wildcard=True, status=400)
+        assert isinstance(raw_channel, str)
+        identity = await self._authenticate_op(
+            conn,
+            frame,
+            operation="EVENT_SUBSCRIBE",
+            namespace=namespace,
+            channel=channel,
+            signed_body=p.subscribe_signed_body(raw_channel),
+            allowed=namespace.subscribe_auth,
+        )
+        if namespace.on_subscribe is not None:
+            await self._run_subscribe_handler(conn, namespace, channel, identity)
+        if op_id in conn.subscriptions:  # the same id raced in while the handler ran
+            raise OperationRefused(400, Errors.duplicated_id(op_id))
+        if not conn.open:
+            return
+        sub = Subscription(op_id, channel, conn, identity.handler_identity)
+        conn.subscriptions[op_id] = sub
+        self.registry.add(sub)
+        self.metrics.subscriptions_active += 1
+        conn.send_text(p.op_success("subscribe", op_id))
+
+    async def _run_subscribe_handler(
+        self, conn: Connection, namespace: NamespaceConfig, channel: Channel, identity: Identity
+    ) -> None:
+        assert namespace.on_subscribe is not None
+        ctx = build_context(
+            operation="SUBSCRIBE",
+            channel=channel,
+            identity=identity.handler_identity,
+            headers=conn.headers,
+            events=None,
+        )
+        try:
+            result = await call(namespace.on_subscribe, ctx)
+        except Unauthorized:
+            raise OperationRefused(403, Errors.unauthorized()) from None
+        except HandlerError as exc:
+            raise OperationRefused(403, ErrorInfo("UnauthorizedException", exc.message)) from None
+        except Exception:
+            log.exception("onSubscribe handler of %s raised", namespace.name)
+            raise OperationRefused(500, Errors.subscription_processing()) from None
+        if isinstance(result, Mapping) and result.get("error"):  # direct-Lambda shape
+            raise OperationRefused(403, ErrorInfo("UnauthorizedException", str(result["error"])))
+
+    async def _unsubscribe(self, conn: Connection, op_id: str, frame: Mapping[str, Any]) -> None:
+        sub = conn.subscriptions.pop(op_id, None)
+        if sub is None:
+            raise OperationRefused(400, Errors.unknown_operation(op_id))
+        self._remove_subscription(sub)
+        conn.send_text(p.op_success("unsubscribe", op_id))
+
+    async def _ws_publish(self, conn: Connection, op_id: str, frame: Mapping[str, Any]) -> None:
+        self.metrics.publish_requests_ws += 1
+        try:
+            outcome = await self._ws_publish_checked(conn, frame)
+        except OperationRefused:
+            self.metrics.publish_refused += 1
+            raise
+        conn.send_text(p.publish_success(op_id, outcome))
+
+    async def _ws_publish_checked(
+        self, conn: Connection, frame: Mapping[str, Any]
+    ) -> PublishOutcome:
+        if not conn.allow_publish():
+            raise OperationRefused(429, Errors.rate_limited())
+        raw_channel = frame.get("channel")
+        channel, namespace = self._resolve(raw_channel, allow_wildcard=False, status=400)
+        assert isinstance(raw_channel, str)
+        raw_events = frame.get("events")
+        signed_body = p.dumps_signed_body({"channel": raw_channel, "events": raw_events})
+        identity = await self._authenticate_op(
+            conn,
+            frame,
+            operation="EVENT_PUBLISH",
+            namespace=namespace,
+            channel=channel,
+            signed_body=signed_body,
+            allowed=namespace.publish_auth,
+        )
+        try:
+            events = p.validate_events(raw_events, websocket=True)
+            return await self._publish(namespace, channel, events, identity, conn.headers)
+        except FrameError as exc:
+            raise OperationRefused(400, exc.error) from None
+        except HandlerError as exc:
+            raise OperationRefused(403, ErrorInfo("HandlerError", exc.message)) from None
+        except Unauthorized:
+            raise OperationRefused(403, Errors.unauthorized()) from None
+
+    # -- keep-alive ---------------------------------------------------------------------------------
+
+    async def _keepalive_loop(self) -> None:
+        interval = self.config.keepalive_interval
+        while True:
+            await asyncio.sleep(interval)
+            await self.send_keepalives()
+
+    async def send_keepalives(self) -> None:
+        connections = [c for c in self._sockets if c.connect_identity is not None]
+        for start in range(0, len(connections), self.config.fanout_chunk):
+            for conn in connections[start : start + self.config.fanout_chunk]:
+                conn.send_frame(_KA)
+            await asyncio.sleep(0)

@@ -1,0 +1,207 @@
+"""Subscriber side of bench.fanout: one child process holding many subscribed sockets.
+
+Protocol with the parent over a ``multiprocessing`` pipe (every wait is bounded):
+
+    child  -> ("subscribed", ConnectReport)
+    parent -> ("start", None)          # publishing is about to begin
+    child  -> ("result", FanoutReport)  # all deliveries in, or drain timeout
+    parent -> ("stop", None)           # close everything and exit
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import resource
+import signal
+import time
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from websockets.exceptions import WebSocketException
+
+from bench.wsclient import ServerInfo, WsClient, expect_type, open_client
+
+CONNECT_ATTEMPTS = 3
+LAG_INTERVAL_S = 0.01
+MAX_LAG_SAMPLES = 100_000
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    index: int
+    info: ServerInfo
+    count: int
+    publishes: int
+    concurrency: int
+    connect_timeout: float
+    fanout_timeout: float
+    source_ip: str | None
+
+
+@dataclass
+class ConnectReport:
+    subscribed: int
+    errors: dict[str, int]
+    seconds: float
+    cpu_s: float
+
+
+@dataclass
+class FanoutReport:
+    received: int
+    latencies_ns: array  # one entry per delivery: receive time - publisher stamp
+    last_ns: list[int]  # per publish seq: latency of this process's slowest subscriber (-1: none)
+    last_recv_ns: int
+    incomplete_subscribers: int
+    out_of_order: int
+    other_frames: dict[str, int]
+    unexpected_closes: int
+    cpu_s: float
+    lag_us: array = field(default_factory=lambda: array("q"))
+
+
+def raise_fd_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+class Recorder:
+    """Counts and timestamps deliveries; called from ``data_received``, so keep it cheap."""
+
+    def __init__(self, count: int, publishes: int) -> None:
+        self.expected = count * publishes
+        self.publishes = publishes
+        self.latencies_ns = array("q")
+        self.last_ns = [-1] * publishes
+        self.next_seq = [0] * count
+        self.received = 0
+        self.out_of_order = 0
+        self.last_recv_ns = 0
+        self.other_frames: Counter[str] = Counter()
+        self.done = asyncio.Event()
+
+    def on_text(self, sub: int, text: str) -> None:
+        now = time.time_ns()
+        msg = json.loads(text)
+        if msg.get("type") != "data":
+            self.other_frames[str(msg.get("type"))] += 1
+            return
+        payload = json.loads(msg["event"])
+        seq: int = payload["seq"]
+        latency = now - payload["t"]
+        self.latencies_ns.append(latency)
+        if 0 <= seq < self.publishes and latency > self.last_ns[seq]:
+            self.last_ns[seq] = latency
+        if seq != self.next_seq[sub]:
+            self.out_of_order += 1
+        self.next_seq[sub] = seq + 1
+        self.last_recv_ns = now
+        self.received += 1
+        if self.received >= self.expected:
+            self.done.set()
+
+    def report(self, closes: int, cpu_s: float, lag_us: array) -> FanoutReport:
+        incomplete = sum(1 for n in self.next_seq if n != self.publishes)
+        return FanoutReport(self.received, self.latencies_ns, self.last_ns, self.last_recv_ns,
+                            incomplete, self.out_of_order, dict(self.other_frames), closes, cpu_s,
+                            lag_us)
+
+
+async def pipe_recv(conn: Connection, kind: str, wait_s: float) -> Any:
+    """Wait (bounded) for the next message on ``conn`` and check its kind."""
+    ready = await asyncio.get_running_loop().run_in_executor(None, conn.poll, wait_s)
+    if not ready:
+        raise TimeoutError(f"no {kind!r} message within {wait_s:.0f}s")
+    got, payload = conn.recv()
+    if got != kind:
+        raise RuntimeError(f"expected {kind!r} message, got {got!r}: {payload!r}")
+    return payload
+
+
+async def subscribe_one(cfg: ClientConfig, sub: int, recorder: Recorder, deadline: float) -> WsClient:
+    loop = asyncio.get_running_loop()
+    error: BaseException = TimeoutError("connect phase deadline")
+    for attempt in range(CONNECT_ATTEMPTS):
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            break
+        client: WsClient | None = None
+        try:
+            client = await open_client(cfg.info, cfg.source_ip, min(remaining, 15.0))
+            reply = await client.request(cfg.info.subscribe_frame(), min(remaining, 15.0))
+            expect_type(reply, "subscribe_success")
+            client.on_text = lambda text: recorder.on_text(sub, text)
+            return client
+        except (OSError, TimeoutError, RuntimeError, ValueError, WebSocketException) as exc:
+            error = exc
+            if client is not None:
+                client.abort()
+            await asyncio.sleep(0.2 * 2**attempt)
+    raise error
+
+
+async def connect_all(cfg: ClientConfig, recorder: Recorder) -> tuple[list[WsClient], Counter[str]]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + cfg.connect_timeout
+    gate = asyncio.Semaphore(cfg.concurrency)
+
+    async def bounded(sub: int) -> WsClient:
+        async with gate:
+            return await subscribe_one(cfg, sub, recorder, deadline)
+
+    results = await asyncio.gather(*(bounded(i) for i in range(cfg.count)), return_exceptions=True)
+    clients = [r for r in results if isinstance(r, WsClient)]
+    errors = Counter(f"{type(r).__name__}: {str(r)[:80]}" for r in results
+                     if isinstance(r, BaseException))
+    return clients, errors
+
+
+async def monitor_lag(samples: array) -> None:
+    """Event-loop lag of this load generator: overshoot of a 10 ms sleep, in µs."""
+    loop = asyncio.get_running_loop()
+    for _ in range(MAX_LAG_SAMPLES):
+        start = loop.time()
+        await asyncio.sleep(LAG_INTERVAL_S)
+        samples.append(int((loop.time() - start - LAG_INTERVAL_S) * 1e6))
+
+
+def count_closes(clients: list[WsClient]) -> int:
+    return sum(1 for c in clients if c.closed.done())
+
+
+async def client_main(cfg: ClientConfig, conn: Connection) -> None:
+    recorder = Recorder(cfg.count, cfg.publishes)
+    started, cpu0 = time.perf_counter(), time.process_time()
+    clients, errors = await connect_all(cfg, recorder)
+    try:
+        conn.send(("subscribed", ConnectReport(len(clients), dict(errors),
+                                               time.perf_counter() - started,
+                                               time.process_time() - cpu0)))
+        await pipe_recv(conn, "start", cfg.connect_timeout + 120)
+        closes_before, cpu1 = count_closes(clients), time.process_time()
+        lag_us = array("q")
+        lag_task = asyncio.create_task(monitor_lag(lag_us))
+        with contextlib.suppress(TimeoutError):  # missing deliveries show up as reach < 1
+            await asyncio.wait_for(recorder.done.wait(), cfg.fanout_timeout)
+        lag_task.cancel()
+        cpu_s = time.process_time() - cpu1
+        conn.send(("result", recorder.report(count_closes(clients) - closes_before, cpu_s, lag_us)))
+        await pipe_recv(conn, "stop", 120)
+    finally:
+        for client in clients:
+            client.abort()
+
+
+def run_client(cfg: ClientConfig, conn: Connection) -> None:
+    """Entry point of a load-generator process (spawned by bench.fanout)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    raise_fd_limit()
+    with contextlib.suppress(EOFError, BrokenPipeError, TimeoutError):  # parent gone: just exit
+        asyncio.run(client_main(cfg, conn))

@@ -1,0 +1,5 @@
+import sys
+
+from quizwire.cli import main
+
+sys.exit(main())

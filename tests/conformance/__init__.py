@@ -1,0 +1,1 @@
+"""AppSync Events wire-conformance suite: raw frames against a real stub."""

@@ -1,0 +1,51 @@
+"""Import boundaries (ARCHITECTURE.md) and lint/type checks, enforced as tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADLESS_PACKAGES = ("quizwire", "eventapi", "backend_stub")
+
+
+@pytest.mark.parametrize("package", HEADLESS_PACKAGES)
+def test_headless_packages_never_import_textual_or_rich(package: str) -> None:
+    # Import every module of the package in a fresh interpreter, then look at sys.modules.
+    code = f"""
+import importlib, pkgutil, sys
+import {package} as pkg
+skip = {{"quizwire.cli", "quizwire.__main__"}}
+for info in pkgutil.walk_packages(pkg.__path__, prefix="{package}."):
+    if info.name not in skip:
+        importlib.import_module(info.name)
+bad = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "rich"))
+print(",".join(bad))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == "", f"{package} pulled in {result.stdout.strip()}"
+
+
+def test_cli_help_does_not_import_the_tui() -> None:
+    code = "import sys; from quizwire.cli import build_parser; build_parser(); print(any(m.startswith('textual') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_ruff_is_clean() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "."], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_is_clean() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -10,7 +10,7 @@ import inspect
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -169,7 +169,9 @@ class Authenticator:
             self._cache.clear()  # simple bound; authorizers are cheap to re-ask
         self._cache[key] = (expires, identity)
 
-    def forget_token(self, token: str) -> None:
-        """Drop cached decisions for a token (e.g. a kicked player)."""
-        for key in [k for k in self._cache if k[0] == token]:
-            del self._cache[key]
+    def forget(self, predicate: Callable[[dict[str, Any]], bool]) -> None:
+        """Drop cached authorizer decisions whose ``handlerContext`` matches (a kicked player)."""
+        for key, (_, identity) in list(self._cache.items()):
+            context = (identity.handler_identity or {}).get("handlerContext") if identity else None
+            if isinstance(context, dict) and predicate(context):
+                del self._cache[key]

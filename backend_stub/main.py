@@ -13,9 +13,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend_stub.app import Stub
 from backend_stub.config import NamespaceConfig, StubConfig
 from backend_stub.credentials import load_or_create
-from backend_stub.server import EventApiServer
 from quizwire.profiles import Profile, save_profile, write_private
 
 log = logging.getLogger("quizwire.stub")
@@ -32,6 +32,7 @@ class StubOptions:
     keepalive_interval: float = 60.0
     namespaces: tuple[str, ...] = field(default_factory=tuple)
     write_profile: bool = True
+    entry_rate: float = 2000.0
 
 
 def _advertised_host(bind_host: str) -> str:
@@ -63,9 +64,10 @@ async def run_stub(options: StubOptions) -> None:
         namespaces=namespaces,
         ssl_context=_ssl_context(options),
     )
-    server = EventApiServer(config)
+    stub = Stub(config, options.data_dir, entry_rate=options.entry_rate)
+    server = stub.events
     try:
-        await server.start()
+        await stub.start()
     except OSError as exc:
         raise SystemExit(
             f"quizwire stub: cannot listen on {options.host}:{options.port}: {exc.strerror}"
@@ -107,7 +109,7 @@ async def run_stub(options: StubOptions) -> None:
         await stop.wait()
     finally:
         print("quizwire stub: stopping…", flush=True)
-        await server.stop()
+        await stub.stop()
         print("quizwire stub: stopped", flush=True)
 
 

@@ -20,6 +20,7 @@ import contextlib
 import json
 import multiprocessing as mp
 import shlex
+import signal
 import sys
 import tempfile
 import time
@@ -46,6 +47,7 @@ PING_INTERVAL_S = 0.02
 PING_TIMEOUT_S = 5.0
 SOURCE_SPLIT = 25_000  # above this many sockets, each process binds its own 127.0.0.x source
 FD_RESERVE = 64
+STOP_GRACE_S = 3.0  # then load generators still connecting get SIGTERM
 
 
 # load-generator processes -----------------------------------------------------------------
@@ -80,8 +82,9 @@ class LoadGenerators:
         for pipe in self.pipes:
             with contextlib.suppress(OSError):
                 pipe.send(("stop", None))
+        deadline = time.monotonic() + STOP_GRACE_S
         for proc in self.procs:
-            proc.join(5)
+            proc.join(max(0.0, deadline - time.monotonic()))
             if proc.is_alive():
                 proc.terminate()
                 proc.join(2)
@@ -163,14 +166,14 @@ async def bench_server(name: str, args: argparse.Namespace, workdir: Path) -> Se
         own = [await open_client(server.info, None, 10) for _ in range(2)]
         publisher_conn, probe = own[0], PingProbe(own[1])
         await asyncio.sleep(SETTLE_S)
-        rss0, cpu0 = procs.rss_bytes(server.pid), procs.cpu_seconds(server.pid)
+        rss0, cpu0 = procs.memory_bytes(server.pid), procs.cpu_seconds(server.pid)
         loadgens = LoadGenerators(client_configs(args, server.info))
         connects = await loadgens.gather("subscribed", args.connect_timeout + 60)
         print(f"    subscribed {sum(c.subscribed for c in connects):,} in "
               f"{max(c.seconds for c in connects):.1f}s; publishing", flush=True)
         cpu1 = procs.cpu_seconds(server.pid)
         await asyncio.sleep(SETTLE_S)
-        rss1, cpu2 = procs.rss_bytes(server.pid), procs.cpu_seconds(server.pid)
+        rss1, cpu2 = procs.memory_bytes(server.pid), procs.cpu_seconds(server.pid)
 
         loadgens.send("start")
         fanout_timeout = args.publishes / args.rate + args.drain_timeout
@@ -178,35 +181,42 @@ async def bench_server(name: str, args: argparse.Namespace, workdir: Path) -> Se
         publisher = Publisher(publisher_conn, server.info, args.payload_bytes)
         first_ns = await publisher.run(args.publishes, args.rate)
         fanouts = await loadgens.gather("result", fanout_timeout + 30)
-        cpu3 = procs.cpu_seconds(server.pid)
+        cpu3, peak = procs.cpu_seconds(server.pid), procs.memory_bytes(server.pid, "VmHWM")
         ping_task.cancel()
         notes = [f"publish replies: {dict(publisher.replies)}"] if set(publisher.replies) - {"publish_success"} else []
         return ServerSample(name=name, subscribers=args.subscribers, publishes=args.publishes,
                             rate=args.rate, connects=connects, fanouts=fanouts, first_send_ns=first_ns,
                             publish_acks=publisher.replies["publish_success"], rss_before=rss0,
-                            rss_after=rss1, cpu_connect_s=cpu1 - cpu0, cpu_fanout_s=cpu3 - cpu2,
+                            rss_after=rss1, rss_peak=peak, cpu_connect_s=cpu1 - cpu0, cpu_fanout_s=cpu3 - cpu2,
                             ping_rtt_us=probe.rtt_us, notes=notes)
     finally:
         if loadgens is not None:
             loadgens.stop()  # clients reset their sockets (SO_LINGER 0): no TIME_WAIT anywhere
         for client in own:
             client.abort()
+        await asyncio.sleep(0.1)  # let the loop actually close the aborted sockets
         server.stop()
 
 
-async def run_all(names: list[str], args: argparse.Namespace) -> list[ServerResult]:
-    results = []
+async def run_all(names: list[str], args: argparse.Namespace) -> tuple[list[ServerResult], list[str]]:
+    """Bench each server in turn; one server's failure is reported, the others still run."""
+    results, failures = [], []
     for name in names:
         print(f"--- {name}: {args.subscribers:,} subscribers over {args.processes} processes, "
               f"{args.publishes} publishes at {args.rate}/s", flush=True)
-        with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
-            started = time.perf_counter()
-            sample = await bench_server(name, args, Path(tmp))
+        started = time.perf_counter()
+        try:
+            with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+                sample = await bench_server(name, args, Path(tmp))
+        except Exception as exc:
+            failures.append(f"{name}: FAILED: {type(exc).__name__}: {exc}")
+            print(f"    {failures[-1]}", flush=True)
+            continue
         result = summarize(sample)
         print(f"    done in {time.perf_counter() - started:.1f}s: reach {result.reach:.4f}, "
               f"{result.deliveries_per_s:,.0f} deliveries/s", flush=True)
         results.append(result)
-    return results
+    return results, failures
 
 
 # CLI --------------------------------------------------------------------------------------
@@ -252,22 +262,27 @@ def servers_to_run(only: str | None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # stop children, as on Ctrl-C
+        signal.signal(sig, signal.default_int_handler)
     command = "python -m bench.fanout " + shlex.join(sys.argv[1:] if argv is None else argv)
     print(machine_line())
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}   command: {command}", flush=True)
     try:
-        results = asyncio.run(run_all(servers_to_run(args.only), args))
+        results, failures = asyncio.run(run_all(servers_to_run(args.only), args))
     except KeyboardInterrupt:
         print("interrupted; servers and load generators stopped", file=sys.stderr)
         return 130
+    finally:
+        procs.stop_all()
     print()
-    print(table(results))
-    if notes_text(results):
-        print("\nnotes:\n" + notes_text(results))
+    print(table(results) if results else "no results")
+    notes = "\n".join(filter(None, [notes_text(results), *failures]))
+    if notes:
+        print("\nnotes:\n" + notes)
     if args.json is not None:
         args.json.write_text(json.dumps({"machine": machine_line(), "command": command,
                                          "results": [asdict(r) for r in results]}, indent=2))
-    return 0 if all(r.reach == 1.0 for r in results) else 1
+    return 0 if results and not failures and all(r.reach == 1.0 for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -114,12 +114,18 @@ class Recorder:
                             lag_us)
 
 
+class StopRequested(Exception):
+    """The parent is shutting down early (error or Ctrl-C)."""
+
+
 async def pipe_recv(conn: Connection, kind: str, wait_s: float) -> Any:
     """Wait (bounded) for the next message on ``conn`` and check its kind."""
     ready = await asyncio.get_running_loop().run_in_executor(None, conn.poll, wait_s)
     if not ready:
         raise TimeoutError(f"no {kind!r} message within {wait_s:.0f}s")
     got, payload = conn.recv()
+    if got == "stop" and kind != "stop":
+        raise StopRequested
     if got != kind:
         raise RuntimeError(f"expected {kind!r} message, got {got!r}: {payload!r}")
     return payload
@@ -188,12 +194,19 @@ async def client_main(cfg: ClientConfig, conn: Connection) -> None:
         closes_before, cpu1 = count_closes(clients), time.process_time()
         lag_us = array("q")
         lag_task = asyncio.create_task(monitor_lag(lag_us))
-        with contextlib.suppress(TimeoutError):  # missing deliveries show up as reach < 1
-            await asyncio.wait_for(recorder.done.wait(), cfg.fanout_timeout)
+        stop = asyncio.ensure_future(pipe_recv(conn, "stop", cfg.fanout_timeout + 120))
+        finished = asyncio.ensure_future(recorder.done.wait())
+        # a timeout is no error here: missing deliveries show up as reach < 1
+        await asyncio.wait({stop, finished}, timeout=cfg.fanout_timeout,
+                           return_when=asyncio.FIRST_COMPLETED)
+        finished.cancel()
         lag_task.cancel()
+        if stop.done():  # the parent is stopping early (or gone: re-raises its error)
+            stop.result()
+            return
         cpu_s = time.process_time() - cpu1
         conn.send(("result", recorder.report(count_closes(clients) - closes_before, cpu_s, lag_us)))
-        await pipe_recv(conn, "stop", 120)
+        await stop
     finally:
         for client in clients:
             client.abort()
@@ -203,5 +216,6 @@ def run_client(cfg: ClientConfig, conn: Connection) -> None:
     """Entry point of a load-generator process (spawned by bench.fanout)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     raise_fd_limit()
-    with contextlib.suppress(EOFError, BrokenPipeError, TimeoutError):  # parent gone: just exit
+    # parent gone, gave up or stopping early: just exit (the sockets die with the process)
+    with contextlib.suppress(StopRequested, EOFError, BrokenPipeError, TimeoutError):
         asyncio.run(client_main(cfg, conn))

@@ -17,6 +17,7 @@ VENV_BIN = Path(sys.executable).parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
+_running: set[subprocess.Popen[bytes]] = set()  # safety net for stop_all()
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ServerProc:
 
 def stop_process(popen: subprocess.Popen[bytes]) -> None:
     """SIGTERM the server's own process group, then SIGKILL it if it lingers."""
+    _running.discard(popen)
     if popen.poll() is not None:
         return
     for sig, wait_s in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, STOP_TIMEOUT_S)):
@@ -50,6 +52,12 @@ def stop_process(popen: subprocess.Popen[bytes]) -> None:
             continue
 
 
+def stop_all() -> None:
+    """Stop every server this process started and has not stopped yet."""
+    for popen in list(_running):
+        stop_process(popen)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -62,6 +70,7 @@ def spawn(name: str, argv: list[str], ready_file: Path, workdir: Path,
     with log.open("wb") as out:
         popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  env={**os.environ, **(env or {})}, start_new_session=True)
+    _running.add(popen)
     try:
         info = wait_ready(popen, ready_file, log)
     except BaseException:
@@ -126,15 +135,23 @@ def process_tree(pid: int) -> list[int]:
         current = todo.pop()
         pids.append(current)
         for task in Path(f"/proc/{current}/task").glob("*/children"):
-            todo.extend(int(child) for child in task.read_text().split())
+            todo.extend(int(child) for child in read_proc(str(task)).split())
     return pids
 
 
-def rss_bytes(pid: int) -> int:
+def read_proc(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return ""  # the process just exited
+
+
+def memory_bytes(pid: int, field: str = "VmRSS") -> int:
+    """``field`` of /proc/<pid>/status (VmRSS: now, VmHWM: peak), in bytes."""
     total = 0
     for p in process_tree(pid):
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in read_proc(f"/proc/{p}/status").splitlines():
+            if line.startswith(f"{field}:"):
                 total += int(line.split()[1]) * 1024
     return total
 
@@ -142,6 +159,7 @@ def rss_bytes(pid: int) -> int:
 def cpu_seconds(pid: int) -> float:
     ticks = 0
     for p in process_tree(pid):
-        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+        fields = read_proc(f"/proc/{p}/stat").rsplit(")", 1)[-1].split()
+        if len(fields) > 12:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
     return ticks / CLK_TCK

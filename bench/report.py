@@ -42,6 +42,7 @@ class ServerSample:
     publish_acks: int
     rss_before: int
     rss_after: int
+    rss_peak: int
     cpu_connect_s: float
     cpu_fanout_s: float
     ping_rtt_us: list[int]
@@ -63,6 +64,7 @@ class ServerResult:
     last_p99_ms: float
     rss_mib: float
     rss_per_conn_kib: float
+    rss_peak_mib: float
     server_us_per_delivery: float
     server_us_per_connect: float
     loadgen_cpu_s: float
@@ -101,6 +103,7 @@ def summarize(s: ServerSample) -> ServerResult:
         last_p50_ms=percentile(last, 50) / 1e6, last_p99_ms=percentile(last, 99) / 1e6,
         rss_mib=s.rss_after / 2**20,
         rss_per_conn_kib=(s.rss_after - s.rss_before) / max(1, subscribed) / 1024,
+        rss_peak_mib=s.rss_peak / 2**20,
         server_us_per_delivery=s.cpu_fanout_s * 1e6 / max(1, received),
         server_us_per_connect=s.cpu_connect_s * 1e6 / max(1, subscribed),
         loadgen_cpu_s=loadgen_cpu, loadgen_us_per_delivery=loadgen_cpu * 1e6 / max(1, received),
@@ -114,31 +117,32 @@ def summarize(s: ServerSample) -> ServerResult:
     )
 
 
-# (label, attribute, format, lower is better?) -- None: ratio not meaningful
-ROWS: list[tuple[str, str, str, bool | None]] = [
-    ("subscribed", "subscribed", "{:,.0f}", None),
-    ("connect+subscribe /s", "connect_per_s", "{:,.0f}", False),
-    ("deliveries expected", "expected", "{:,.0f}", None),
-    ("deliveries received", "received", "{:,.0f}", None),
-    ("reach (must be 1.000)", "reach", "{:.4f}", None),
-    ("deliveries /s", "deliveries_per_s", "{:,.0f}", False),
+# (label, attribute, format, show the stub/reference ratio?)
+ROWS: list[tuple[str, str, str, bool]] = [
+    ("subscribed", "subscribed", "{:,.0f}", False),
+    ("connect+subscribe /s", "connect_per_s", "{:,.0f}", True),
+    ("deliveries expected", "expected", "{:,.0f}", False),
+    ("deliveries received", "received", "{:,.0f}", False),
+    ("reach (must be 1.000)", "reach", "{:.4f}", False),
+    ("deliveries /s", "deliveries_per_s", "{:,.0f}", True),
     ("latency p50 ms", "p50_ms", "{:,.1f}", True),
     ("latency p99 ms", "p99_ms", "{:,.1f}", True),
     ("last-subscriber p50 ms", "last_p50_ms", "{:,.1f}", True),
     ("last-subscriber p99 ms", "last_p99_ms", "{:,.1f}", True),
     ("server RSS MiB (subscribed)", "rss_mib", "{:,.1f}", True),
     ("server RSS KiB / idle conn", "rss_per_conn_kib", "{:,.1f}", True),
+    ("server peak RSS MiB (VmHWM)", "rss_peak_mib", "{:,.1f}", True),
     ("server CPU us / delivery", "server_us_per_delivery", "{:,.2f}", True),
     ("server CPU us / connect", "server_us_per_connect", "{:,.0f}", True),
     ("server ping RTT p50 ms", "ping_p50_ms", "{:,.1f}", True),
     ("server ping RTT p99 ms", "ping_p99_ms", "{:,.1f}", True),
-    ("loadgen CPU s (fan-out)", "loadgen_cpu_s", "{:,.2f}", None),
-    ("loadgen CPU us / delivery", "loadgen_us_per_delivery", "{:,.2f}", None),
-    ("loadgen loop lag p99 ms", "loadgen_lag_p99_ms", "{:,.1f}", None),
-    ("publish acks", "publish_acks", "{:,.0f}", None),
-    ("out-of-order deliveries", "out_of_order", "{:,.0f}", None),
-    ("incomplete subscribers", "incomplete_subscribers", "{:,.0f}", None),
-    ("unexpected closes", "unexpected_closes", "{:,.0f}", None),
+    ("loadgen CPU s (fan-out)", "loadgen_cpu_s", "{:,.2f}", True),
+    ("loadgen CPU us / delivery", "loadgen_us_per_delivery", "{:,.2f}", True),
+    ("loadgen loop lag p99 ms", "loadgen_lag_p99_ms", "{:,.1f}", True),
+    ("publish acks", "publish_acks", "{:,.0f}", False),
+    ("out-of-order deliveries", "out_of_order", "{:,.0f}", False),
+    ("incomplete subscribers", "incomplete_subscribers", "{:,.0f}", False),
+    ("unexpected closes", "unexpected_closes", "{:,.0f}", False),
 ]
 
 
@@ -163,10 +167,11 @@ def table(results: list[ServerResult]) -> str:
     with_ratio = "stub" in by_name and "reference" in by_name
     header = ["metric", *by_name, *(["stub/ref"] if with_ratio else [])]
     rows = [header]
-    for label, attr, fmt, _lower in ROWS:
+    for label, attr, fmt, show_ratio in ROWS:
         cells = [label, *(fmt.format(getattr(r, attr)) for r in results)]
         if with_ratio:
-            cells.append(ratio_cell(getattr(by_name["stub"], attr), getattr(by_name["reference"], attr)))
+            stub, ref = getattr(by_name["stub"], attr), getattr(by_name["reference"], attr)
+            cells.append(ratio_cell(stub, ref) if show_ratio else "")
         rows.append(cells)
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))

@@ -97,6 +97,10 @@ class IamAuth:
             raise LookupError("No AWS credentials found in the standard credential chain")
         return cls(region, credentials)
 
+    def frozen(self) -> ReadOnlyCredentials:
+        """The current credentials (refreshable ones rotate; freeze once per signature)."""
+        return self._frozen()
+
     def _frozen(self) -> ReadOnlyCredentials:
         if self.credentials is None:
             raise LookupError("IamAuth has no credentials")

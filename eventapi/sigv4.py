@@ -39,12 +39,15 @@ def sign(
     url: str,
     headers: Mapping[str, str],
     body: str | bytes,
+    service: str = SERVICE,
 ) -> dict[str, str]:
-    """Return ``headers`` plus ``X-Amz-Date``, ``Authorization`` (and the session token)."""
+    """Return ``headers`` plus ``X-Amz-Date``, ``Authorization`` (and the session token).
+
+    ``service`` is ``appsync`` for the Event API, ``execute-api`` for API Gateway routes."""
     if isinstance(credentials, ReadOnlyCredentials):
         credentials = Credentials(credentials.access_key, credentials.secret_key, credentials.token)
     request = AWSRequest(method=method, url=url, data=body, headers=dict(headers))
-    SigV4Auth(credentials, SERVICE, region).add_auth(request)
+    SigV4Auth(credentials, service, region).add_auth(request)
     return {name: str(value) for name, value in request.headers.items()}
 
 
@@ -106,14 +109,15 @@ def verify(
     region: str,
     secret_for: Callable[[str], str | None],
     now: datetime | None = None,
+    service: str = SERVICE,
 ) -> SignedBy:
     """Check a SigV4 signature over a request; raise :class:`SignatureError` if it is not valid."""
     authorization = _lookup(headers, "authorization")
     amz_date = _lookup(headers, "x-amz-date")
     if not authorization or not amz_date:
         raise SignatureError("Missing Authorization or X-Amz-Date")
-    access_key, scope_date, scope_region, service, signed_headers, signature = _parse_authorization(
-        authorization
+    access_key, scope_date, scope_region, scope_service, signed_headers, signature = (
+        _parse_authorization(authorization)
     )
     try:
         stamp = datetime.strptime(amz_date, AMZ_DATE_FORMAT).replace(tzinfo=UTC)
@@ -121,7 +125,7 @@ def verify(
         raise SignatureError("X-Amz-Date is not in YYYYMMDD'T'HHMMSS'Z' format") from exc
     if abs((now or datetime.now(UTC)) - stamp) > MAX_CLOCK_SKEW:
         raise SignatureError("Signature expired: X-Amz-Date is too far from the server's time")
-    if scope_date != amz_date[:8] or service != SERVICE or scope_region != region:
+    if scope_date != amz_date[:8] or scope_service != service or scope_region != region:
         raise SignatureError("Credential scope does not match this API")
     if "host" not in signed_headers:
         raise SignatureError("The host header must be signed")
@@ -139,7 +143,7 @@ def verify(
     request = AWSRequest(method=method, url=url, data=body, headers=signed)
     request.context["timestamp"] = amz_date
     token = _lookup(headers, "x-amz-security-token")
-    signer = SigV4Auth(Credentials(access_key, secret, token), SERVICE, region)
+    signer = SigV4Auth(Credentials(access_key, secret, token), service, region)
     canonical = signer.canonical_request(request)
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if not hmac.compare_digest(expected, signature):

@@ -43,6 +43,13 @@ def _add_stub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="extra namespace with comma-separated auth modes, e.g. secure:AWS_IAM:AWS_IAM",
     )
     stub.add_argument("--no-profile", action="store_true", help="do not write the 'local' profile")
+    stub.add_argument(
+        "--entry-rate",
+        type=float,
+        default=2000.0,
+        metavar="RPS",
+        help="entry API rate limit (default 2000/s; 429 beyond)",
+    )
 
 
 def _run_stub(args: argparse.Namespace) -> int:
@@ -65,6 +72,7 @@ def _run_stub(args: argparse.Namespace) -> int:
         keepalive_interval=args.keepalive_interval,
         namespaces=tuple(args.namespace),
         write_profile=not args.no_profile,
+        entry_rate=args.entry_rate,
     )
     return main(options)
 
@@ -75,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_stub(sub)
+    from quizwire.cli_game import add_game_commands
+
+    add_game_commands(sub)
     return parser
 
 
@@ -83,6 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "stub":
         return _run_stub(args)
+    if args.command in ("game", "quiz", "profile"):
+        from quizwire import cli_game
+
+        runner = {
+            "game": cli_game.run_game,
+            "quiz": cli_game.run_quiz,
+            "profile": cli_game.run_profile,
+        }
+        return runner[args.command](args)
     parser.print_help()
     return 0
 

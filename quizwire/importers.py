@@ -142,7 +142,9 @@ def from_opentdb(
         category = _unescape(item.get("category"))
         if isinstance(category, str) and category and category not in categories:
             categories.append(category)
-        questions.append({"text": _unescape(item.get("question")), "choices": choices, "answer": answer})
+        questions.append(
+            {"text": _unescape(item.get("question")), "choices": choices, "answer": answer}
+        )
         numbers.append(i + 1)
 
     description = OPENTDB_ATTRIBUTION
@@ -153,7 +155,11 @@ def from_opentdb(
     try:
         quiz = parse_quiz(doc, source, where=lambda j: f"question {numbers[j]}")
     except QuizError as exc:
-        problems += [p for p in exc.problems if not (problems and p.endswith("no questions (add [[questions]] entries)"))]
+        problems += [
+            p
+            for p in exc.problems
+            if not (problems and p.endswith("no questions (add [[questions]] entries)"))
+        ]
     if problems:
         raise QuizError(problems)
     return quiz
@@ -216,7 +222,9 @@ def from_csv(text: str, *, source: str = "quiz.csv", title: str | None = None) -
                 gap = gap or c
                 continue
             if gap is not None:
-                problems.append(f"{where}: choice_{gap.lower()} is empty but choice_{c.lower()} is not")
+                problems.append(
+                    f"{where}: choice_{gap.lower()} is empty but choice_{c.lower()} is not"
+                )
                 gap = None
             choices.append(value)
         item: dict[str, object] = {
@@ -257,7 +265,9 @@ def load_any(path: str | Path, *, seed: int = 0) -> Quiz:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".toml", ".json", ".csv"):
-        raise QuizError([f"{p.name}: unsupported file type {suffix or '(none)'} (use .toml, .json or .csv)"])
+        raise QuizError(
+            [f"{p.name}: unsupported file type {suffix or '(none)'} (use .toml, .json or .csv)"]
+        )
     if suffix == ".toml":
         return load_quiz_file(p)
     try:

@@ -215,7 +215,9 @@ def _points(raw: object, out: _Collector, where: str | None, field: str) -> int 
     )
 
 
-def _unknown_keys(data: Mapping[str, Any], known: frozenset[str], out: _Collector, where: str | None) -> None:
+def _unknown_keys(
+    data: Mapping[str, Any], known: frozenset[str], out: _Collector, where: str | None
+) -> None:
     for key in data:
         if key not in known:
             out.add(where, f"unknown key {key!r} (expected one of: {', '.join(sorted(known))})")
@@ -226,7 +228,11 @@ def _parse_answer(raw: object, n_choices: int | None, out: _Collector, where: st
         out.add(where, 'answer is missing (give the letter of the correct choice, e.g. "A")')
         return None
     if not isinstance(raw, str) or len(raw.strip()) != 1 or raw.strip().upper() not in LETTERS:
-        shown = repr(raw) if isinstance(raw, str | int | float) and not isinstance(raw, bool) else _type_name(raw)
+        shown = (
+            repr(raw)
+            if isinstance(raw, str | int | float) and not isinstance(raw, bool)
+            else _type_name(raw)
+        )
         out.add(
             where,
             f'answer must be a letter "A"-"F" naming the correct choice ("A" = first), got {shown}',
@@ -277,11 +283,15 @@ def _parse_question(
                 )
             else:
                 seen[key] = i
-        if MIN_CHOICES <= len(raw_choices) <= MAX_CHOICES and all(c is not None for c in cleaned):
-            if len(seen) == len(cleaned):
-                choices = [c for c in cleaned if c is not None]
+        complete = all(c is not None for c in cleaned) and len(seen) == len(cleaned)
+        if MIN_CHOICES <= len(raw_choices) <= MAX_CHOICES and complete:
+            choices = [c for c in cleaned if c is not None]
 
-    n_choices = len(raw_choices) if isinstance(raw_choices, list) and len(raw_choices) <= MAX_CHOICES else None
+    n_choices = (
+        len(raw_choices)
+        if isinstance(raw_choices, list) and len(raw_choices) <= MAX_CHOICES
+        else None
+    )
     answer = _parse_answer(raw.get("answer"), n_choices, out, where)
 
     time_limit: int | None = default_time
@@ -298,9 +308,7 @@ def _parse_question(
     )
 
 
-def parse_quiz(
-    data: object, source: str = "<quiz>", *, where: Where | None = None
-) -> Quiz:
+def parse_quiz(data: object, source: str = "<quiz>", *, where: Where | None = None) -> Quiz:
     """Validate a decoded quiz document (dict from TOML/JSON) and build a :class:`Quiz`.
 
     ``source`` names the file in error messages; ``where(i)`` labels question ``i`` (0-based),
@@ -405,7 +413,11 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
     """The quiz in the file format (JSON-ready); ``parse_quiz(quiz_to_dict(q)) == q``."""
     questions: list[dict[str, Any]] = []
     for q in quiz.questions:
-        item: dict[str, Any] = {"text": q.text, "choices": list(q.choices), "answer": q.answer_letter}
+        item: dict[str, Any] = {
+            "text": q.text,
+            "choices": list(q.choices),
+            "answer": q.answer_letter,
+        }
         if q.time_limit != quiz.time_limit:
             item["time_limit"] = q.time_limit
         if q.points != quiz.points:

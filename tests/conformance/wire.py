@@ -41,6 +41,42 @@ MAX_EVENT_BYTES = 240 * 1024
 FRAME_TIMEOUT = 2.0  # seconds to wait for an expected frame
 QUIET_PERIOD = 0.4  # seconds of silence that count as "nothing was delivered"
 
+# Channels that break D1's regex, the 5-segment or the 50-character rule (§5).
+INVALID_CHANNELS = [
+    "",
+    "/",
+    "//",
+    "/default//x",
+    "/default/a b",
+    "/default/a_b",
+    "/default/a.b",
+    "/default/-a",
+    "/default/a-",
+    "/default/" + "a" * 51,
+    "/default/1/2/3/4/5",  # 6 segments
+    "/default/*/x",  # wildcard not at the end
+    "/default/ü",
+]
+
+INVALID_EVENTS: dict[str, Any] = {
+    "not-json": ["not json"],
+    "truncated-json": ['{"a":'],
+    "empty-string": [""],
+    "second-bad": ["1", "{oops"],
+    "number-not-string": [1],
+    "object-not-string": [{"a": 1}],
+    "events-a-string": '{"a":1}',
+    "events-an-object": {"a": 1},
+    "events-null": None,
+    "events-missing": ...,
+}
+
+
+def big_event(size: int) -> str:
+    """A JSON string event of exactly ``size`` UTF-8 bytes."""
+    return json.dumps("x" * (size - 2))
+
+
 IAM_BASE_HEADERS = {
     "accept": "application/json, text/javascript",
     "content-encoding": "amz-1.0",
@@ -128,12 +164,14 @@ def sign_iam(
     *,
     url: str | None = None,
     secret: str | None = None,
+    access_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> dict[str, str]:
     """SigV4-sign a virtual ``POST http://<host>/event`` with botocore, as official clients do.
 
     Returns the headers that form the ``authorization`` object (or the HTTP request headers).
-    ``at`` signs with another clock (e.g. an expired date), ``secret`` with another secret key.
+    ``at`` signs with another clock (e.g. an expired date); ``secret`` / ``access_key`` sign with
+    other credentials.
     """
     request = AWSRequest(
         method="POST",
@@ -141,7 +179,9 @@ def sign_iam(
         data=body.encode("utf-8"),
         headers={**IAM_BASE_HEADERS, "host": ep.host},
     )
-    creds = Credentials(ep.access_key_id, ep.secret_access_key if secret is None else secret)
+    creds = Credentials(
+        access_key or ep.access_key_id, ep.secret_access_key if secret is None else secret
+    )
     signer = SigV4Auth(creds, "appsync", ep.region)
     if at is None:
         signer.add_auth(request)
@@ -256,15 +296,15 @@ class Conn:
         return await self.expect("unsubscribe_success", "unsubscribe_error", op_id=sub_id)
 
     # receiving -----------------------------------------------------------
-    async def _read(self, timeout: float) -> dict[str, Any]:
-        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+    async def _read(self, within: float) -> dict[str, Any]:
+        raw = await asyncio.wait_for(self.ws.recv(), within)
         self.raw.append(raw)
         frame = json.loads(raw)
         assert isinstance(frame, dict), f"server sent a non-object frame: {raw!r}"
         return frame
 
     async def expect(
-        self, *types: str, op_id: str | None = None, timeout: float = FRAME_TIMEOUT
+        self, *types: str, op_id: str | None = None, within: float = FRAME_TIMEOUT
     ) -> dict[str, Any]:
         """Return (and consume) the first frame of one of ``types`` (and ``op_id``)."""
 
@@ -275,22 +315,22 @@ class Conn:
             if wanted(frame):
                 return self.buffer.pop(i)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while True:
             remaining = deadline - loop.time()
             try:
                 frame = await self._read(max(remaining, 0.001))
             except TimeoutError:
                 raise AssertionError(
-                    f"no {types} frame (id={op_id}) within {timeout}s; other frames: {self.buffer}"
+                    f"no {types} frame (id={op_id}) within {within}s; other frames: {self.buffer}"
                 ) from None
             if wanted(frame):
                 return frame
             self.buffer.append(frame)
 
-    async def data(self, sub_id: str, count: int, timeout: float = FRAME_TIMEOUT) -> list[Any]:
+    async def data(self, sub_id: str, count: int, within: float = FRAME_TIMEOUT) -> list[Any]:
         """Parsed ``event`` payloads of the next ``count`` data frames for ``sub_id``."""
-        frames = [await self.expect("data", op_id=sub_id, timeout=timeout) for _ in range(count)]
+        frames = [await self.expect("data", op_id=sub_id, within=within) for _ in range(count)]
         for f in frames:
             assert set(f) == {"event", "id", "type"}, f
             assert isinstance(f["event"], str), f"data.event must be a JSON string: {f}"
@@ -316,10 +356,10 @@ class Conn:
         ]
         assert not stray, f"unexpected delivery: {stray}"
 
-    async def closed(self, timeout: float = FRAME_TIMEOUT) -> int | None:
+    async def closed(self, within: float = FRAME_TIMEOUT) -> int | None:
         """Wait until the server closes the socket; return the close code it sent."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         with contextlib.suppress(ConnectionClosed):
             while True:
                 remaining = deadline - loop.time()
@@ -411,9 +451,7 @@ async def http_publish_iam(
     if transform:
         signed = transform(signed)
     headers = {k: v for k, v in signed.items() if k.lower() != "host"}
-    return await http_publish(
-        client, ep, channel, events, headers=headers, body=sent_body or body
-    )
+    return await http_publish(client, ep, channel, events, headers=headers, body=sent_body or body)
 
 
 def publish_ok(frame_or_body: dict[str, Any], count: int) -> None:

@@ -1,0 +1,223 @@
+"""The entry API (public, rate-limited) and the admin API (SigV4) of the stub: docs/game-api.md."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from backend_stub.config import StubConfig
+from backend_stub.game.ratelimit import TokenBucket
+from backend_stub.game.service import GameError, GameService
+from eventapi import sigv4
+from quizwire.packs import load_pack, pack_names
+from quizwire.quiz import QuizError, parse_quiz
+from quizwire.results import build_results, players_csv, questions_csv
+from quizwire.state import GameOptions, OptionsError, PlayerStatus
+
+log = logging.getLogger("quizwire.stub.api")
+
+ADMIN_SIGNING_SERVICE = "execute-api"  # what API Gateway's AWS_IAM auth expects
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status,
+        text=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    return _json(status, {"error": code, "message": message}, headers)
+
+
+class GameHttpApi:
+    def __init__(
+        self, service: GameService, config: StubConfig, *, entry_rate: float = 2000.0
+    ) -> None:
+        self.service = service
+        self.config = config
+        self.bucket = TokenBucket(entry_rate)
+        self.entry_requests = 0
+        self.entry_throttled = 0
+
+    def routes(self) -> list[web.RouteDef]:
+        entry, admin = self._entry, self._admin
+        return [
+            web.get("/games/{code}", entry(self.get_game)),
+            web.post("/games/{code}/players", entry(self.join)),
+            web.get("/games/{code}/state", entry(self.state)),
+            web.get("/admin/games", admin(self.list_games)),
+            web.post("/admin/games", admin(self.create_game)),
+            web.get("/admin/games/{code}", admin(self.view)),
+            web.post("/admin/games/{code}/{command:start|next|reveal|end}", admin(self.command)),
+            web.post(
+                "/admin/games/{code}/players/{player}/{action:kick|ban|readmit}",
+                admin(self.player_status),
+            ),
+            web.get("/admin/games/{code}/results", admin(self.results)),
+        ]
+
+    # -- wrappers: errors, rate limit, signatures ----------------------------------------------------
+
+    def _entry(self, handler: Handler) -> Handler:
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            self.entry_requests += 1
+            wait = self.bucket.take()
+            if wait > 0:
+                self.entry_throttled += 1
+                return _error(
+                    429,
+                    "rate_limited",
+                    "Too many players are joining at once; retrying shortly.",
+                    {"Retry-After": TokenBucket.retry_after(wait)},
+                )
+            return await self._guard(handler, request)
+
+        return wrapped
+
+    def _admin(self, handler: Handler) -> Handler:
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            body = await request.read()
+            try:
+                sigv4.verify(
+                    method=request.method,
+                    path=request.path,
+                    query=request.query_string,
+                    headers=dict(request.headers),
+                    body=body,
+                    region=self.config.region,
+                    secret_for=self.config.secret_for,
+                    service=ADMIN_SIGNING_SERVICE,
+                )
+            except sigv4.SignatureError as exc:
+                log.info("admin request refused: %s", exc)
+                return _error(
+                    401,
+                    "unauthorized",
+                    f"Admin requests must be signed with the presenter's credentials ({exc}).",
+                )
+            return await self._guard(handler, request)
+
+        return wrapped
+
+    @staticmethod
+    async def _guard(handler: Handler, request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except GameError as exc:
+            return _error(exc.status, exc.code, exc.message)
+
+    @staticmethod
+    async def _body(request: web.Request) -> dict[str, Any]:
+        raw = await request.read()
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            raise GameError(400, "bad_request", "The request body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise GameError(400, "bad_request", "The request body must be a JSON object.")
+        return data
+
+    # -- entry ---------------------------------------------------------------------------------------
+
+    async def get_game(self, request: web.Request) -> web.Response:
+        return _json(200, self.service.entry_info(request.match_info["code"]))
+
+    async def join(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        credential, player = self.service.join(request.match_info["code"], body.get("name"))
+        return _json(
+            201,
+            {
+                "gameId": credential.game_id,
+                "playerId": credential.player_id,
+                "name": player.name,
+                "secret": credential.secret,
+                "token": credential.token,
+            },
+        )
+
+    async def state(self, request: web.Request) -> web.Response:
+        token = request.headers.get("Authorization")
+        return _json(200, self.service.snapshot(request.match_info["code"], token))
+
+    # -- admin ---------------------------------------------------------------------------------------
+
+    async def list_games(self, request: web.Request) -> web.Response:
+        return _json(200, {"games": self.service.list_games(), "packs": pack_names()})
+
+    async def create_game(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        if "pack" in body:
+            name = body["pack"]
+            if not isinstance(name, str) or name not in pack_names():
+                raise GameError(
+                    400, "bad_quiz", f"Unknown pack {name!r}; packs: {', '.join(pack_names())}."
+                )
+            quiz = load_pack(name)
+        elif "quiz" in body:
+            try:
+                quiz = parse_quiz(body["quiz"], source="quiz")
+            except QuizError as exc:
+                raise GameError(400, "bad_quiz", str(exc)) from None
+        else:
+            raise GameError(
+                400, "bad_quiz", "Send a bundled pack name ('pack') or a quiz ('quiz')."
+            )
+        try:
+            options = GameOptions.from_dict(body.get("options") or {})
+        except OptionsError as exc:
+            raise GameError(400, "bad_options", str(exc)) from None
+        runtime = await self.service.create_game(quiz, options)
+        return _json(201, self.service.presenter_view(runtime.game_id))
+
+    async def view(self, request: web.Request) -> web.Response:
+        return _json(200, self.service.presenter_view(request.match_info["code"]))
+
+    async def command(self, request: web.Request) -> web.Response:
+        code = request.match_info["code"]
+        command = {
+            "start": self.service.start_game,
+            "next": self.service.next_question,
+            "reveal": self.service.reveal,
+            "end": self.service.end_game,
+        }[request.match_info["command"]]
+        runtime = await command(code)
+        return _json(200, self.service.presenter_view(runtime.game_id))
+
+    async def player_status(self, request: web.Request) -> web.Response:
+        status = {
+            "kick": PlayerStatus.KICKED,
+            "ban": PlayerStatus.BANNED,
+            "readmit": PlayerStatus.ACTIVE,
+        }[request.match_info["action"]]
+        player = await self.service.set_player_status(
+            request.match_info["code"], request.match_info["player"], status
+        )
+        return _json(
+            200, {"playerId": player.player_id, "name": player.name, "status": player.status.value}
+        )
+
+    async def results(self, request: web.Request) -> web.Response:
+        code = request.match_info["code"]
+        runtime = self.service.runtime(code)
+        results = build_results(runtime.game, runtime.players.values(), self.service.answers(code))
+        fmt = request.query.get("format", "json")
+        if fmt == "json":
+            return _json(200, results)
+        if fmt == "csv":
+            table = request.query.get("table", "players")
+            text = questions_csv(results) if table == "questions" else players_csv(results)
+            return web.Response(status=200, text=text, content_type="text/csv")
+        raise GameError(400, "bad_format", "format must be json or csv")

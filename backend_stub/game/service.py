@@ -1,0 +1,736 @@
+"""The game backend of the stub: the same rules as the Lambdas, hosted in-process.
+
+It plugs into the Event API through its hooks — namespaces with the auth of ARCHITECTURE.md, the
+player authorizer, the answer ``onPublish`` handler, the scores ``onSubscribe`` check — and
+publishes as the backend (in-process, the stub's equivalent of IAM). Every state change is
+written to the store before it is announced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from backend_stub.config import NamespaceConfig
+from backend_stub.game.runtime import GameRuntime
+from backend_stub.hooks import HandlerError, Unauthorized
+from quizwire import channels
+from quizwire import game as rules
+from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
+from quizwire.credentials import (
+    PlayerCredential,
+    hash_secret,
+    new_credential,
+    parse_token,
+    secret_matches,
+)
+from quizwire.fields import MessageError
+from quizwire.game import Announcement, IllegalTransition, Step
+from quizwire.leaderboard import TOP_N
+from quizwire.messages import (
+    LeaderboardMsg,
+    PlayerView,
+    PublicQuestion,
+    QuestionClosedMsg,
+    Reveal,
+    SnapshotMsg,
+    parse_answer,
+)
+from quizwire.names import NicknameError, check_nickname
+from quizwire.quiz import Quiz
+from quizwire.state import CloseReason, GameOptions, GameState, Phase, PlayerState, PlayerStatus
+from quizwire.store import GameStore, NameTaken
+from quizwire.tally import Tally, tally_answers
+
+if TYPE_CHECKING:
+    from backend_stub.registry import Subscription
+    from backend_stub.server import EventApiServer
+
+log = logging.getLogger("quizwire.stub.game")
+
+PUBLIC_SUBSCRIBE = ("API_KEY", "AWS_LAMBDA", "AWS_IAM")
+BACKEND_ONLY = ("AWS_IAM",)
+
+
+def wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class GameError(Exception):
+    """A refusal for the entry or admin API: ``status``, stable ``code``, human ``message``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _not_found(code: str) -> GameError:
+    return GameError(
+        404, "not_found", f"There is no game with code {code}. Check the code and try again."
+    )
+
+
+class GameService:
+    def __init__(
+        self,
+        store: GameStore,
+        *,
+        clock: Callable[[], int] = wall_ms,
+        coalesce_interval: float = 0.5,
+        authorizer_ttl: int = 60,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.coalesce_interval = coalesce_interval
+        self.authorizer_ttl = authorizer_ttl
+        self.games: dict[str, GameRuntime] = {}
+        self.answers_accepted = 0
+        self.answers_refused: dict[str, int] = {}
+        self._server: EventApiServer | None = None
+        self._coalescer: asyncio.Task[None] | None = None
+        self._load()
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    def namespaces(self) -> tuple[NamespaceConfig, ...]:
+        """The game namespaces with exactly the auth of the channel table (ARCHITECTURE.md)."""
+        return (
+            NamespaceConfig(
+                "game", BACKEND_ONLY, PUBLIC_SUBSCRIBE, on_subscribe=self._check_game_subscribe
+            ),
+            NamespaceConfig(
+                "question", BACKEND_ONLY, PUBLIC_SUBSCRIBE, on_subscribe=self._check_game_subscribe
+            ),
+            NamespaceConfig(
+                "leaderboard",
+                BACKEND_ONLY,
+                PUBLIC_SUBSCRIBE,
+                on_subscribe=self._check_game_subscribe,
+            ),
+            NamespaceConfig("answer", ("AWS_LAMBDA",), ("AWS_IAM",), on_publish=self._on_answers),
+            NamespaceConfig(
+                "scores", BACKEND_ONLY, ("AWS_LAMBDA",), on_subscribe=self._check_scores_subscribe
+            ),
+        )
+
+    def attach(self, server: EventApiServer) -> None:
+        self._server = server
+        server.subscription_closed.append(self._on_subscription_closed)
+
+    async def start(self) -> None:
+        for runtime in self.games.values():
+            self._schedule_deadline(runtime)
+        self._coalescer = asyncio.create_task(self._coalesce_loop(), name="game-coalescer")
+
+    async def stop(self) -> None:
+        for runtime in self.games.values():
+            if runtime.timer is not None:
+                runtime.timer.cancel()
+        if self._coalescer is not None:
+            self._coalescer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._coalescer
+
+    def _load(self) -> None:
+        """Rebuild every game from the store: a restarted stub carries on where it stopped."""
+        for game in self.store.list_games():
+            runtime = GameRuntime(game)
+            for player in self.store.load_players(game.game_id):
+                runtime.add_player(
+                    player, self.store.secret_hash(game.game_id, player.player_id) or ""
+                )
+            question = game.question
+            if question is not None and game.phase is Phase.QUESTION_OPEN:
+                runtime.tally = tally_answers(
+                    game.question_index,
+                    len(question.choices),
+                    self.store.load_answers(game.game_id, game.question_index),
+                )
+            extras = self.store.load_extras(game.game_id)
+            runtime.last_reveal = extras.get("reveal")
+            runtime.last_leaderboard = extras.get("leaderboard")
+            self.games[game.game_id] = runtime
+        if self.games:
+            log.info("restored %d game(s) from the store", len(self.games))
+
+    # -- lookups -----------------------------------------------------------------------------------
+
+    def runtime(self, code: str) -> GameRuntime:
+        runtime = self.games.get(code.upper()) if isinstance(code, str) else None
+        if runtime is None:
+            raise _not_found(code)
+        return runtime
+
+    def _open_runtime(self, code: str) -> GameRuntime:
+        runtime = self.runtime(code)
+        if runtime.game.phase is Phase.FINISHED:
+            raise GameError(
+                410,
+                "finished",
+                f"Game {runtime.game_id} has finished. Ask the host for the next game's code.",
+            )
+        return runtime
+
+    def entry_info(self, code: str) -> dict[str, Any]:
+        runtime = self.runtime(code)
+        game = runtime.game
+        if game.phase is Phase.FINISHED:
+            raise GameError(
+                410,
+                "finished",
+                f"Game {game.game_id} has finished. Ask the host for the next game's code.",
+            )
+        return {
+            "gameId": game.game_id,
+            "title": game.quiz.title,
+            "phase": game.phase.value,
+            "playerCount": runtime.active_count,
+            "questionCount": game.total_questions,
+            "acceptingPlayers": game.phase is Phase.LOBBY or game.options.late_join,
+        }
+
+    def authenticate_player(self, code: str, token: str | None) -> tuple[GameRuntime, PlayerState]:
+        runtime = self.runtime(code)
+        credential = parse_token(token or "")
+        if credential is None or credential.game_id != runtime.game_id:
+            raise GameError(
+                401, "bad_credential", "Your player credential is not valid for this game."
+            )
+        stored = runtime.secret_hashes.get(credential.player_id)
+        player = runtime.players.get(credential.player_id)
+        if player is None or not secret_matches(credential.secret, stored):
+            raise GameError(
+                401, "bad_credential", "Your player credential is not valid for this game."
+            )
+        if not player.active:
+            raise GameError(403, "kicked", "The host removed you from this game.")
+        return runtime, player
+
+    # -- the authorizer (AWS_LAMBDA mode) and subscription checks --------------------------------
+
+    def authorize(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """The player authorizer: the same contract as the deployed Lambda authorizer."""
+        credential = parse_token(str(request.get("authorizationToken") or ""))
+        if credential is None:
+            return {"isAuthorized": False}
+        runtime = self.games.get(credential.game_id)
+        if runtime is None:
+            return {"isAuthorized": False}
+        player = runtime.players.get(credential.player_id)
+        if player is None or not player.active:
+            return {"isAuthorized": False}
+        if not secret_matches(credential.secret, runtime.secret_hashes.get(player.player_id)):
+            return {"isAuthorized": False}
+        return {
+            "isAuthorized": True,
+            "handlerContext": {
+                "gameId": runtime.game_id,
+                "playerId": player.player_id,
+                "name": player.name,
+            },
+            "ttlOverride": self.authorizer_ttl,
+        }
+
+    @staticmethod
+    def _player_context(ctx: Mapping[str, Any]) -> dict[str, Any] | None:
+        identity = ctx.get("identity")
+        if isinstance(identity, Mapping) and isinstance(identity.get("handlerContext"), Mapping):
+            return dict(identity["handlerContext"])
+        return None
+
+    def _check_game_subscribe(self, ctx: dict[str, Any]) -> None:
+        """Public game channels: a player token only reaches its own game's channels."""
+        player = self._player_context(ctx)
+        segments = ctx["info"]["channel"]["segments"]
+        if player is not None and (len(segments) != 2 or segments[1] != player.get("gameId")):
+            raise Unauthorized()
+
+    def _check_scores_subscribe(self, ctx: dict[str, Any]) -> None:
+        """``/scores/{gameId}/{playerId}``: only that player, never a wildcard."""
+        player = self._player_context(ctx)
+        segments = ctx["info"]["channel"]["segments"]
+        if (
+            player is None
+            or len(segments) != 3
+            or segments[1] != player.get("gameId")
+            or segments[2] != player.get("playerId")
+        ):
+            raise Unauthorized()
+        runtime = self.games.get(segments[1])
+        if runtime is not None:
+            pid = segments[2]
+            runtime.connected[pid] = runtime.connected.get(pid, 0) + 1
+
+    def _on_subscription_closed(self, sub: Subscription) -> None:
+        if sub.channel.namespace != "scores" or len(sub.channel.segments) != 3:
+            return
+        runtime = self.games.get(sub.channel.segments[1])
+        if runtime is not None:
+            pid = sub.channel.segments[2]
+            left = runtime.connected.get(pid, 0) - 1
+            if left > 0:
+                runtime.connected[pid] = left
+            else:
+                runtime.connected.pop(pid, None)
+            self._maybe_close_all_answered(runtime)
+
+    # -- entry: join and rejoin ----------------------------------------------------------------------
+
+    def join(self, code: str, raw_name: object) -> tuple[PlayerCredential, PlayerState]:
+        runtime = self._open_runtime(code)
+        game = runtime.game
+        if game.phase is not Phase.LOBBY and not game.options.late_join:
+            raise GameError(
+                409, "started", "This game has already started and is not taking new players."
+            )
+        try:
+            name = check_nickname(
+                raw_name if isinstance(raw_name, str) else "", runtime.taken_names
+            )
+        except NicknameError as exc:
+            status, code_ = (409, "name_taken") if exc.code == "taken" else (400, "bad_name")
+            raise GameError(status, code_, exc.message) from None
+        credential = new_credential(runtime.game_id)
+        player = PlayerState(
+            player_id=credential.player_id,
+            name=name,
+            join_order=len(runtime.players),
+            joined_at=self.clock(),
+        )
+        secret_hash = hash_secret(credential.secret)
+        try:
+            self.store.add_player(runtime.game_id, player, secret_hash)
+        except NameTaken:
+            raise GameError(
+                409, "name_taken", f"Someone in this game is already called {name!r}; pick another."
+            ) from None
+        runtime.add_player(player, secret_hash)
+        runtime.lobby_dirty = True
+        log.info("game %s: %s joined as %s", runtime.game_id, player.player_id, name)
+        return credential, player
+
+    def snapshot(self, code: str, token: str | None) -> dict[str, Any]:
+        runtime, player = self.authenticate_player(code, token)
+        game = runtime.game
+        now = self.clock()
+        question = PublicQuestion.from_game(game) if game.phase is Phase.QUESTION_OPEN else None
+        reveal = None
+        if (
+            game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED)
+            and runtime.last_reveal is not None
+        ):
+            reveal = Reveal.from_dict(runtime.last_reveal)
+        answered = player.answered_index == game.question_index and game.question_index >= 0
+        you = PlayerView(
+            player_id=player.player_id,
+            name=player.name,
+            total=player.score,
+            streak=player.streak,
+            rank=runtime.ranks.rank(player.player_id),
+            answered=answered,
+            choice=player.last_choice if answered and player.last_choice >= 0 else None,
+        )
+        snap = SnapshotMsg(
+            game_id=game.game_id,
+            seq=game.seq,
+            ts=now,
+            phase=game.phase.value,
+            title=game.quiz.title,
+            total=game.total_questions,
+            index=game.question_index,
+            question=question,
+            reveal=reveal,
+            you=you,
+            leaderboard=rules.entries(runtime.top(TOP_N), TOP_N),
+        )
+        return snap.to_dict()
+
+    # -- admin commands ---------------------------------------------------------------------------
+
+    async def create_game(self, quiz: Quiz, options: GameOptions | None = None) -> GameRuntime:
+        for _ in range(20):
+            code = channels.new_game_id()
+            if code not in self.games:
+                break
+        else:  # pragma: no cover - 30^6 codes
+            raise GameError(503, "no_code", "Could not allocate a game code; try again.")
+        game = rules.new_game(code, quiz, options, now_ms=self.clock())
+        self.store.create_game(game)
+        runtime = GameRuntime(game)
+        self.games[code] = runtime
+        log.info("game %s created: %s (%d questions)", code, quiz.title, game.total_questions)
+        await self._announce_lobby(runtime)
+        return runtime
+
+    async def start_game(self, code: str) -> GameRuntime:
+        runtime = self.runtime(code)
+        await self._apply(
+            runtime, self._transition(lambda: rules.start_game(runtime.game, self.clock()))
+        )
+        self._question_opened(runtime)
+        return runtime
+
+    async def next_question(self, code: str) -> GameRuntime:
+        runtime = self.runtime(code)
+        game = runtime.game
+        podium = runtime.top(rules.PODIUM_SIZE) if game.is_last_question else None
+        step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
+        await self._apply(runtime, step)
+        if runtime.game.phase is Phase.QUESTION_OPEN:
+            self._question_opened(runtime)
+        else:
+            await self._publish_leaderboard(runtime)
+        return runtime
+
+    async def reveal(self, code: str) -> GameRuntime:
+        runtime = self.runtime(code)
+        await self._close(runtime, CloseReason.PRESENTER)
+        return runtime
+
+    async def end_game(self, code: str) -> GameRuntime:
+        runtime = self.runtime(code)
+        game = runtime.game
+        tally = runtime.tally if game.phase is Phase.QUESTION_OPEN else None
+        if tally is None and game.phase is Phase.QUESTION_OPEN and game.question is not None:
+            tally = Tally.empty(game.question_index, len(game.question.choices))
+        podium = runtime.top(rules.PODIUM_SIZE)
+        step = self._transition(
+            lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally)
+        )
+        await self._apply(runtime, step)
+        self._cancel_timer(runtime)
+        await self._publish_leaderboard(runtime)
+        return runtime
+
+    async def set_player_status(
+        self, code: str, player_id: str, status: PlayerStatus
+    ) -> PlayerState:
+        runtime = self.runtime(code)
+        player = runtime.players.get(player_id)
+        if player is None:
+            raise GameError(404, "no_player", f"No player {player_id} in game {runtime.game_id}.")
+        if player.status is PlayerStatus.BANNED and status is not PlayerStatus.BANNED:
+            raise GameError(409, "banned", f"{player.name} is banned from this game for good.")
+        updated = replace(player, status=status, seq=player.seq + 1)
+        if not self.store.save_player(runtime.game_id, updated, player.seq):
+            raise GameError(409, "conflict", "The player changed meanwhile; try again.")
+        runtime.put_player(updated)
+        runtime.connected.pop(player_id, None)
+        if self._server is not None:
+            self._server.authn.forget(lambda ident: ident.get("playerId") == player_id)
+        runtime.lobby_dirty = True
+        runtime.leaderboard_dirty = True
+        log.info("game %s: player %s %s", runtime.game_id, player_id, status.value)
+        self._maybe_close_all_answered(runtime)
+        return updated
+
+    def _transition(self, command: Callable[[], Step]) -> Step:
+        try:
+            return command()
+        except IllegalTransition as exc:
+            raise GameError(409, "bad_transition", exc.message) from None
+
+    # -- applying steps: persist first, then announce -------------------------------------------------
+
+    async def _apply(self, runtime: GameRuntime, step: Step) -> None:
+        if not self.store.save_game(step.game, runtime.game.seq):
+            raise GameError(409, "conflict", "The game changed meanwhile; try again.")
+        runtime.game = step.game
+        for announcement in step.announcements:
+            if isinstance(announcement.message, QuestionClosedMsg):
+                runtime.last_reveal = announcement.message.reveal.to_dict()
+                self.store.save_extra(runtime.game_id, "reveal", runtime.last_reveal)
+            await self._publish(announcement)
+
+    async def _publish(self, announcement: Announcement) -> None:
+        if self._server is None:
+            return
+        await self._server.publish_internal(announcement.channel, [announcement.message.to_dict()])
+
+    def _question_opened(self, runtime: GameRuntime) -> None:
+        question = runtime.game.question
+        assert question is not None
+        runtime.tally = Tally.empty(runtime.game.question_index, len(question.choices))
+        self._schedule_deadline(runtime)
+
+    def _schedule_deadline(self, runtime: GameRuntime) -> None:
+        self._cancel_timer(runtime)
+        game = runtime.game
+        if game.phase is not Phase.QUESTION_OPEN:
+            return
+        delay = max(0.0, (game.deadline - self.clock()) / 1000)
+        loop = asyncio.get_running_loop()
+        index = game.question_index
+        runtime.timer = loop.call_later(
+            delay, lambda: loop.create_task(self._deadline_reached(runtime.game_id, index))
+        )
+
+    def _cancel_timer(self, runtime: GameRuntime) -> None:
+        if runtime.timer is not None:
+            runtime.timer.cancel()
+            runtime.timer = None
+
+    async def _deadline_reached(self, game_id: str, index: int) -> None:
+        runtime = self.games.get(game_id)
+        if runtime is None or runtime.game.phase is not Phase.QUESTION_OPEN:
+            return
+        if runtime.game.question_index != index:
+            return
+        if self.clock() < runtime.game.deadline:  # the loop's clock ran ahead of the wall clock
+            self._schedule_deadline(runtime)
+            return
+        try:
+            await self._close(runtime, CloseReason.DEADLINE)
+        except GameError:
+            log.exception("closing game %s at its deadline failed", game_id)
+
+    async def _close(self, runtime: GameRuntime, reason: CloseReason) -> None:
+        game = runtime.game
+        tally = runtime.tally
+        if tally is None and game.question is not None:
+            tally = Tally.empty(game.question_index, len(game.question.choices))
+        if tally is None:
+            raise GameError(409, "bad_transition", "no question is open")
+        step = self._transition(
+            lambda: rules.close_question(game, self.clock(), reason=reason, tally=tally)
+        )
+        self._cancel_timer(runtime)
+        await self._apply(runtime, step)
+        await self._publish_leaderboard(runtime)
+
+    def _maybe_close_all_answered(self, runtime: GameRuntime) -> None:
+        game = runtime.game
+        if game.phase is not Phase.QUESTION_OPEN or runtime.tally is None:
+            return
+        reason = rules.due_close(
+            game, self.clock(), answered=runtime.tally.answered, connected=runtime.connected_active
+        )
+        if reason is CloseReason.ALL_ANSWERED:
+            asyncio.get_running_loop().create_task(
+                self._close_if_open(runtime, game.question_index, reason)
+            )
+
+    async def _close_if_open(self, runtime: GameRuntime, index: int, reason: CloseReason) -> None:
+        if runtime.game.phase is Phase.QUESTION_OPEN and runtime.game.question_index == index:
+            with contextlib.suppress(GameError):
+                await self._close(runtime, reason)
+
+    # -- answers: the onPublish handler of /answer/{gameId} -----------------------------------------
+
+    async def _on_answers(self, ctx: dict[str, Any]) -> list[dict[str, Any]]:
+        player_ctx = self._player_context(ctx)
+        segments = ctx["info"]["channel"]["segments"]
+        if player_ctx is None or len(segments) != 2 or segments[1] != player_ctx.get("gameId"):
+            raise Unauthorized()  # a player answers only in their own game, as themselves
+        runtime = self.games.get(segments[1])
+        if runtime is None:
+            raise HandlerError("There is no such game.")
+        player_id = str(player_ctx.get("playerId"))
+        results: list[dict[str, Any]] = []
+        accepted_any = False
+        for event in ctx["events"] or []:
+            outcome = self._score_one(runtime, player_id, event.get("payload"))
+            await self._publish_score(runtime, outcome)
+            if outcome.accepted and outcome.record is not None:
+                accepted_any = True
+                record = outcome.record
+                results.append(
+                    {
+                        "id": event["id"],
+                        "payload": {
+                            "type": "answer",
+                            "gameId": runtime.game_id,
+                            "playerId": record.player_id,
+                            "name": record.name,
+                            "questionId": outcome.question_id,
+                            "index": record.question_index,
+                            "choice": record.choice,
+                            "elapsedMs": record.elapsed_ms,
+                            "receivedAt": record.received_at,
+                            "sentAt": record.sent_at,
+                        },
+                    }
+                )
+            else:
+                assert outcome.refusal is not None
+                results.append({"id": event["id"], "error": outcome.refusal.message})
+        if accepted_any:
+            runtime.leaderboard_dirty = True
+            self._maybe_close_all_answered(runtime)
+        return results
+
+    def _score_one(self, runtime: GameRuntime, player_id: str, payload: object) -> AnswerOutcome:
+        player = runtime.players.get(player_id)
+        now = self.clock()
+        try:
+            answer = parse_answer(payload, game_id=runtime.game_id)
+        except MessageError as exc:
+            outcome = refuse_malformed(player_id, player, exc)
+        else:
+            outcome = submit_answer(runtime.game, player_id, player, answer, now)
+        if player is None or outcome.player is None:
+            self._count_refusal(outcome)
+            return outcome
+        if outcome.accepted and outcome.record is not None:
+            if not self.store.record_answer(
+                runtime.game_id, outcome.player, player.seq, outcome.record
+            ):
+                # The store already holds an answer of this player to this question (or their
+                # row moved on): the stored one counts. Re-judge against the stored row.
+                stored = {p.player_id: p for p in self.store.load_players(runtime.game_id)}
+                runtime.put_player(stored.get(player_id, player))
+                retry = submit_answer(
+                    runtime.game, player_id, runtime.players[player_id], answer, now
+                )
+                log.warning(
+                    "game %s: answer from %s lost a race: %s",
+                    runtime.game_id,
+                    player_id,
+                    retry.refusal,
+                )
+                self._count_refusal(retry)
+                return retry
+            self.answers_accepted += 1
+            if (
+                runtime.tally is not None
+                and runtime.tally.question_index == outcome.record.question_index
+            ):
+                runtime.tally = runtime.tally.add(outcome.record)
+        else:
+            self._count_refusal(outcome)
+            self.store.save_player(runtime.game_id, outcome.player, player.seq)
+        runtime.put_player(outcome.player)
+        return outcome
+
+    def _count_refusal(self, outcome: AnswerOutcome) -> None:
+        if outcome.refusal is not None:
+            code = outcome.refusal.code.value
+            self.answers_refused[code] = self.answers_refused.get(code, 0) + 1
+
+    async def _publish_score(self, runtime: GameRuntime, outcome: AnswerOutcome) -> None:
+        if self._server is None or outcome.player is None:
+            return
+        message = outcome.score_message(
+            runtime.game_id, self.clock(), runtime.ranks.rank(outcome.player_id)
+        )
+        await self._server.publish_internal(
+            channels.scores_channel(runtime.game_id, outcome.player_id), [message.to_dict()]
+        )
+
+    # -- coalesced announcements: lobby count and leaderboard -------------------------------------
+
+    async def _coalesce_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.coalesce_interval / 2)
+            for runtime in list(self.games.values()):
+                try:
+                    await self.flush(runtime)
+                except Exception:
+                    log.exception("coalesced publish for game %s failed", runtime.game_id)
+
+    async def flush(self, runtime: GameRuntime, *, force: bool = False) -> None:
+        now = time.monotonic()
+        due = force or now - runtime.last_lobby_at >= self.coalesce_interval
+        if runtime.lobby_dirty and due and runtime.game.phase is Phase.LOBBY:
+            await self._announce_lobby(runtime)
+        due = force or now - runtime.last_leaderboard_at >= self.coalesce_interval
+        if runtime.leaderboard_dirty and due:
+            await self._publish_leaderboard(runtime)
+
+    async def _announce_lobby(self, runtime: GameRuntime) -> None:
+        runtime.lobby_dirty = False
+        runtime.last_lobby_at = time.monotonic()
+        if runtime.game.phase is Phase.LOBBY:
+            step = rules.lobby_update(runtime.game, self.clock(), players=runtime.active_count)
+            await self._apply(runtime, step)
+
+    async def _publish_leaderboard(self, runtime: GameRuntime) -> None:
+        runtime.leaderboard_dirty = False
+        runtime.last_leaderboard_at = time.monotonic()
+        step = rules.leaderboard_update(
+            runtime.game, self.clock(), standings=runtime.top(TOP_N), players=len(runtime.ranks)
+        )
+        await self._apply(runtime, step)
+        for announcement in step.announcements:
+            if isinstance(announcement.message, LeaderboardMsg):
+                runtime.last_leaderboard = announcement.message.to_dict()
+                self.store.save_extra(runtime.game_id, "leaderboard", runtime.last_leaderboard)
+
+    # -- presenter view ------------------------------------------------------------------------------
+
+    def presenter_view(self, code: str) -> dict[str, Any]:
+        runtime = self.runtime(code)
+        game = runtime.game
+        question = (
+            PublicQuestion.from_game(game).to_dict()
+            if game.question is not None and game.phase is not Phase.LOBBY
+            else None
+        )
+        tally = runtime.tally
+        return {
+            "gameId": game.game_id,
+            "title": game.quiz.title,
+            "phase": game.phase.value,
+            "seq": game.seq,
+            "index": game.question_index,
+            "total": game.total_questions,
+            "options": game.options.to_dict(),
+            "question": question,
+            "reveal": runtime.last_reveal
+            if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED)
+            else None,
+            "counts": list(tally.counts)
+            if tally is not None and game.phase is Phase.QUESTION_OPEN
+            else None,
+            "answered": tally.answered
+            if tally is not None and game.phase is Phase.QUESTION_OPEN
+            else 0,
+            "playerCount": runtime.active_count,
+            "connectedCount": runtime.connected_active,
+            "players": [self._player_row(runtime, p) for p in runtime.players.values()],
+            "leaderboard": [
+                {"playerId": s.player_id, "name": s.name, "score": s.score, "rank": s.rank}
+                for s in runtime.top(TOP_N)
+            ],
+            "serverTime": self.clock(),
+        }
+
+    @staticmethod
+    def _player_row(runtime: GameRuntime, p: PlayerState) -> dict[str, Any]:
+        return {
+            "playerId": p.player_id,
+            "name": p.name,
+            "score": p.score,
+            "correctCount": p.correct_count,
+            "rank": runtime.ranks.rank(p.player_id),
+            "lastAnswer": p.last_choice
+            if p.answered_index == runtime.game.question_index
+            else None,
+            "connected": runtime.connected.get(p.player_id, 0) > 0,
+            "status": p.status.value,
+        }
+
+    def list_games(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "gameId": r.game_id,
+                "title": r.game.quiz.title,
+                "phase": r.game.phase.value,
+                "playerCount": r.active_count,
+                "createdAt": r.game.created_at,
+            }
+            for r in sorted(self.games.values(), key=lambda r: r.game.created_at)
+        ]
+
+    def answers(self, code: str) -> Sequence[Any]:
+        return self.store.load_answers(self.runtime(code).game_id)
+
+    def game_state(self, code: str) -> GameState:
+        return self.runtime(code).game

@@ -1,0 +1,731 @@
+"""``EventsClient``: one WebSocket to an AppSync Event API, shared by all subscriptions.
+
+Lifecycle (reference §3, §9)::
+
+    CONNECTING ──ack──▶ CONNECTED ──socket drop / keep-alive silence──▶ RECONNECTING ─┐
+        │                   ▲                                                      │
+        │                   └──────────── ack, subscriptions re-sent ◀─────────────┘
+        └── error ──▶ CLOSED ◀── close() / auth error / retries exhausted
+
+* Handshake: subprotocols ``aws-appsync-event-ws`` + ``header-<auth>``, ``connection_init``,
+  ``connection_ack`` within ``connect_timeout`` (15 s). ``connection_error`` raises a typed
+  :class:`~eventapi.errors.AuthError` (never retried) or
+  :class:`~eventapi.errors.ConnectionRefusedByServer`.
+* Keep-alive: any received frame is proof of life. A watchdog aborts the socket when nothing
+  arrived for ``connectionTimeoutMs`` of the ack (or ``keepalive_timeout``).
+* Reconnect: jittered exponential backoff (tenacity, capped at 30 s by default), fresh
+  authorization on every attempt (IAM signatures are recomputed), every live subscription
+  re-sent with its original id. Publishes in flight when the socket died fail with
+  :class:`~eventapi.errors.ConnectionLostError` and are not re-sent (not idempotent); new ones
+  wait for the connection up to their timeout. Events other clients publish while we are
+  disconnected are lost: the service has no replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import json
+import logging
+import random
+import ssl
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Final
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base, stop_never
+from tenacity.wait import wait_base, wait_none, wait_random_exponential
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.typing import Subprotocol
+
+from eventapi import protocol
+from eventapi.auth import Auth
+from eventapi.endpoints import Endpoints, resolve_endpoints
+from eventapi.errors import (
+    AUTH_ERROR_CODES,
+    AuthError,
+    BroadcastError,
+    ClientClosedError,
+    ConnectionFailedError,
+    ConnectionLostError,
+    EventApiError,
+    OperationTimeoutError,
+    ProtocolError,
+    PublishError,
+    SubscribeError,
+    UnsubscribeError,
+    connection_refused,
+    errors_from_body,
+)
+from eventapi.payloads import PublishResult, batches, encode_events
+from eventapi.protocol import FrameError, frame_errors, parse_channel, parse_frame
+from eventapi.subscription import DEFAULT_MAX_PENDING, ErrorCallback, Subscription
+
+log = logging.getLogger("eventapi.client")
+
+DEFAULT_KEEPALIVE_TIMEOUT: Final = protocol.CONNECTION_TIMEOUT_MS / 1000
+MAX_FRAME_BYTES: Final = 2 * 1024 * 1024
+
+
+class ConnectionState(enum.Enum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    CLOSED = "closed"  # also the state before connect()
+
+
+StateCallback = Callable[[ConnectionState], None]
+
+
+def _default_wait() -> wait_base:
+    return wait_random_exponential(multiplier=0.5, max=30.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """How to reconnect after the connection dropped.
+
+    ``first_delay``: the first attempt waits a uniformly random ``0..first_delay`` seconds, so a
+    server restart does not get every client back at the same instant. Later attempts wait
+    ``wait`` (a tenacity wait; default full-jitter exponential from 0.5 s, capped at 30 s).
+    ``max_attempts``: give up (state ``CLOSED``) after that many failed attempts in a row;
+    ``None`` retries forever. Auth errors are never retried.
+    """
+
+    wait: wait_base = field(default_factory=_default_wait)
+    first_delay: float = 1.0
+    max_attempts: int | None = None
+
+    @classmethod
+    def immediate(cls, max_attempts: int | None = None) -> ReconnectPolicy:
+        """No delays at all (tests)."""
+        return cls(wait_none(), 0.0, max_attempts)
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, EventApiError) and exc.retryable
+
+
+@contextlib.asynccontextmanager
+async def _deadline(seconds: float, waiting_for: str) -> AsyncIterator[None]:
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError as exc:
+        if isinstance(exc, EventApiError):
+            raise
+        raise OperationTimeoutError(f"no {waiting_for} within {seconds:g} s") from exc
+
+
+class EventsClient:
+    """A client of one Event API over one WebSocket (plus per-operation authorization).
+
+    ``http_endpoint`` is the API's HTTP endpoint (``https://<id>.appsync-api.<region>.
+    amazonaws.com/event``, a custom domain, or the stub's ``http://host:port/event``);
+    ``realtime_endpoint`` overrides the derived WebSocket URL. ``auth`` authorizes the
+    connection and, unless an operation brings its own, every subscribe and publish.
+    """
+
+    def __init__(
+        self,
+        http_endpoint: str,
+        auth: Auth,
+        *,
+        realtime_endpoint: str | None = None,
+        on_state: StateCallback | None = None,
+        connect_timeout: float = protocol.CONNECTION_INIT_TIMEOUT_S,
+        operation_timeout: float = protocol.SUBSCRIBE_TIMEOUT_S,
+        keepalive_timeout: float | None = None,
+        reconnect: ReconnectPolicy | None = ReconnectPolicy(),
+        max_pending: int = DEFAULT_MAX_PENDING,
+        close_timeout: float = 5.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.endpoints: Final[Endpoints] = resolve_endpoints(http_endpoint, realtime_endpoint)
+        self.auth: Final = auth
+        self.on_state = on_state
+        self.connect_timeout = connect_timeout
+        self.operation_timeout = operation_timeout
+        self.reconnect_policy = reconnect
+        self.max_pending = max_pending
+        self.close_timeout = close_timeout
+        self._keepalive_override = keepalive_timeout
+        self._ssl = ssl_context
+        #: Seconds of silence after which the connection is presumed dead (from the ack).
+        self.keepalive_timeout: float = keepalive_timeout or DEFAULT_KEEPALIVE_TIMEOUT
+        #: Successful reconnects so far.
+        self.reconnects = 0
+
+        self._state = ConnectionState.CLOSED
+        self._started = False
+        self._closing = False
+        self._error: BaseException | None = None
+        self._ws: ClientConnection | None = None
+        self._subs: dict[str, Subscription] = {}
+        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._supervisor: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._connected = asyncio.Event()  # set when CONNECTED or CLOSED: wakes waiters
+        self._closed = asyncio.Event()
+        self._last_rx = 0.0
+        self._silent = False
+        self._fatal: EventApiError | None = None
+
+    # -- public state -----------------------------------------------------------------------
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._state
+
+    @property
+    def error(self) -> BaseException | None:
+        """Why the client closed on its own (auth error, retries exhausted); ``None`` otherwise."""
+        return self._error
+
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        return tuple(self._subs.values())
+
+    async def wait_closed(self) -> BaseException | None:
+        """Wait until the client is closed; return :attr:`error`."""
+        await self._closed.wait()
+        return self._error
+
+    # -- connect / close -----------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Open the connection (one attempt; raises on failure and the client is closed)."""
+        if self._started:
+            raise RuntimeError("connect() may be called once per EventsClient")
+        self._started = True
+        self._set_state(ConnectionState.CONNECTING)
+        try:
+            ws = await self._open()
+        except BaseException as exc:
+            self._shutdown(exc if isinstance(exc, Exception) else None)
+            raise
+        self._ws = ws
+        self._set_state(ConnectionState.CONNECTED)
+        self._supervisor = asyncio.create_task(self._run(), name="eventapi-connection")
+
+    async def close(self) -> None:
+        """Close cleanly: close frame, tasks cancelled, open subscriptions' iterators end."""
+        if self._closing or (self._state is ConnectionState.CLOSED and self._closed.is_set()):
+            await self._closed.wait()
+            await self._reap_background()
+            return
+        self._closing = True
+        ws = self._ws
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(self.close_timeout):
+                    await ws.close()
+        task = self._supervisor
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._shutdown(None)
+        await self._reap_background()
+
+    async def __aenter__(self) -> EventsClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- operations ----------------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        channel: str,
+        *,
+        auth: Auth | None = None,
+        max_pending: int | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> Subscription:
+        """Subscribe and return once the server sent ``subscribe_success``.
+
+        ``auth`` authorizes this subscription only (e.g. IAM on a connection made with an API
+        key); IAM signs ``{"channel": channel}``. Raises ``ValueError`` for an invalid channel,
+        :class:`SubscribeError` on ``subscribe_error``, :class:`OperationTimeoutError` after
+        ``operation_timeout`` (15 s; wrap the call in ``asyncio.timeout`` for less).
+        """
+        parse_channel(channel, allow_wildcard=True)
+        sub = Subscription(
+            uuid.uuid4().hex,
+            channel,
+            auth,
+            max_pending=max_pending or self.max_pending,
+            on_error=on_error,
+            unsubscribe=self._unsubscribe,
+        )
+        try:
+            async with _deadline(self.operation_timeout, "subscribe_success"):
+                ws = await self._wait_connected()
+                self._subs[sub.id] = sub
+                await self._send_subscribe(ws, sub)
+                await sub._confirmed
+        except BaseException as exc:
+            if self._subs.get(sub.id) is sub:
+                del self._subs[sub.id]  # a late subscribe_success will be unsubscribed
+            sub._end(exc if isinstance(exc, EventApiError) else None)
+            raise
+        return sub
+
+    async def publish(
+        self,
+        channel: str,
+        events: Sequence[object],
+        *,
+        auth: Auth | None = None,
+    ) -> PublishResult:
+        """Publish 1-5 events over the WebSocket and wait for ``publish_success``.
+
+        Events are JSON-serialisable values, sent as compact JSON (see
+        :mod:`eventapi.payloads`; wrap pre-serialised text in :class:`RawJson`). More than 5
+        raises ``ValueError`` before anything is sent. Raises :class:`PublishError` on
+        ``publish_error``, :class:`ConnectionLostError` if the socket died before the answer
+        (the publish may or may not have happened) and :class:`OperationTimeoutError` after
+        ``operation_timeout`` (this includes waiting for a reconnect).
+        """
+        parse_channel(channel, allow_wildcard=False)
+        encoded = encode_events(events)
+        return await self._publish(channel, encoded, auth)
+
+    async def publish_all(
+        self,
+        channel: str,
+        events: Sequence[object],
+        *,
+        auth: Auth | None = None,
+    ) -> PublishResult:
+        """Publish any number of events in batches of 5, in order; indices in the result refer
+        to ``events``. A failing batch raises; the batches before it were published."""
+        parse_channel(channel, allow_wildcard=False)
+        if isinstance(events, str | bytes) or not isinstance(events, Sequence):
+            raise TypeError("events must be a list of events")
+        encoded_batches = [encode_events(batch) for batch in batches(events)]
+        result = PublishResult()
+        offset = 0
+        for encoded in encoded_batches:
+            part = await self._publish(channel, encoded, auth)
+            result = result + part.offset(offset)
+            offset += len(encoded)
+        return result
+
+    # -- operation internals ------------------------------------------------------------------
+
+    async def _publish(self, channel: str, encoded: list[str], auth: Auth | None) -> PublishResult:
+        op_id = uuid.uuid4().hex
+        async with _deadline(self.operation_timeout, "publish_success"):
+            ws = await self._wait_connected()
+            authorization = (auth or self.auth).realtime(
+                self.endpoints.host, protocol.publish_signed_body(channel, encoded)
+            )
+            frame = await self._request(
+                ws, op_id, protocol.publish(op_id, channel, encoded, authorization)
+            )
+        kind = frame.get("type")
+        if kind == "publish_success":
+            return PublishResult.from_json(frame)
+        if kind == "publish_error":
+            raise PublishError(channel, frame_errors(frame))
+        raise ProtocolError(f"publish to {channel} answered with {kind}", frame_errors(frame))
+
+    async def _request(self, ws: ClientConnection, op_id: str, text: str) -> dict[str, Any]:
+        """Send a frame and wait for the frame answering ``op_id``."""
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[op_id] = future
+        try:
+            try:
+                await ws.send(text)
+            except ConnectionClosed as exc:
+                raise ConnectionLostError("connection lost before the request was sent") from exc
+            return await future
+        finally:
+            if self._pending.get(op_id) is future:
+                del self._pending[op_id]
+
+    async def _send_subscribe(self, ws: ClientConnection, sub: Subscription) -> None:
+        authorization = (sub.auth or self.auth).realtime(
+            self.endpoints.host, protocol.subscribe_signed_body(sub.channel)
+        )
+        with contextlib.suppress(ConnectionClosed):  # re-sent after the reconnect
+            await ws.send(protocol.subscribe(sub.id, sub.channel, authorization))
+
+    async def _unsubscribe(self, sub: Subscription) -> None:
+        if self._subs.get(sub.id) is sub:
+            del self._subs[sub.id]
+        active = sub.active
+        sub._end()
+        ws = self._ws
+        if not active or ws is None or self._state is not ConnectionState.CONNECTED:
+            # Nothing on the server to undo yet: a re-subscribe still in flight is undone
+            # when its subscribe_success arrives for an id we no longer know.
+            return
+        try:
+            async with _deadline(self.operation_timeout, "unsubscribe_success"):
+                frame = await self._request(ws, sub.id, protocol.unsubscribe(sub.id))
+        except (ConnectionLostError, ClientClosedError):
+            return  # the socket, and the subscription with it, is gone
+        if frame.get("type") != "unsubscribe_success":
+            raise UnsubscribeError(sub.channel, sub.id, frame_errors(frame))
+
+    async def _wait_connected(self) -> ClientConnection:
+        while True:
+            if self._state is ConnectionState.CLOSED:
+                raise self._closed_error()
+            if self._state is ConnectionState.CONNECTED and self._ws is not None:
+                return self._ws
+            await self._connected.wait()
+
+    def _closed_error(self) -> ClientClosedError:
+        if not self._started:
+            return ClientClosedError("not connected: call connect() first")
+        error = ClientClosedError("the client is closed")
+        error.__cause__ = self._error
+        return error
+
+    # -- connecting -------------------------------------------------------------------------------
+
+    async def _open(self) -> ClientConnection:
+        """One connection attempt: upgrade, ``connection_init``, ``connection_ack``."""
+        async with _deadline(self.connect_timeout, "connection_ack"):
+            authorization = self.auth.realtime(self.endpoints.host)  # fresh on every attempt
+            subprotocols = [
+                Subprotocol(protocol.SUBPROTOCOL),
+                Subprotocol(protocol.encode_auth_subprotocol(authorization)),
+            ]
+            options: dict[str, Any] = {}
+            if self._ssl is not None:
+                options["ssl"] = self._ssl
+            try:
+                ws = await connect(
+                    self.endpoints.realtime_url,
+                    subprotocols=subprotocols,
+                    open_timeout=None,  # the deadline above covers the whole handshake
+                    ping_interval=None,  # liveness is AppSync's ka, not WebSocket pings
+                    close_timeout=self.close_timeout,
+                    max_size=MAX_FRAME_BYTES,
+                    **options,
+                )
+            except InvalidStatus as exc:
+                status = exc.response.status_code
+                errors = errors_from_body(bytes(exc.response.body or b""))
+                if status in AUTH_ERROR_CODES:
+                    raise AuthError(
+                        f"WebSocket upgrade refused with HTTP {status}", errors, status
+                    ) from exc
+                raise ConnectionFailedError(
+                    f"WebSocket upgrade refused with HTTP {status}", errors
+                ) from exc
+            except (OSError, WebSocketException) as exc:
+                raise ConnectionFailedError(
+                    f"cannot connect to {self.endpoints.realtime_url}: {exc}"
+                ) from exc
+            try:
+                self.keepalive_timeout = await self._handshake(ws)
+            except BaseException:
+                ws.transport.abort()
+                raise
+        log.info("connected to %s", self.endpoints.realtime_url)
+        return ws
+
+    async def _handshake(self, ws: ClientConnection) -> float:
+        try:
+            await ws.send(protocol.connection_init())
+            while True:
+                try:
+                    frame = parse_frame(await ws.recv())
+                except FrameError as exc:
+                    raise ProtocolError(
+                        "malformed frame during the handshake", [exc.error]
+                    ) from exc
+                kind = frame["type"]
+                if kind == "connection_ack":
+                    return self._keepalive_from(frame)
+                if kind == "connection_error":
+                    raise connection_refused(frame_errors(frame))
+                if kind != "ka":
+                    log.debug("ignoring %s before connection_ack", kind)
+        except ConnectionClosed as exc:
+            raise ConnectionFailedError("connection closed during the handshake") from exc
+
+    def _keepalive_from(self, ack: Mapping[str, Any]) -> float:
+        if self._keepalive_override is not None:
+            return self._keepalive_override
+        timeout_ms = ack.get("connectionTimeoutMs")
+        if (
+            isinstance(timeout_ms, int | float)
+            and not isinstance(timeout_ms, bool)
+            and timeout_ms > 0
+        ):
+            return float(timeout_ms) / 1000
+        return DEFAULT_KEEPALIVE_TIMEOUT
+
+    async def _reconnect(self, policy: ReconnectPolicy) -> ClientConnection:
+        if policy.first_delay > 0:
+            await asyncio.sleep(random.uniform(0, policy.first_delay))
+        stop: stop_base = (
+            stop_never if policy.max_attempts is None else stop_after_attempt(policy.max_attempts)
+        )
+        retrying = AsyncRetrying(
+            wait=policy.wait,
+            stop=stop,
+            retry=retry_if_exception(_retryable),
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._open()
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    @staticmethod
+    def _log_retry(state: RetryCallState) -> None:
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        delay = state.next_action.sleep if state.next_action is not None else 0.0
+        log.warning(
+            "reconnect attempt %d failed (%s); next in %.2f s", state.attempt_number, error, delay
+        )
+
+    # -- the connection task ------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        """Read frames; on loss, reconnect and re-subscribe; on a fatal error, close."""
+        error: BaseException | None = None
+        try:
+            while True:
+                ws = self._ws
+                assert ws is not None
+                reason = await self._serve(ws)
+                self._detach(ConnectionLostError(reason))
+                if self._closing:
+                    return
+                if self._fatal is not None:
+                    error = self._fatal
+                    break
+                policy = self.reconnect_policy
+                if policy is None:
+                    error = ConnectionLostError(reason)
+                    break
+                log.warning("%s; reconnecting", reason)
+                self._set_state(ConnectionState.RECONNECTING)
+                try:
+                    ws = await self._reconnect(policy)
+                except EventApiError as exc:
+                    log.error("giving up reconnecting: %s", exc)
+                    error = exc
+                    break
+                self._ws = ws
+                self.reconnects += 1
+                await self._resubscribe_all(ws)
+                self._set_state(ConnectionState.CONNECTED)
+        except asyncio.CancelledError:
+            raise  # close() owns the shutdown
+        except Exception as exc:  # a bug or an auth provider failing: never die silently
+            log.exception("event API connection task failed")
+            error = exc
+        self._shutdown(error)
+
+    async def _serve(self, ws: ClientConnection) -> str:
+        """Dispatch frames until the connection ends; return why it ended."""
+        loop = asyncio.get_running_loop()
+        self._last_rx = loop.time()
+        self._silent = False
+        watchdog = asyncio.create_task(self._watchdog(ws), name="eventapi-keepalive")
+        try:
+            async for message in ws:
+                self._last_rx = loop.time()
+                self._dispatch(message)
+            reason = f"connection closed ({ws.close_code} {ws.close_reason or ''})".rstrip()
+        except ConnectionClosed as exc:
+            reason = f"connection lost ({exc})"
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+        if self._silent:
+            reason = f"no frame for {self.keepalive_timeout:g} s (keep-alive timeout)"
+        return reason
+
+    async def _watchdog(self, ws: ClientConnection) -> None:
+        loop = asyncio.get_running_loop()
+        timeout = self.keepalive_timeout
+        # The deadline moves with every frame; polling it lazily costs the reader nothing.
+        while (remaining := self._last_rx + timeout - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(remaining)
+        self._silent = True
+        ws.transport.abort()
+
+    async def _resubscribe_all(self, ws: ClientConnection) -> None:
+        for sub in list(self._subs.values()):
+            try:
+                await self._send_subscribe(ws, sub)
+            except Exception as exc:  # its auth could not be computed
+                log.error("cannot re-subscribe to %s: %s", sub.channel, exc)
+                self._subs.pop(sub.id, None)
+                sub._end(exc)
+
+    def _detach(self, error: EventApiError) -> None:
+        """The socket is gone: requests in flight fail, subscriptions await re-confirmation."""
+        self._ws = None
+        for sub in self._subs.values():
+            sub.active = False
+        pending, self._pending = self._pending, {}
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(error)
+                future.exception()  # mark retrieved: the waiter may have timed out already
+
+    def _shutdown(self, error: BaseException | None) -> None:
+        if self._error is None:
+            self._error = error
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            ws.transport.abort()
+        subs, self._subs = self._subs, {}
+        for sub in subs.values():
+            sub._end(error)
+        pending, self._pending = self._pending, {}
+        closed = self._closed_error()
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(closed)
+                future.exception()
+        for task in self._background:
+            task.cancel()
+        self._set_state(ConnectionState.CLOSED)
+        self._connected.set()
+        self._closed.set()
+
+    async def _reap_background(self) -> None:
+        tasks = list(self._background)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _set_state(self, state: ConnectionState) -> None:
+        if state is self._state:
+            return
+        self._state = state
+        if state is ConnectionState.CONNECTED:
+            self._connected.set()
+        elif state is not ConnectionState.CLOSED:
+            self._connected.clear()
+        log.debug("state %s", state.value)
+        if self.on_state is not None:
+            try:
+                self.on_state(state)
+            except Exception:
+                log.exception("on_state callback raised")
+
+    # -- frames ---------------------------------------------------------------------------------
+
+    def _dispatch(self, message: str | bytes) -> None:
+        try:
+            frame = parse_frame(message)
+        except FrameError as exc:
+            log.warning("ignoring a malformed frame: %s", exc)
+            return
+        kind = frame["type"]
+        op_id = frame.get("id")
+        if kind == "data":
+            sub = self._subs.get(op_id) if isinstance(op_id, str) else None
+            if sub is not None:
+                self._deliver(sub, frame.get("event"))
+        elif kind == "ka":
+            pass
+        elif kind in ("subscribe_success", "subscribe_error"):
+            self._on_subscribe_reply(kind, op_id, frame)
+        elif kind in (
+            "publish_success",
+            "publish_error",
+            "unsubscribe_success",
+            "unsubscribe_error",
+        ):
+            self._resolve(op_id, frame)
+        elif kind == "broadcast_error":
+            sub = self._subs.get(op_id) if isinstance(op_id, str) else None
+            if sub is not None:
+                sub._broadcast_error(BroadcastError(sub.channel, sub.id, frame_errors(frame)))
+        elif kind == "error":
+            self._on_error_frame(op_id, frame)
+        elif kind == "connection_error":
+            self._fatal = connection_refused(frame_errors(frame))
+            log.error("%s", self._fatal)
+            if self._ws is not None:
+                self._ws.transport.abort()
+        else:
+            log.debug("ignoring a %s frame", kind)
+
+    @staticmethod
+    def _deliver(sub: Subscription, event: object) -> None:
+        if isinstance(event, str):
+            try:
+                sub._feed(json.loads(event))
+            except (ValueError, RecursionError):
+                log.warning("dropping an event on %s that is not valid JSON", sub.channel)
+        elif isinstance(event, list):  # the array form of the AWS docs' example (§3.3)
+            for item in event:
+                EventsClient._deliver(sub, item)
+        elif event is not None:
+            sub._feed(event)
+
+    def _on_subscribe_reply(self, kind: str, op_id: object, frame: Mapping[str, Any]) -> None:
+        sub = self._subs.get(op_id) if isinstance(op_id, str) else None
+        if sub is None:
+            if kind == "subscribe_success" and isinstance(op_id, str):
+                self._spawn(self._send_quietly(protocol.unsubscribe(op_id)))
+            return
+        if kind == "subscribe_success":
+            sub.active = True
+            if not sub._confirmed.done():
+                sub._confirmed.set_result(None)
+            return
+        del self._subs[sub.id]
+        error = SubscribeError(sub.channel, sub.id, frame_errors(frame))
+        if sub._confirmed.done():  # a re-subscribe after a reconnect was refused
+            log.error("%s", error)
+        sub._end(error)
+
+    def _on_error_frame(self, op_id: object, frame: Mapping[str, Any]) -> None:
+        if isinstance(op_id, str):
+            if op_id in self._pending:
+                self._resolve(op_id, frame)
+                return
+            sub = self._subs.pop(op_id, None)
+            if sub is not None:
+                sub._end(SubscribeError(sub.channel, sub.id, frame_errors(frame)))
+                return
+        log.warning("server error: %s", ", ".join(map(str, frame_errors(frame))))
+
+    def _resolve(self, op_id: object, frame: Mapping[str, Any]) -> None:
+        future = self._pending.pop(op_id, None) if isinstance(op_id, str) else None
+        if future is not None and not future.done():
+            future.set_result(dict(frame))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task: asyncio.Task[None] = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _send_quietly(self, text: str) -> None:
+        ws = self._ws
+        if ws is not None:
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(text)

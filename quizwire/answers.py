@@ -1,0 +1,257 @@
+"""Answer validation and scoring: one pure function per incoming answer (stdlib only).
+
+:func:`submit_answer` checks, in this order, and refuses with the first failing reason
+(codes in :mod:`quizwire.refusals`):
+
+1. ``not_in_game``    the player is unknown, kicked or banned;
+2. ``game_over``      the game has finished;
+3. ``wrong_question`` the answer names another game, or a question id this quiz does not have;
+4. ``duplicate``      the player already answered *this* question with the *same* choice: a
+                      resend (network retry). The original result is repeated; nothing changes;
+   ``already_answered`` the player already answered this question with a *different* choice:
+                      only the first answer counts;
+5. ``not_open``       the game is still in the lobby;
+6. ``wrong_question`` the question has not been asked yet;
+7. ``too_late``       an earlier question, the current question after it closed (deadline passed
+                      or revealed early), or after its deadline by the server clock;
+8. ``bad_choice``     the choice is not one of the question's choices.
+
+The deadline is inclusive: an answer received at ``deadline`` ms counts. The answer time ``t``
+used for speed scoring is server receive time minus server open time (the client's ``sentAt``
+is recorded for audit only). Scoring is in :mod:`quizwire.scoring`.
+
+Persisting: write ``outcome.player`` (if not None) conditionally on the old ``PlayerState.seq``
+and, for an accepted answer, ``outcome.record`` — e.g. SQL ``UPDATE ... WHERE seq = ?`` or a
+DynamoDB ``ConditionExpression`` ``answered_index < :idx``, so two concurrent answers from the
+same player cannot both count. Then publish ``outcome.score_message(...)`` on the player's
+scores channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from quizwire.fields import MessageError
+from quizwire.messages import AnswerMsg, ScoreMsg
+from quizwire.quiz import LETTERS
+from quizwire.refusals import Refusal, RefusalCode
+from quizwire.scoring import AnswerScore, score_answer
+from quizwire.state import AnswerRecord, GameState, Phase, PlayerState, question_index_from_id
+
+__all__ = ["AnswerOutcome", "refuse_malformed", "submit_answer"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerOutcome:
+    """What happened to one answer.
+
+    ``player`` is the player row to persist (its ``seq`` is bumped for every outcome so the
+    score message is fresh; None if the player is unknown). ``record`` and ``score`` are set
+    only when the answer was accepted; ``refusal`` only when it was not.
+    """
+
+    player_id: str
+    player: PlayerState | None
+    refusal: Refusal | None = None
+    record: AnswerRecord | None = None
+    score: AnswerScore | None = None
+    question_id: str | None = None
+    question_index: int | None = None
+    choice: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.refusal is None
+
+    def score_message(self, game_id: str, now_ms: int, rank: int | None = None) -> ScoreMsg:
+        """The ``score`` message for ``/scores/{gameId}/{playerId}``; ``rank`` from the store.
+
+        A ``duplicate`` refusal repeats the original result; other refusals carry no points.
+        """
+        p = self.player
+        correct: bool | None = None
+        choice, points, bonus = self.choice, 0, 0
+        if self.score is not None:
+            correct, points, bonus = self.score.correct, self.score.total, self.score.bonus
+        elif (
+            self.refusal is not None
+            and self.refusal.code is RefusalCode.DUPLICATE
+            and p is not None
+        ):
+            correct, choice, points, bonus = (
+                p.last_correct,
+                p.last_choice,
+                p.last_points,
+                p.last_bonus,
+            )
+        if choice is not None and not 0 <= choice < len(LETTERS):
+            choice = None
+        return ScoreMsg(
+            game_id=game_id,
+            seq=p.seq if p is not None else 0,
+            ts=now_ms,
+            player_id=self.player_id,
+            question_id=self.question_id,
+            index=self.question_index,
+            accepted=self.refusal is None,
+            correct=correct,
+            choice=choice,
+            points=points,
+            bonus=bonus,
+            total=p.score if p is not None else 0,
+            streak=p.streak if p is not None else 0,
+            rank=rank,
+            refusal_code=None if self.refusal is None else self.refusal.code.value,
+            refusal_message=None if self.refusal is None else self.refusal.message,
+        )
+
+
+def _refuse(
+    player_id: str,
+    player: PlayerState | None,
+    code: RefusalCode,
+    message: str,
+    *,
+    qid: str | None = None,
+    index: int | None = None,
+    choice: int | None = None,
+) -> AnswerOutcome:
+    bumped = replace(player, seq=player.seq + 1) if player is not None else None
+    return AnswerOutcome(
+        player_id=player_id,
+        player=bumped,
+        refusal=Refusal(code, message),
+        question_id=qid,
+        question_index=index,
+        choice=choice,
+    )
+
+
+def refuse_malformed(
+    player_id: str, player: PlayerState | None, error: MessageError
+) -> AnswerOutcome:
+    """Outcome for an answer that failed :func:`quizwire.messages.parse_answer`."""
+    return _refuse(
+        player_id, player, RefusalCode.MALFORMED, f"Your answer could not be read: {error}"
+    )
+
+
+def submit_answer(
+    game: GameState,
+    player_id: str,
+    player: PlayerState | None,
+    answer: AnswerMsg,
+    now_ms: int,
+) -> AnswerOutcome:
+    """Validate and score one answer received at server time ``now_ms``.
+
+    ``player_id`` comes from auth; ``player`` is that player's row (None if unknown). Returns an
+    :class:`AnswerOutcome`; never raises for bad input (only if ``player`` belongs to someone
+    else, a programming error).
+    """
+    if player is not None and player.player_id != player_id:
+        raise ValueError(f"player row {player.player_id!r} is not player {player_id!r}")
+    total = game.total_questions
+    idx = question_index_from_id(answer.question_id)
+    known = idx is not None and 0 <= idx < total
+    qid = answer.question_id if known else None
+    index = idx if known else None
+    choice = answer.choice
+
+    def refuse(code: RefusalCode, message: str) -> AnswerOutcome:
+        return _refuse(player_id, player, code, message, qid=qid, index=index, choice=choice)
+
+    if player is None:
+        return refuse(RefusalCode.NOT_IN_GAME, "You are not in this game: join it first.")
+    if not player.active:
+        return refuse(RefusalCode.NOT_IN_GAME, "You were removed from this game by the presenter.")
+    if game.phase is Phase.FINISHED:
+        return refuse(RefusalCode.GAME_OVER, "The game is over: answers are closed.")
+    if answer.game_id is not None and answer.game_id != game.game_id:
+        return refuse(RefusalCode.WRONG_QUESTION, "That answer is for a different game.")
+    if idx is None or not known:
+        return refuse(
+            RefusalCode.WRONG_QUESTION, "That answer is for a question this game does not have."
+        )
+    number = idx + 1
+    if player.answered_index == idx:
+        if choice == player.last_choice:
+            return refuse(
+                RefusalCode.DUPLICATE,
+                f"Already received: your answer {LETTERS[choice]} to question {number} counts once.",
+            )
+        return refuse(
+            RefusalCode.ALREADY_ANSWERED,
+            f"You already answered question {number}: only your first answer counts.",
+        )
+    if game.phase is Phase.LOBBY:
+        return refuse(
+            RefusalCode.NOT_OPEN, "No question is open yet: wait for the presenter to start."
+        )
+    if idx > game.question_index:
+        return refuse(RefusalCode.WRONG_QUESTION, f"Question {number} has not been asked yet.")
+    if idx < game.question_index:
+        return refuse(RefusalCode.TOO_LATE, f"Too late: question {number} is already closed.")
+    if game.phase is Phase.QUESTION_CLOSED:
+        return refuse(
+            RefusalCode.TOO_LATE,
+            f"Too late: question {number} was closed before your answer arrived.",
+        )
+    if now_ms > game.deadline:
+        return refuse(RefusalCode.TOO_LATE, f"Too late: time was up for question {number}.")
+    question = game.quiz.questions[idx]
+    if not 0 <= choice < len(question.choices):
+        return refuse(
+            RefusalCode.BAD_CHOICE,
+            f"Choice {LETTERS[choice] if 0 <= choice < len(LETTERS) else choice} is not valid: "
+            f"question {number} has choices "
+            f"A-{LETTERS[len(question.choices) - 1]}.",
+        )
+
+    points = game.points_for(idx)
+    elapsed = now_ms - game.opened_at
+    previous_streak = player.streak if player.answered_index == idx - 1 else 0
+    result = score_answer(
+        correct=choice == question.answer,
+        points=points,
+        elapsed_ms=elapsed,
+        limit_ms=game.time_limit_ms(idx),
+        previous_streak=previous_streak,
+        speed_scoring=game.options.speed_scoring,
+        streak_enabled=game.options.streak_bonus,
+    )
+    new_player = replace(
+        player,
+        score=player.score + result.total,
+        streak=result.streak,
+        correct_count=player.correct_count + (1 if result.correct else 0),
+        correct_ms=player.correct_ms + (result.elapsed_ms if result.correct and points > 0 else 0),
+        answered_index=idx,
+        last_choice=choice,
+        last_correct=result.correct,
+        last_points=result.total,
+        last_bonus=result.bonus,
+        seq=player.seq + 1,
+    )
+    record = AnswerRecord(
+        game_id=game.game_id,
+        player_id=player_id,
+        name=player.name,
+        question_index=idx,
+        choice=choice,
+        correct=result.correct,
+        points=result.total,
+        bonus=result.bonus,
+        elapsed_ms=result.elapsed_ms,
+        received_at=now_ms,
+        sent_at=answer.sent_at,
+    )
+    return AnswerOutcome(
+        player_id=player_id,
+        player=new_player,
+        record=record,
+        score=result,
+        question_id=qid,
+        question_index=idx,
+        choice=choice,
+    )

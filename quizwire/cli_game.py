@@ -1,0 +1,223 @@
+"""``quizwire game|quiz|profile …``: the game from the command line, for scripts and demos."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"quizwire: {message}", file=sys.stderr)
+    return code
+
+
+def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    game = sub.add_parser("game", help="create and drive games (presenter, IAM-signed)")
+    game.add_argument("--profile", default="local", help="profile to use (default: local)")
+    gsub = game.add_subparsers(dest="game_command", metavar="ACTION", required=True)
+    create = gsub.add_parser(
+        "create", help="create a game from a pack or quiz file; prints its code"
+    )
+    create.add_argument(
+        "--quiz",
+        required=True,
+        metavar="PACK_OR_FILE",
+        help="bundled pack name or a .toml/.json/.csv file",
+    )
+    create.add_argument(
+        "--no-speed", action="store_true", help="flat points instead of speed-based"
+    )
+    create.add_argument("--no-streak", action="store_true", help="no streak bonus")
+    create.add_argument(
+        "--points", type=int, choices=(0, 1000, 2000), help="points per question for every question"
+    )
+    create.add_argument(
+        "--time", type=int, metavar="SECONDS", help="time per question (5-120 s) for every question"
+    )
+    create.add_argument(
+        "--no-late-join", action="store_true", help="refuse players once the game has started"
+    )
+    for name, text in (
+        ("start", "start the game"),
+        ("next", "open the next question"),
+        ("reveal", "close the open question now"),
+        ("end", "end the game"),
+    ):
+        cmd = gsub.add_parser(name, help=text)
+        cmd.add_argument("code")
+    show = gsub.add_parser("show", help="the presenter view of a game (JSON)")
+    show.add_argument("code")
+    gsub.add_parser("list", help="list games")
+    for name in ("kick", "ban", "readmit"):
+        cmd = gsub.add_parser(name, help=f"{name} a player")
+        cmd.add_argument("code")
+        cmd.add_argument("player_id")
+    results = gsub.add_parser("results", help="results per player / per question")
+    results.add_argument("code")
+    results.add_argument("--format", choices=("json", "csv"), default="json")
+    results.add_argument(
+        "--table", choices=("players", "questions"), default="players", help="CSV table"
+    )
+    results.add_argument("--output", type=Path, help="write to this file instead of stdout")
+
+    quiz = sub.add_parser("quiz", help="quiz files and bundled packs")
+    qsub = quiz.add_subparsers(dest="quiz_command", metavar="ACTION", required=True)
+    validate = qsub.add_parser("validate", help="check a quiz file; lists every problem")
+    validate.add_argument("file", type=Path)
+    qsub.add_parser("list", help="list the bundled packs")
+
+    profile = sub.add_parser("profile", help="targets: the local stub or a deployed stack")
+    psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    psub.add_parser("list", help="list profiles")
+    pshow = psub.add_parser("show", help="show a profile (secrets redacted)")
+    pshow.add_argument("name", nargs="?", default="local")
+
+
+def run_game(args: argparse.Namespace) -> int:
+    from quizwire.client.game_api import GameApiError
+    from quizwire.profiles import ProfileError
+
+    try:
+        return asyncio.run(_run_game(args))
+    except ProfileError as exc:
+        return _fail(str(exc))
+    except GameApiError as exc:
+        return _fail(exc.message)
+
+
+def admin_client_for(profile_name: str) -> Any:
+    from eventapi.auth import IamAuth
+    from quizwire.client.game_api import AdminClient
+    from quizwire.profiles import ProfileError, get_profile
+
+    profile = get_profile(profile_name)
+    if not profile.game_api:
+        raise ProfileError(f"profile {profile_name!r} has no game API URL")
+    if profile.access_key_id and profile.secret_access_key:
+        auth = IamAuth.from_keys(profile.region, profile.access_key_id, profile.secret_access_key)
+    else:
+        auth = IamAuth.from_environment(profile.region, profile.aws_profile)
+    return AdminClient(profile.game_api, auth)
+
+
+async def _run_game(args: argparse.Namespace) -> int:
+    admin = admin_client_for(args.profile)
+    try:
+        command = args.game_command
+        if command == "create":
+            return await _create(admin, args)
+        if command in ("start", "next", "reveal", "end"):
+            view = await admin.command(args.code.upper(), command)
+            print(_describe(view))
+            return 0
+        if command == "show":
+            print(json.dumps(await admin.view(args.code.upper()), indent=2, ensure_ascii=False))
+            return 0
+        if command == "list":
+            for g in (await admin.list_games())["games"]:
+                print(
+                    f"{g['gameId']}  {g['phase']:<16} {g['playerCount']:>5} players  {g['title']}"
+                )
+            return 0
+        if command in ("kick", "ban", "readmit"):
+            result = await admin.player_action(args.code.upper(), args.player_id, command)
+            print(f"{result['name']} ({result['playerId']}): {result['status']}")
+            return 0
+        if command == "results":
+            text = await admin.results(args.code.upper(), args.format, args.table)
+            if args.format == "json":
+                text = json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+            if args.output:
+                args.output.write_text(text, encoding="utf-8")
+                print(f"results written to {args.output}")
+            else:
+                sys.stdout.write(text)
+            return 0
+        return _fail(f"unknown game command {command}")
+    finally:
+        await admin.close()
+
+
+async def _create(admin: Any, args: argparse.Namespace) -> int:
+    from quizwire.packs import pack_names
+    from quizwire.quiz import QuizError, quiz_to_dict
+
+    options: dict[str, Any] = {
+        "speedScoring": not args.no_speed,
+        "streakBonus": not args.no_streak,
+        "lateJoin": not args.no_late_join,
+    }
+    if args.points is not None:
+        options["points"] = args.points
+    if args.time is not None:
+        options["timeLimit"] = args.time
+    if args.quiz in pack_names():
+        view = await admin.create_game(pack=args.quiz, options=options)
+    else:
+        from quizwire.importers import load_any
+
+        try:
+            quiz = load_any(args.quiz)
+        except FileNotFoundError:
+            return _fail(
+                f"{args.quiz}: no such file or bundled pack (packs: {', '.join(pack_names())})"
+            )
+        except QuizError as exc:
+            return _fail(str(exc))
+        view = await admin.create_game(quiz=quiz_to_dict(quiz), options=options)
+    print(view["gameId"])
+    print(
+        f"created {view['title']!r}: {view['total']} questions. Players join with: quizwire play --game {view['gameId']}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _describe(view: dict[str, Any]) -> str:
+    phase = view["phase"]
+    if phase == "question_open" and view.get("question"):
+        q = view["question"]
+        return f"{view['gameId']}: question {q['index'] + 1}/{q['total']} open — {q['text']}"
+    if phase == "question_closed" and view.get("reveal"):
+        r = view["reveal"]
+        return f"{view['gameId']}: question {r['index'] + 1}/{r['total']} closed; answered {r['answered']}"
+    return f"{view['gameId']}: {phase} ({view['playerCount']} players)"
+
+
+def run_quiz(args: argparse.Namespace) -> int:
+    from quizwire.importers import load_any
+    from quizwire.packs import list_packs
+    from quizwire.quiz import QuizError
+
+    if args.quiz_command == "list":
+        for pack in list_packs():
+            print(f"{pack.name:<20} {pack.count:>3} questions  {pack.title}")
+        return 0
+    try:
+        quiz = load_any(args.file)
+    except FileNotFoundError:
+        return _fail(f"{args.file}: no such file")
+    except QuizError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"{args.file}: OK — {quiz.title!r}, {len(quiz.questions)} questions")
+    return 0
+
+
+def run_profile(args: argparse.Namespace) -> int:
+    from quizwire.profiles import ProfileError, get_profile, load_profiles
+
+    try:
+        if args.profile_command == "list":
+            for name, p in sorted(load_profiles().items()):
+                print(f"{name:<16} {p.http_endpoint}  ({p.source})")
+            return 0
+        print(json.dumps(get_profile(args.name).redacted(), indent=2))
+        return 0
+    except ProfileError as exc:
+        return _fail(str(exc))

@@ -1,0 +1,102 @@
+"""Leaderboard order and ranks (pure, stdlib only).
+
+Order: score descending, then ``correct_ms`` ascending (total time taken by the player's correct
+answers on questions worth points: faster is better), then ``join_order`` ascending, then
+``player_id`` (a stable key, so the order is total and deterministic).
+
+Rank: **competition ranking** ("1, 2, 2, 4") on ``(score, correct_ms)`` only: players share a
+rank only if both their score and their correct-answer time are equal; join order breaks the
+*display order* of such true ties but not their rank. Hence, for any store::
+
+    rank = 1 + count(active players with score > s or (score == s and correct_ms < c))
+
+(SQL: one ``COUNT(*)`` query). Only active players (not kicked or banned) are ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from quizwire.state import PlayerState
+
+__all__ = [
+    "TOP_N",
+    "Standing",
+    "beats",
+    "rank_of",
+    "rank_players",
+    "ranking_key",
+    "sort_key",
+    "top_n",
+]
+
+TOP_N = 10
+_PAD = 12  # digits in ranking_key fields
+_MAX = 10**_PAD - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One leaderboard row."""
+
+    rank: int
+    player_id: str
+    name: str
+    score: int
+    correct_ms: int
+    correct_count: int
+
+
+def sort_key(p: PlayerState) -> tuple[int, int, int, str]:
+    """Sorting key: ascending order of this key is leaderboard order."""
+    return (-p.score, p.correct_ms, p.join_order, p.player_id)
+
+
+def beats(a: PlayerState, b: PlayerState) -> bool:
+    """True if ``a`` ranks strictly above ``b`` (better score, or same score and less time)."""
+    return (a.score, -a.correct_ms) > (b.score, -b.correct_ms)
+
+
+def ranking_key(p: PlayerState) -> str:
+    """A string whose ascending lexicographic order is leaderboard order.
+
+    Handy as a DynamoDB GSI sort key or an SQL index column: zero-padded ``(MAX - score)``,
+    ``correct_ms``, ``join_order``, then the player id.
+    """
+    score = min(max(p.score, 0), _MAX)
+    return f"{_MAX - score:0{_PAD}d}#{min(p.correct_ms, _MAX):0{_PAD}d}#{min(p.join_order, _MAX):0{_PAD}d}#{p.player_id}"
+
+
+def rank_players(players: Iterable[PlayerState]) -> list[Standing]:
+    """Every active player in leaderboard order with competition ranks."""
+    ordered = sorted((p for p in players if p.active), key=sort_key)
+    standings: list[Standing] = []
+    rank = 0
+    previous: tuple[int, int] | None = None
+    for position, p in enumerate(ordered, start=1):
+        key = (p.score, p.correct_ms)
+        if key != previous:
+            rank = position
+            previous = key
+        standings.append(
+            Standing(rank, p.player_id, p.name, p.score, p.correct_ms, p.correct_count)
+        )
+    return standings
+
+
+def top_n(players: Iterable[PlayerState], n: int = TOP_N) -> list[Standing]:
+    """The first ``n`` rows of :func:`rank_players`."""
+    return rank_players(players)[: max(n, 0)]
+
+
+def rank_of(player: PlayerState, players: Iterable[PlayerState]) -> int:
+    """Competition rank of ``player`` among ``players``.
+
+    ``players`` may include (any version of) ``player`` itself: rows with its id are skipped.
+    """
+    return 1 + sum(
+        1
+        for other in players
+        if other.active and other.player_id != player.player_id and beats(other, player)
+    )

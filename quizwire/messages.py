@@ -1,0 +1,776 @@
+"""Game messages: typed builders and strict parsers for every channel (stdlib only).
+
+Every message the backend publishes is a JSON object with an envelope::
+
+    {"type": "...", "gameId": "K7QX2M", "seq": 42, "ts": 1767225600123, ...body}
+
+``ts`` is the server time in epoch ms. ``seq`` increases strictly on each channel: the
+broadcast channels (``/game``, ``/question``, ``/leaderboard``) share the game's counter
+(:attr:`quizwire.state.GameState.seq`), a player's ``/scores`` channel uses the player's own
+counter (:attr:`quizwire.state.PlayerState.seq`). Clients drop a message whose seq is not above
+the last one seen on that channel (:func:`freshness`, :class:`SeqTracker`).
+
+===================  ================  =====================================================
+type                 channel           body (camelCase keys)
+===================  ================  =====================================================
+``lobby``            /game             title, total, players
+``started``          /game             title, total, speedScoring, streakBonus
+``question``         /question         questionId, index (0-based), total, text, choices,
+                                       points, durationMs, opensAt, deadline  -- no answer
+``question_closed``  /game             questionId, index, total, reason, correct (0-based
+                                       index), counts (per choice), answered, fastest
+                                       [{playerId, name, ms}]
+``finished``         /game             reason, podium [{playerId, name, score, rank}]
+``score``            /scores/{g}/{p}   playerId, questionId, index, accepted, correct, choice,
+                                       points, bonus, total, streak, rank,
+                                       refusal {code, message} | null
+``leaderboard``      /leaderboard      entries [{playerId, name, score, rank}] (top 10), players
+``snapshot``         (HTTP, rejoin)    phase, title, total, index, question | null,
+                                       reveal | null, you | null, leaderboard
+===================  ================  =====================================================
+
+Inbound from players, on ``/answer/{gameId}``: ``{"questionId": "q3", "choice": 1,
+"sentAt": 1767225600000}`` (``type`` and ``gameId`` optional; the player's identity comes from
+auth, never from the payload). :func:`parse_answer` caps it at 2 KB, ignores unknown fields and
+rejects wrong types.
+
+The public question type :class:`PublicQuestion` has no answer field, and
+:meth:`PublicQuestion.from_game` copies only text and choices, so a ``question`` message cannot
+carry the correct answer. Parsing untrusted input raises only :class:`MessageError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar, cast
+
+from quizwire.fields import (
+    MessageError,
+    check_int,
+    check_str,
+    decode_object,
+    opt_int,
+    req_bool,
+    req_int,
+    req_list,
+    req_object,
+    req_str,
+)
+from quizwire.quiz import MAX_CHOICE_LEN, MAX_CHOICES, MAX_QUESTION_LEN, MAX_TITLE_LEN, MIN_CHOICES
+from quizwire.state import GameState, question_id
+
+__all__ = [
+    "MAX_ANSWER_BYTES",
+    "MAX_MESSAGE_BYTES",
+    "AnswerMsg",
+    "Envelope",
+    "FastestEntry",
+    "FinishedMsg",
+    "Freshness",
+    "LeaderboardEntry",
+    "LeaderboardMsg",
+    "LobbyMsg",
+    "MessageError",
+    "MessageType",
+    "PlayerView",
+    "PublicQuestion",
+    "QuestionClosedMsg",
+    "QuestionMsg",
+    "Reveal",
+    "ScoreMsg",
+    "SeqTracker",
+    "SnapshotMsg",
+    "StartedMsg",
+    "freshness",
+    "parse_answer",
+    "parse_message",
+]
+
+MAX_ANSWER_BYTES = 2048
+MAX_MESSAGE_BYTES = 64 * 1024
+MAX_ID_LEN = 50
+MAX_NAME_LEN = 24
+MAX_ENTRIES = 100
+MAX_FASTEST = 10
+_MAX_REASON = 32
+_MAX_CODE = 40
+_MAX_MESSAGE = 300
+_MAX_QUESTIONS = 10_000
+
+
+class MessageType(StrEnum):
+    LOBBY = "lobby"
+    STARTED = "started"
+    QUESTION = "question"
+    QUESTION_CLOSED = "question_closed"
+    FINISHED = "finished"
+    SCORE = "score"
+    LEADERBOARD = "leaderboard"
+    SNAPSHOT = "snapshot"
+    ANSWER = "answer"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _id(data: Mapping[str, Any], key: str, where: str = "") -> str:
+    value = req_str(data, key, max_len=MAX_ID_LEN, where=where)
+    if not all(c.isascii() and (c.isalnum() or c == "-") for c in value):
+        raise MessageError(f"{where}{key} may only contain letters, digits and '-'")
+    return value
+
+
+def _name(data: Mapping[str, Any], key: str, where: str = "") -> str:
+    return req_str(data, key, max_len=MAX_NAME_LEN, where=where)
+
+
+def _code(data: Mapping[str, Any], key: str, where: str = "") -> str:
+    value = req_str(data, key, max_len=_MAX_CODE, where=where)
+    if not all(c.isascii() and (c.islower() or c == "_") for c in value):
+        raise MessageError(f"{where}{key} must be lower_snake_case, got {value!r}")
+    return value
+
+
+def _dumps(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+# --------------------------------------------------------------------------- parts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaderboardEntry:
+    player_id: str
+    name: str
+    score: int
+    rank: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "playerId": self.player_id,
+            "name": self.name,
+            "score": self.score,
+            "rank": self.rank,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, where: str) -> LeaderboardEntry:
+        if not isinstance(data, Mapping):
+            raise MessageError(f"{where} must be an object")
+        w = f"{where}."
+        return cls(
+            player_id=_id(data, "playerId", w),
+            name=_name(data, "name", w),
+            score=req_int(data, "score", where=w),
+            rank=req_int(data, "rank", lo=1, where=w),
+        )
+
+
+def _entries(
+    data: Mapping[str, Any], key: str, max_items: int = MAX_ENTRIES
+) -> tuple[LeaderboardEntry, ...]:
+    items = req_list(data, key, max_items=max_items)
+    return tuple(LeaderboardEntry.from_dict(e, f"{key}[{i}]") for i, e in enumerate(items))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FastestEntry:
+    player_id: str
+    name: str
+    ms: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"playerId": self.player_id, "name": self.name, "ms": self.ms}
+
+    @classmethod
+    def from_dict(cls, data: object, where: str) -> FastestEntry:
+        if not isinstance(data, Mapping):
+            raise MessageError(f"{where} must be an object")
+        w = f"{where}."
+        return cls(
+            player_id=_id(data, "playerId", w),
+            name=_name(data, "name", w),
+            ms=req_int(data, "ms", where=w),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublicQuestion:
+    """What players may see of a question. There is deliberately no answer field."""
+
+    question_id: str
+    index: int
+    total: int
+    text: str
+    choices: tuple[str, ...]
+    points: int
+    duration_ms: int
+    opens_at: int
+    deadline: int
+
+    @classmethod
+    def from_game(cls, game: GameState) -> PublicQuestion:
+        """The game's current question, stripped to text and choices plus server timing."""
+        q = game.question
+        if q is None:
+            raise ValueError("the game has no current question")
+        i = game.question_index
+        return cls(
+            question_id=question_id(i),
+            index=i,
+            total=game.total_questions,
+            text=q.text,
+            choices=tuple(q.choices),
+            points=game.points_for(i),
+            duration_ms=game.deadline - game.opened_at,
+            opens_at=game.opened_at,
+            deadline=game.deadline,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "questionId": self.question_id,
+            "index": self.index,
+            "total": self.total,
+            "text": self.text,
+            "choices": list(self.choices),
+            "points": self.points,
+            "durationMs": self.duration_ms,
+            "opensAt": self.opens_at,
+            "deadline": self.deadline,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "") -> PublicQuestion:
+        choices = req_list(
+            data, "choices", min_items=MIN_CHOICES, max_items=MAX_CHOICES, where=where
+        )
+        index = req_int(data, "index", hi=_MAX_QUESTIONS, where=where)
+        total = req_int(data, "total", lo=1, hi=_MAX_QUESTIONS, where=where)
+        if index >= total:
+            raise MessageError(f"{where}index {index} is not below total {total}")
+        opens_at = req_int(data, "opensAt", where=where)
+        deadline = req_int(data, "deadline", where=where)
+        if deadline < opens_at:
+            raise MessageError(f"{where}deadline is before opensAt")
+        return cls(
+            question_id=_id(data, "questionId", where),
+            index=index,
+            total=total,
+            text=req_str(data, "text", max_len=MAX_QUESTION_LEN, where=where),
+            choices=tuple(
+                check_str(c, f"{where}choices[{i}]", max_len=MAX_CHOICE_LEN)
+                for i, c in enumerate(choices)
+            ),
+            points=req_int(data, "points", hi=10_000, where=where),
+            duration_ms=req_int(data, "durationMs", hi=3_600_000, where=where),
+            opens_at=opens_at,
+            deadline=deadline,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reveal:
+    """What is revealed when a question closes."""
+
+    question_id: str
+    index: int
+    total: int
+    reason: str
+    correct: int
+    counts: tuple[int, ...]
+    answered: int
+    fastest: tuple[FastestEntry, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "questionId": self.question_id,
+            "index": self.index,
+            "total": self.total,
+            "reason": self.reason,
+            "correct": self.correct,
+            "counts": list(self.counts),
+            "answered": self.answered,
+            "fastest": [f.to_dict() for f in self.fastest],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "") -> Reveal:
+        counts = req_list(data, "counts", min_items=MIN_CHOICES, max_items=MAX_CHOICES, where=where)
+        correct = req_int(data, "correct", hi=MAX_CHOICES - 1, where=where)
+        if correct >= len(counts):
+            raise MessageError(f"{where}correct {correct} is not one of the {len(counts)} choices")
+        fastest = req_list(data, "fastest", max_items=MAX_FASTEST, where=where)
+        index = req_int(data, "index", hi=_MAX_QUESTIONS, where=where)
+        total = req_int(data, "total", lo=1, hi=_MAX_QUESTIONS, where=where)
+        if index >= total:
+            raise MessageError(f"{where}index {index} is not below total {total}")
+        return cls(
+            question_id=_id(data, "questionId", where),
+            index=index,
+            total=total,
+            reason=_code(data, "reason", where),
+            correct=correct,
+            counts=tuple(check_int(c, f"{where}counts[{i}]") for i, c in enumerate(counts)),
+            answered=req_int(data, "answered", where=where),
+            fastest=tuple(
+                FastestEntry.from_dict(f, f"{where}fastest[{i}]") for i, f in enumerate(fastest)
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlayerView:
+    """A player's own state, in a rejoin snapshot."""
+
+    player_id: str
+    name: str
+    total: int
+    streak: int
+    rank: int | None
+    answered: bool
+    choice: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "playerId": self.player_id,
+            "name": self.name,
+            "total": self.total,
+            "streak": self.streak,
+            "rank": self.rank,
+            "answered": self.answered,
+            "choice": self.choice,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "") -> PlayerView:
+        return cls(
+            player_id=_id(data, "playerId", where),
+            name=_name(data, "name", where),
+            total=req_int(data, "total", where=where),
+            streak=req_int(data, "streak", where=where),
+            rank=opt_int(data, "rank", lo=1, where=where),
+            answered=req_bool(data, "answered", where),
+            choice=opt_int(data, "choice", hi=MAX_CHOICES - 1, where=where),
+        )
+
+
+# --------------------------------------------------------------------------- messages
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Envelope:
+    """Fields every server message carries."""
+
+    TYPE: ClassVar[MessageType]
+
+    game_id: str
+    seq: int
+    ts: int
+
+    def body(self) -> dict[str, Any]:  # pragma: no cover - overridden
+        return {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.TYPE.value,
+            "gameId": self.game_id,
+            "seq": self.seq,
+            "ts": self.ts,
+            **self.body(),
+        }
+
+    def to_json(self) -> str:
+        return _dumps(self.to_dict())
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:  # pragma: no cover
+        return {}
+
+    @classmethod
+    def from_dict(cls: type[_M], data: Mapping[str, Any]) -> _M:
+        kind = data.get("type")
+        if kind != cls.TYPE.value:
+            raise MessageError(f"expected a {cls.TYPE.value!r} message, got type {kind!r}")
+        return cls(
+            game_id=_id(data, "gameId"),
+            seq=req_int(data, "seq"),
+            ts=req_int(data, "ts"),
+            **cls._parse_body(data),
+        )
+
+
+_M = TypeVar("_M", bound=Envelope)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LobbyMsg(Envelope):
+    TYPE: ClassVar[MessageType] = MessageType.LOBBY
+    title: str
+    total: int
+    players: int
+
+    def body(self) -> dict[str, Any]:
+        return {"title": self.title, "total": self.total, "players": self.players}
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "title": req_str(data, "title", max_len=MAX_TITLE_LEN),
+            "total": req_int(data, "total", hi=_MAX_QUESTIONS),
+            "players": req_int(data, "players"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartedMsg(Envelope):
+    TYPE: ClassVar[MessageType] = MessageType.STARTED
+    title: str
+    total: int
+    speed_scoring: bool
+    streak_bonus: bool
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "total": self.total,
+            "speedScoring": self.speed_scoring,
+            "streakBonus": self.streak_bonus,
+        }
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "title": req_str(data, "title", max_len=MAX_TITLE_LEN),
+            "total": req_int(data, "total", hi=_MAX_QUESTIONS),
+            "speed_scoring": req_bool(data, "speedScoring"),
+            "streak_bonus": req_bool(data, "streakBonus"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuestionMsg(Envelope):
+    """The open question, on ``/question/{gameId}``. Built only from a :class:`PublicQuestion`."""
+
+    TYPE: ClassVar[MessageType] = MessageType.QUESTION
+    question: PublicQuestion
+
+    def body(self) -> dict[str, Any]:
+        return self.question.to_dict()
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"question": PublicQuestion.from_dict(data)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuestionClosedMsg(Envelope):
+    TYPE: ClassVar[MessageType] = MessageType.QUESTION_CLOSED
+    reveal: Reveal
+
+    def body(self) -> dict[str, Any]:
+        return self.reveal.to_dict()
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"reveal": Reveal.from_dict(data)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FinishedMsg(Envelope):
+    TYPE: ClassVar[MessageType] = MessageType.FINISHED
+    reason: str
+    podium: tuple[LeaderboardEntry, ...]
+
+    def body(self) -> dict[str, Any]:
+        return {"reason": self.reason, "podium": [e.to_dict() for e in self.podium]}
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"reason": _code(data, "reason"), "podium": _entries(data, "podium", max_items=10)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoreMsg(Envelope):
+    """One player's result for one answer (or the reason it was refused).
+
+    ``points`` includes ``bonus``. For a refusal ``accepted`` is false, ``refusal_code`` and
+    ``refusal_message`` say why, and ``total``/``streak`` are the player's unchanged values. A
+    ``duplicate`` refusal repeats the original result (``correct``, ``points``, ``choice``).
+    """
+
+    TYPE: ClassVar[MessageType] = MessageType.SCORE
+    player_id: str
+    question_id: str | None
+    index: int | None
+    accepted: bool
+    correct: bool | None
+    choice: int | None
+    points: int
+    bonus: int
+    total: int
+    streak: int
+    rank: int | None
+    refusal_code: str | None = None
+    refusal_message: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        refusal = None
+        if self.refusal_code is not None:
+            refusal = {"code": self.refusal_code, "message": self.refusal_message or ""}
+        return {
+            "playerId": self.player_id,
+            "questionId": self.question_id,
+            "index": self.index,
+            "accepted": self.accepted,
+            "correct": self.correct,
+            "choice": self.choice,
+            "points": self.points,
+            "bonus": self.bonus,
+            "total": self.total,
+            "streak": self.streak,
+            "rank": self.rank,
+            "refusal": refusal,
+        }
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        accepted = req_bool(data, "accepted")
+        code = message = None
+        if data.get("refusal") is not None:
+            refusal = req_object(data, "refusal")
+            code = _code(refusal, "code", "refusal.")
+            message = req_str(refusal, "message", max_len=_MAX_MESSAGE, where="refusal.", min_len=0)
+        if accepted and code is not None:
+            raise MessageError("an accepted score cannot carry a refusal")
+        if not accepted and code is None:
+            raise MessageError("a refused score needs a refusal {code, message}")
+        correct = data.get("correct")
+        if correct is not None and not isinstance(correct, bool):
+            raise MessageError("correct must be true, false or null")
+        qid = data.get("questionId")
+        return {
+            "player_id": _id(data, "playerId"),
+            "question_id": None if qid is None else _id(data, "questionId"),
+            "index": opt_int(data, "index", hi=_MAX_QUESTIONS),
+            "accepted": accepted,
+            "correct": correct,
+            "choice": opt_int(data, "choice", hi=MAX_CHOICES - 1),
+            "points": req_int(data, "points"),
+            "bonus": req_int(data, "bonus"),
+            "total": req_int(data, "total"),
+            "streak": req_int(data, "streak"),
+            "rank": opt_int(data, "rank", lo=1),
+            "refusal_code": code,
+            "refusal_message": message,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaderboardMsg(Envelope):
+    TYPE: ClassVar[MessageType] = MessageType.LEADERBOARD
+    entries: tuple[LeaderboardEntry, ...]
+    players: int
+
+    def body(self) -> dict[str, Any]:
+        return {"entries": [e.to_dict() for e in self.entries], "players": self.players}
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"entries": _entries(data, "entries"), "players": req_int(data, "players")}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SnapshotMsg(Envelope):
+    """Everything a (re)joining client needs, served over HTTP; ``seq`` is the game's seq."""
+
+    TYPE: ClassVar[MessageType] = MessageType.SNAPSHOT
+    phase: str
+    title: str
+    total: int
+    index: int
+    question: PublicQuestion | None
+    reveal: Reveal | None
+    you: PlayerView | None
+    leaderboard: tuple[LeaderboardEntry, ...]
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase,
+            "title": self.title,
+            "total": self.total,
+            "index": self.index,
+            "question": None if self.question is None else self.question.to_dict(),
+            "reveal": None if self.reveal is None else self.reveal.to_dict(),
+            "you": None if self.you is None else self.you.to_dict(),
+            "leaderboard": [e.to_dict() for e in self.leaderboard],
+        }
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "phase": _code(data, "phase"),
+            "title": req_str(data, "title", max_len=MAX_TITLE_LEN),
+            "total": req_int(data, "total", hi=_MAX_QUESTIONS),
+            "index": req_int(data, "index", lo=-1, hi=_MAX_QUESTIONS),
+            "question": None
+            if data.get("question") is None
+            else PublicQuestion.from_dict(req_object(data, "question"), "question."),
+            "reveal": None
+            if data.get("reveal") is None
+            else Reveal.from_dict(req_object(data, "reveal"), "reveal."),
+            "you": None
+            if data.get("you") is None
+            else PlayerView.from_dict(req_object(data, "you"), "you."),
+            "leaderboard": _entries(data, "leaderboard"),
+        }
+
+
+ServerMessage = (
+    LobbyMsg
+    | StartedMsg
+    | QuestionMsg
+    | QuestionClosedMsg
+    | FinishedMsg
+    | ScoreMsg
+    | LeaderboardMsg
+    | SnapshotMsg
+)
+
+_BY_TYPE: dict[str, type[Envelope]] = {
+    cls.TYPE.value: cls
+    for cls in (
+        LobbyMsg,
+        StartedMsg,
+        QuestionMsg,
+        QuestionClosedMsg,
+        FinishedMsg,
+        ScoreMsg,
+        LeaderboardMsg,
+        SnapshotMsg,
+    )
+}
+
+
+def parse_message(raw: object, *, max_bytes: int = MAX_MESSAGE_BYTES) -> ServerMessage:
+    """Parse any server message (JSON text, bytes or a decoded dict) into its typed form.
+
+    Raises :class:`MessageError` (and nothing else) for anything malformed or unknown.
+    """
+    try:
+        data = decode_object(raw, max_bytes=max_bytes)
+        kind = data.get("type")
+        cls = _BY_TYPE.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            known = ", ".join(sorted(_BY_TYPE))
+            raise MessageError(f"unknown message type {kind!r} (known: {known})")
+        msg = cls.from_dict(data)
+    except MessageError:
+        raise
+    except Exception as exc:  # defensive: untrusted input must never crash a handler
+        raise MessageError(f"malformed message ({type(exc).__name__})") from exc
+    return cast(ServerMessage, msg)
+
+
+# --------------------------------------------------------------------------- inbound answer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerMsg:
+    """A player's answer. ``choice`` is the 0-based index; ``sent_at`` is the client's clock."""
+
+    question_id: str
+    choice: int
+    sent_at: int | None = None
+    game_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": MessageType.ANSWER.value}
+        if self.game_id is not None:
+            data["gameId"] = self.game_id
+        data["questionId"] = self.question_id
+        data["choice"] = self.choice
+        if self.sent_at is not None:
+            data["sentAt"] = self.sent_at
+        return data
+
+    def to_json(self) -> str:
+        return _dumps(self.to_dict())
+
+
+def parse_answer(
+    raw: object, *, game_id: str | None = None, max_bytes: int = MAX_ANSWER_BYTES
+) -> AnswerMsg:
+    """Strictly parse an answer published by a player.
+
+    Payload at most ``max_bytes`` (2 KB); ``questionId`` a string id, ``choice`` an integer
+    0-5, ``sentAt`` an optional integer epoch ms; ``type`` if present must be ``"answer"``;
+    ``gameId`` if present must match ``game_id`` (the channel's game). Unknown fields (including
+    any ``playerId``: identity comes from auth) are ignored. Raises only :class:`MessageError`.
+    """
+    try:
+        data = decode_object(raw, max_bytes=max_bytes, what="answer")
+        kind = data.get("type")
+        if kind is not None and kind != MessageType.ANSWER.value:
+            raise MessageError(f"expected an 'answer' message, got type {kind!r}")
+        payload_game = None if data.get("gameId") is None else _id(data, "gameId")
+        if game_id is not None and payload_game is not None and payload_game != game_id:
+            raise MessageError(f"answer is for game {payload_game!r}, not {game_id!r}")
+        return AnswerMsg(
+            question_id=_id(data, "questionId"),
+            choice=req_int(data, "choice", hi=MAX_CHOICES - 1),
+            sent_at=opt_int(data, "sentAt"),
+            game_id=payload_game or game_id,
+        )
+    except MessageError:
+        raise
+    except Exception as exc:  # defensive: untrusted input must never crash a handler
+        raise MessageError(f"malformed answer ({type(exc).__name__})") from exc
+
+
+# --------------------------------------------------------------------------- ordering
+
+
+class Freshness(StrEnum):
+    NEW = "new"
+    DUPLICATE = "duplicate"  # same seq as the last one seen
+    STALE = "stale"  # older than the last one seen
+
+
+def freshness(seq: int, last_seen: int | None) -> Freshness:
+    """Classify a message's ``seq`` against the last seq seen on its channel (None: none yet)."""
+    if last_seen is None or seq > last_seen:
+        return Freshness.NEW
+    return Freshness.DUPLICATE if seq == last_seen else Freshness.STALE
+
+
+class SeqTracker:
+    """Client-side filter: remembers the last seq per (game, channel) and drops the rest.
+
+    Keep one key per channel. After a rejoin snapshot, :meth:`seed` the broadcast channels with
+    the snapshot's ``seq`` so nothing older than the snapshot is applied.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, str], int] = {}
+
+    def check(self, game_id: str, channel: str, seq: int) -> Freshness:
+        return freshness(seq, self._last.get((game_id, channel)))
+
+    def accept(self, game_id: str, channel: str, seq: int) -> bool:
+        """True (and remember ``seq``) if the message is new; False if stale or duplicate."""
+        if self.check(game_id, channel, seq) is not Freshness.NEW:
+            return False
+        self._last[(game_id, channel)] = seq
+        return True
+
+    def seed(self, game_id: str, channel: str, seq: int) -> None:
+        """Treat everything up to ``seq`` as seen (never moves backwards)."""
+        key = (game_id, channel)
+        self._last[key] = max(seq, self._last.get(key, seq))
+
+    def last(self, game_id: str, channel: str) -> int | None:
+        return self._last.get((game_id, channel))

@@ -1,0 +1,136 @@
+"""Joining, rejoining and removing players (pure, stdlib only).
+
+- A new player may join in the lobby, and after the start if the game's ``late_join`` option is
+  on (they score from the next answer on); nobody joins a finished game.
+- A player who comes back with the same credential (same ``player_id``) *rejoins*: same name,
+  same score. The nickname is only checked for new players.
+- ``kick`` removes a player (answers refused, off the leaderboard, cannot rejoin) until
+  ``readmit``; ``ban`` is permanent.
+
+The store must make the name unique atomically: keep :func:`quizwire.names.name_key` of every
+player's name under a unique constraint and retry/refuse with ``name_taken`` if it loses a race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass, replace
+
+from quizwire.names import NicknameError, check_nickname
+from quizwire.refusals import Refusal, RefusalCode
+from quizwire.state import GameState, Phase, PlayerState, PlayerStatus
+
+__all__ = [
+    "JoinResult",
+    "ban",
+    "check_join",
+    "current_streak",
+    "join",
+    "kick",
+    "readmit",
+]
+
+_NAME_CODES = {
+    "empty": RefusalCode.NAME_EMPTY,
+    "too_long": RefusalCode.NAME_TOO_LONG,
+    "bad_char": RefusalCode.NAME_BAD_CHAR,
+    "taken": RefusalCode.NAME_TAKEN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class JoinResult:
+    """``player`` (new or existing row) when allowed, else ``refusal``."""
+
+    player: PlayerState | None
+    refusal: Refusal | None = None
+    rejoined: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+def check_join(game: GameState, existing: PlayerState | None) -> Refusal | None:
+    """Whether this player (``existing`` row or None for a newcomer) may (re)join ``game``."""
+    if game.phase is Phase.FINISHED:
+        return Refusal(RefusalCode.GAME_OVER, "This game has finished.")
+    if existing is not None:
+        if existing.status is PlayerStatus.BANNED:
+            return Refusal(RefusalCode.BANNED, "You have been banned from this game.")
+        if existing.status is PlayerStatus.KICKED:
+            return Refusal(
+                RefusalCode.NOT_IN_GAME, "You were removed from this game by the presenter."
+            )
+        return None
+    if game.phase is not Phase.LOBBY and not game.options.late_join:
+        return Refusal(
+            RefusalCode.LATE_JOIN_CLOSED,
+            "This game has already started and is closed to new players.",
+        )
+    return None
+
+
+def join(
+    game: GameState,
+    *,
+    player_id: str,
+    name: str,
+    taken: Container[str],
+    join_order: int,
+    now_ms: int,
+    existing: PlayerState | None = None,
+) -> JoinResult:
+    """Admit a new player or a returning one.
+
+    ``taken`` holds the :func:`~quizwire.names.name_key` of every name already in the game;
+    ``join_order`` is any increasing number the store assigns (a counter, or ``now_ms``); it is
+    the final leaderboard tie-break.
+    """
+    refusal = check_join(game, existing)
+    if refusal is not None:
+        return JoinResult(None, refusal)
+    if existing is not None:
+        if existing.player_id != player_id:
+            raise ValueError(f"player row {existing.player_id!r} is not player {player_id!r}")
+        return JoinResult(existing, rejoined=True)
+    try:
+        clean = check_nickname(name, taken)
+    except NicknameError as err:
+        return JoinResult(
+            None, Refusal(_NAME_CODES.get(err.code, RefusalCode.NAME_BAD_CHAR), err.message)
+        )
+    return JoinResult(
+        PlayerState(player_id=player_id, name=clean, join_order=join_order, joined_at=now_ms)
+    )
+
+
+def kick(player: PlayerState) -> PlayerState:
+    """Remove a player from the game (reversible with :func:`readmit`)."""
+    if player.status is PlayerStatus.BANNED:
+        return player
+    return replace(player, status=PlayerStatus.KICKED, seq=player.seq + 1)
+
+
+def ban(player: PlayerState) -> PlayerState:
+    """Remove a player for good."""
+    return replace(player, status=PlayerStatus.BANNED, seq=player.seq + 1)
+
+
+def readmit(player: PlayerState) -> PlayerState:
+    """Undo a kick (not a ban); the player keeps their score."""
+    if player.status is not PlayerStatus.KICKED:
+        return player
+    return replace(player, status=PlayerStatus.ACTIVE, seq=player.seq + 1)
+
+
+def current_streak(player: PlayerState, game: GameState) -> int:
+    """The player's live streak: 0 if they missed a question since their last answer.
+
+    (The stored ``streak`` only changes when the player answers; a skipped question resets it.)
+    """
+    if player.answered_index == game.question_index:
+        return player.streak
+    if game.phase is Phase.QUESTION_OPEN and player.answered_index == game.question_index - 1:
+        return player.streak
+    return 0

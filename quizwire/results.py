@@ -1,0 +1,137 @@
+"""Game results per player and per question, as JSON-ready dicts and CSV (stdlib only)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from quizwire.leaderboard import rank_players
+from quizwire.quiz import letter
+from quizwire.state import AnswerRecord, GameState, PlayerState
+
+
+def build_results(
+    game: GameState, players: Iterable[PlayerState], answers: Iterable[AnswerRecord]
+) -> dict[str, Any]:
+    players = list(players)
+    by_player: dict[str, dict[int, AnswerRecord]] = {}
+    by_question: dict[int, list[AnswerRecord]] = {}
+    for record in answers:
+        by_player.setdefault(record.player_id, {})[record.question_index] = record
+        by_question.setdefault(record.question_index, []).append(record)
+    ranks = {s.player_id: s.rank for s in rank_players(players)}
+    asked = game.question_index + 1 if game.question_index >= 0 else 0
+    player_rows = []
+    for p in sorted(players, key=lambda p: (ranks.get(p.player_id, 10**9), p.join_order)):
+        mine = by_player.get(p.player_id, {})
+        player_rows.append(
+            {
+                "rank": ranks.get(p.player_id),
+                "playerId": p.player_id,
+                "name": p.name,
+                "status": p.status.value,
+                "score": p.score,
+                "correctCount": p.correct_count,
+                "correctTimeMs": p.correct_ms,
+                "answers": [
+                    None
+                    if (r := mine.get(i)) is None
+                    else {
+                        "choice": letter(r.choice),
+                        "correct": r.correct,
+                        "points": r.points + r.bonus,
+                        "ms": r.elapsed_ms,
+                    }
+                    for i in range(asked)
+                ],
+            }
+        )
+    question_rows = []
+    for i, question in enumerate(game.quiz.questions[:asked]):
+        records = by_question.get(i, [])
+        correct = [r for r in records if r.correct]
+        counts = [0] * len(question.choices)
+        for r in records:
+            counts[r.choice] += 1
+        question_rows.append(
+            {
+                "index": i,
+                "text": question.text,
+                "correct": letter(question.answer),
+                "choices": list(question.choices),
+                "counts": counts,
+                "answered": len(records),
+                "correctCount": len(correct),
+                "averageCorrectMs": round(sum(r.elapsed_ms for r in correct) / len(correct))
+                if correct
+                else None,
+            }
+        )
+    return {
+        "gameId": game.game_id,
+        "title": game.quiz.title,
+        "phase": game.phase.value,
+        "questionsAsked": asked,
+        "players": player_rows,
+        "questions": question_rows,
+    }
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        # A cell that starts with = + - @ would run as a formula in a spreadsheet: quote it.
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
+    return out.getvalue()
+
+
+def players_csv(results: dict[str, Any]) -> str:
+    asked = results["questionsAsked"]
+    header = ["rank", "player_id", "name", "status", "score", "correct", "correct_time_ms"]
+    header += [f"q{i + 1}" for i in range(asked)]
+    rows = []
+    for p in results["players"]:
+        cells: list[object] = [
+            p["rank"],
+            p["playerId"],
+            p["name"],
+            p["status"],
+            p["score"],
+            p["correctCount"],
+            p["correctTimeMs"],
+        ]
+        cells += [
+            "" if a is None else f"{a['choice']}{'+' if a['correct'] else '-'}{a['points']}"
+            for a in p["answers"]
+        ]
+        rows.append(cells)
+    return _csv(header, rows)
+
+
+def questions_csv(results: dict[str, Any]) -> str:
+    header = [
+        "question",
+        "text",
+        "correct",
+        "answered",
+        "correct_count",
+        "average_correct_ms",
+        "counts",
+    ]
+    rows = [
+        [
+            q["index"] + 1,
+            q["text"],
+            q["correct"],
+            q["answered"],
+            q["correctCount"],
+            q["averageCorrectMs"] or "",
+            " ".join(map(str, q["counts"])),
+        ]
+        for q in results["questions"]
+    ]
+    return _csv(header, rows)

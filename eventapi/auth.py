@@ -18,7 +18,10 @@ from eventapi.protocol import CONNECT_SIGNED_BODY
 
 @runtime_checkable
 class Auth(Protocol):
-    mode: str
+    @property
+    def mode(self) -> str:
+        """The AppSync auth mode (``API_KEY``, ``AWS_IAM``…); read-only so frozen classes fit."""
+        ...
 
     def realtime(self, host: str, body: str = CONNECT_SIGNED_BODY) -> dict[str, str]:
         """The ``authorization`` object for an operation whose signed body is ``body``."""

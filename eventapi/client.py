@@ -209,6 +209,9 @@ class EventsClient:
         except BaseException as exc:
             self._shutdown(exc if isinstance(exc, Exception) else None)
             raise
+        if self._closing:  # close() ran while we were connecting
+            ws.transport.abort()
+            raise self._closed_error()
         self._ws = ws
         self._set_state(ConnectionState.CONNECTED)
         self._supervisor = asyncio.create_task(self._run(), name="eventapi-connection")
@@ -550,7 +553,10 @@ class EventsClient:
         try:
             async for message in ws:
                 self._last_rx = loop.time()
-                self._dispatch(message)
+                try:
+                    self._dispatch(message)
+                except Exception:  # one bad frame must not take the connection down
+                    log.exception("failed to handle a frame")
             reason = f"connection closed ({ws.close_code} {ws.close_reason or ''})".rstrip()
         except ConnectionClosed as exc:
             reason = f"connection lost ({exc})"

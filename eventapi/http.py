@@ -2,8 +2,10 @@
 
 ``HttpPublisher`` keeps one ``httpx.AsyncClient`` (connection pooling) for many publishes;
 ``publish_http`` is the one-shot form. A non-2xx answer raises
-:class:`~eventapi.errors.HttpPublishError` carrying the status and the decoded ``errors``.
-Publishes are not retried: a publish is not idempotent.
+:class:`~eventapi.errors.HttpPublishError` carrying the status and the decoded ``errors``; a
+network failure :class:`~eventapi.errors.ConnectionFailedError`, a timeout
+:class:`~eventapi.errors.OperationTimeoutError`. Publishes are not retried: a publish is not
+idempotent.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ import httpx
 
 from eventapi.auth import Auth
 from eventapi.endpoints import Endpoints, resolve_endpoints
-from eventapi.errors import HttpPublishError, ProtocolError, errors_from_body
+from eventapi.errors import (
+    ConnectionFailedError,
+    HttpPublishError,
+    OperationTimeoutError,
+    ProtocolError,
+    errors_from_body,
+)
 from eventapi.payloads import PublishResult, batches, encode_events
 from eventapi.protocol import MAX_EVENTS_PER_PUBLISH, dumps_signed_body, parse_channel
 
@@ -47,7 +55,14 @@ class HttpPublisher:
         body = dumps_signed_body({"channel": channel, "events": encoded}).encode()
         url = self.endpoints.http_url
         headers = (auth or self.auth).http(url, self.endpoints.host, body)
-        response = await self._client.post(url, content=body, headers=headers, timeout=self.timeout)
+        try:
+            response = await self._client.post(
+                url, content=body, headers=headers, timeout=self.timeout
+            )
+        except httpx.TimeoutException as exc:  # the publish may or may not have happened
+            raise OperationTimeoutError(f"HTTP publish to {channel} timed out") from exc
+        except httpx.TransportError as exc:
+            raise ConnectionFailedError(f"HTTP publish to {url} failed: {exc}") from exc
         if not response.is_success:
             raise HttpPublishError(
                 channel, response.status_code, errors_from_body(response.content), response.text

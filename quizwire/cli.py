@@ -86,7 +86,29 @@ def build_parser() -> argparse.ArgumentParser:
     from quizwire.cli_game import add_game_commands
 
     add_game_commands(sub)
+    _add_play(sub)
+    _add_host(sub)
     return parser
+
+
+def _add_play(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    play = sub.add_parser("play", help="join a game as a player (Textual app)")
+    play.add_argument("--game", metavar="CODE", help="the game code shown by the host")
+    play.add_argument("--name", help="your nickname (default: the last one you used)")
+    play.add_argument("--random-name", action="store_true", help="pick a friendly random nickname")
+    play.add_argument("--profile", default="local", help="target profile (default: local)")
+    play.add_argument("--endpoint", metavar="URL", help="the Event API's HTTP endpoint, e.g. http://10.0.0.5:8787/event")
+    play.add_argument("--game-api", metavar="URL", help="the game API base URL (default: derived from --endpoint)")
+    play.add_argument("--api-key", help="accepted for symmetry with other clients; players authenticate with their own credential")
+    play.add_argument("--theme", help="Textual theme name")
+
+
+def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    host = sub.add_parser("host", help="the presenter console (Textual app)")
+    host.add_argument("--profile", default="local", help="target profile (default: local)")
+    host.add_argument("--quiz", metavar="PACK_OR_FILE", help="preselect a bundled pack or a quiz file")
+    host.add_argument("--game", metavar="CODE", help="attach to an existing game instead of creating one")
+    host.add_argument("--theme", help="Textual theme name")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "stub":
         return _run_stub(args)
+    if args.command == "play":
+        from player.app import run as run_player
+
+        return run_player(args)
+    if args.command == "host":
+        from admin.app import run as run_host
+
+        return run_host(args)
     if args.command in ("game", "quiz", "profile"):
         from quizwire import cli_game
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 def _fail(message: str, code: int = 1) -> int:
     print(f"quizwire: {message}", file=sys.stderr)
     return code

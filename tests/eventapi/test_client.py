@@ -447,7 +447,7 @@ async def test_reconnect_reauthorizes_every_time(
     assert calls == ["{}", '{"channel":"/default/room"}']
     server.drop_all()
     await server.wait_for(
-        lambda: len(server.connections) == 2 and server.connections[1].subscriptions
+        lambda: len(server.connections) == 2 and bool(server.connections[1].subscriptions)
     )
     assert calls[2:] == ["{}", '{"channel":"/default/room"}']
     assert server.connections[1].auth["x-api-key"] == "key-3"
@@ -531,7 +531,7 @@ async def test_non_auth_connection_error_is_retried(
     server.refusals_left = 2
     server.drop_all()
     await server.wait_for(
-        lambda: len(server.connections) == 4 and server.connections[3].subscriptions
+        lambda: len(server.connections) == 4 and bool(server.connections[3].subscriptions)
     )
     await _wait_state(client, CONNECTED)
     assert server.connection_attempts == 4
@@ -607,7 +607,7 @@ async def test_resubscribe_refused_ends_that_subscription(
     server.subscribe_errors["/default/doomed"] = [p.Errors.unauthorized()]
     server.drop_all()
     await server.wait_for(
-        lambda: len(server.connections) == 2 and server.connections[1].subscriptions
+        lambda: len(server.connections) == 2 and bool(server.connections[1].subscriptions)
     )
     with pytest.raises(SubscribeError):
         await next_event(doomed)

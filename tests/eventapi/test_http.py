@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -13,10 +14,12 @@ from aiohttp import web
 
 from eventapi import (
     ApiKeyAuth,
+    ConnectionFailedError,
     HttpPublisher,
     HttpPublishError,
     IamAuth,
     LambdaAuth,
+    OperationTimeoutError,
     ProtocolError,
     publish_http,
 )
@@ -36,10 +39,12 @@ class HttpFake:
         default_factory=lambda: {"failed": [], "successful": [{"identifier": "id-0", "index": 0}]}
     )
     raw_reply: str | None = None
+    delay: float = 0.0
     requests: list[tuple[dict[str, str], bytes, str]] = field(default_factory=list)
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
+        await asyncio.sleep(self.delay)
         self.requests.append(
             ({k.lower(): v for k, v in request.headers.items()}, body, request.path)
         )
@@ -171,3 +176,16 @@ async def test_owned_client_is_closed(http_fake: HttpFake) -> None:
     await publisher.publish("/default/room", [1])
     await publisher.aclose()
     assert publisher._client.is_closed
+
+
+async def test_network_failure_is_typed() -> None:
+    with pytest.raises(ConnectionFailedError):
+        await publish_http("http://127.0.0.1:9/event", "/default/room", [1], ApiKeyAuth(API_KEY))
+
+
+async def test_timeout_is_typed(http_fake: HttpFake) -> None:
+    http_fake.delay = 1.0
+    with pytest.raises(OperationTimeoutError):
+        await publish_http(
+            http_fake.url, "/default/room", [1], ApiKeyAuth(API_KEY), request_timeout=0.1
+        )

@@ -29,13 +29,23 @@ T0 = 1_000_000
 def open_game(options: GameOptions | None = None, index: int = 0) -> GameState:
     g = G.start_game(G.new_game("G1", QUIZ, options, now_ms=0), T0).game
     while g.question_index < index:
-        g = G.close_question(g, g.opened_at + 1, reason=CloseReason.PRESENTER, tally=Tally.empty(g.question_index, len(g.question.choices))).game  # type: ignore[union-attr]
+        g = G.close_question(
+            g,
+            g.opened_at + 1,
+            reason=CloseReason.PRESENTER,
+            tally=Tally.empty(g.question_index, len(g.question.choices)),
+        ).game  # type: ignore[union-attr]
         g = G.next_question(g, g.closed_at + 1).game
     return g
 
 
 def close(g: GameState) -> GameState:
-    return G.close_question(g, g.opened_at + 1, reason=CloseReason.PRESENTER, tally=Tally.empty(g.question_index, len(g.question.choices))).game  # type: ignore[union-attr]
+    return G.close_question(
+        g,
+        g.opened_at + 1,
+        reason=CloseReason.PRESENTER,
+        tally=Tally.empty(g.question_index, len(g.question.choices)),
+    ).game  # type: ignore[union-attr]
 
 
 def player(**kw: object) -> PlayerState:
@@ -63,11 +73,25 @@ def test_correct_fast_answer_is_accepted_and_scored() -> None:
     assert out.score.total == 875  # round(1000 * (1 - (5/20)/2))
     p = out.player
     assert p is not None
-    assert (p.score, p.streak, p.correct_count, p.correct_ms, p.answered_index, p.last_choice) == (875, 1, 1, 5_000, 0, 1)
+    assert (p.score, p.streak, p.correct_count, p.correct_ms, p.answered_index, p.last_choice) == (
+        875,
+        1,
+        1,
+        5_000,
+        0,
+        1,
+    )
     assert p.seq == 1
     rec = out.record
     assert rec is not None
-    assert (rec.choice, rec.correct, rec.points, rec.elapsed_ms, rec.received_at, rec.sent_at) == (1, True, 875, 5_000, T0 + 5_000, 123)
+    assert (rec.choice, rec.correct, rec.points, rec.elapsed_ms, rec.received_at, rec.sent_at) == (
+        1,
+        True,
+        875,
+        5_000,
+        T0 + 5_000,
+        123,
+    )
 
 
 def test_wrong_answer_scores_zero_and_resets_streak() -> None:
@@ -75,7 +99,12 @@ def test_wrong_answer_scores_zero_and_resets_streak() -> None:
     out = submit_answer(g, "p1", player(streak=3, answered_index=-1), ans(choice=0), T0 + 1)
     assert out.accepted
     assert out.player is not None
-    assert (out.player.score, out.player.streak, out.player.correct_count, out.player.correct_ms) == (0, 0, 0, 0)
+    assert (
+        out.player.score,
+        out.player.streak,
+        out.player.correct_count,
+        out.player.correct_ms,
+    ) == (0, 0, 0, 0)
     assert out.record is not None and not out.record.correct
 
 
@@ -111,7 +140,11 @@ def test_streak_builds_across_questions_and_resets_on_a_skip() -> None:
     p = out.player  # type: ignore[assignment]
     g = G.next_question(close(g), T0 + 10).game
     out = submit_answer(g, "p1", p, ans("q2", 0), g.opened_at + 1)
-    assert out.score is not None and (out.score.streak, out.score.bonus, out.score.total) == (2, 100, 1100)
+    assert out.score is not None and (out.score.streak, out.score.bonus, out.score.total) == (
+        2,
+        100,
+        1100,
+    )
     p = out.player  # type: ignore[assignment]
     assert p.score == 2100
     # skip question 3, answer question 4 (worth 0): streak restarts at 1
@@ -126,7 +159,11 @@ def test_streak_builds_across_questions_and_resets_on_a_skip() -> None:
 def test_streak_bonus_off() -> None:
     g = open_game(GameOptions(speed_scoring=False, streak_bonus=False), index=1)
     out = submit_answer(g, "p1", player(streak=4, answered_index=0), ans("q2", 0), g.opened_at + 1)
-    assert out.score is not None and (out.score.bonus, out.score.total, out.score.streak) == (0, 1000, 5)
+    assert out.score is not None and (out.score.bonus, out.score.total, out.score.streak) == (
+        0,
+        1000,
+        5,
+    )
 
 
 def test_resend_is_a_duplicate_not_a_second_answer() -> None:
@@ -140,7 +177,13 @@ def test_resend_is_a_duplicate_not_a_second_answer() -> None:
     assert again.player.score == p.score and again.player.seq == p.seq + 1
     msg = again.score_message("G1", T0 + 3_000, rank=1)
     # the duplicate repeats the original result
-    assert (msg.accepted, msg.correct, msg.choice, msg.points, msg.total) == (False, True, 1, p.last_points, p.score)
+    assert (msg.accepted, msg.correct, msg.choice, msg.points, msg.total) == (
+        False,
+        True,
+        1,
+        p.last_points,
+        p.score,
+    )
     assert msg.refusal_code == "duplicate"
 
 
@@ -245,7 +288,14 @@ def test_score_messages_parse_back_and_are_well_formed() -> None:
         assert parsed == msg
     m = accepted.score_message("G1", 9, 4)
     assert (m.accepted, m.correct, m.points, m.total, m.streak, m.rank, m.question_id, m.index) == (
-        True, True, 1000, 1000, 1, 4, "q1", 0,
+        True,
+        True,
+        1000,
+        1000,
+        1,
+        4,
+        "q1",
+        0,
     )
     r = refusal.score_message("G1", 9)
     assert (r.accepted, r.correct, r.points, r.refusal_code) == (False, None, 0, "already_answered")
@@ -255,13 +305,25 @@ def test_score_messages_parse_back_and_are_well_formed() -> None:
 def test_tally_from_records() -> None:
     g = open_game()
     records = []
-    for i, (choice, t) in enumerate([(1, 3000), (1, 1000), (0, 500), (1, 2000), (1, 2000), (3, 10)]):
-        out = submit_answer(g, f"p{i}", PlayerState(player_id=f"p{i}", name=f"N{i}", join_order=i), ans(choice=choice), T0 + t)
+    for i, (choice, t) in enumerate(
+        [(1, 3000), (1, 1000), (0, 500), (1, 2000), (1, 2000), (3, 10)]
+    ):
+        out = submit_answer(
+            g,
+            f"p{i}",
+            PlayerState(player_id=f"p{i}", name=f"N{i}", join_order=i),
+            ans(choice=choice),
+            T0 + t,
+        )
         assert out.record is not None
         records.append(out.record)
     tally = tally_answers(0, 4, records)
     assert tally.counts == (1, 4, 0, 1) and tally.answered == 6
-    assert [(f.player_id, f.ms) for f in tally.fastest] == [("p1", 1000), ("p3", 2000), ("p4", 2000)]
+    assert [(f.player_id, f.ms) for f in tally.fastest] == [
+        ("p1", 1000),
+        ("p3", 2000),
+        ("p4", 2000),
+    ]
     incremental = Tally.empty(0, 4)
     for r in records:
         incremental = incremental.add(r)

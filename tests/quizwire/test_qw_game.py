@@ -62,7 +62,13 @@ def test_start_announces_started_then_the_first_question() -> None:
     assert (started_msg.seq, question_msg.seq, g.seq) == (1, 2, 2)
     assert started_msg.speed_scoring is False and started_msg.total == 2
     q = question_msg.question
-    assert (q.question_id, q.index, q.total, q.text, q.choices) == ("q1", 0, 2, "First?", ("a", "b", "c"))
+    assert (q.question_id, q.index, q.total, q.text, q.choices) == (
+        "q1",
+        0,
+        2,
+        "First?",
+        ("a", "b", "c"),
+    )
     assert (q.opens_at, q.deadline, q.duration_ms, q.points) == (1_000, 21_000, 20_000, 1000)
 
 
@@ -70,8 +76,19 @@ def test_question_message_never_carries_the_answer() -> None:
     step = G.start_game(lobby(), 0)
     data = step.announcements[1].message.to_dict()
     assert set(data) == {
-        "type", "gameId", "seq", "ts", "questionId", "index", "total", "text", "choices", "points",
-        "durationMs", "opensAt", "deadline",
+        "type",
+        "gameId",
+        "seq",
+        "ts",
+        "questionId",
+        "index",
+        "total",
+        "text",
+        "choices",
+        "points",
+        "durationMs",
+        "opensAt",
+        "deadline",
     }
     assert "answer" not in data and "correct" not in data
 
@@ -133,7 +150,13 @@ def test_close_announces_the_reveal() -> None:
     assert isinstance(msg, QuestionClosedMsg)
     assert msg.seq == g.seq + 1 == step.game.seq
     r = msg.reveal
-    assert (r.question_id, r.correct, r.counts, r.answered, r.reason) == ("q1", 2, (3, 1, 4), 8, "presenter")
+    assert (r.question_id, r.correct, r.counts, r.answered, r.reason) == (
+        "q1",
+        2,
+        (3, 1, 4),
+        8,
+        "presenter",
+    )
 
 
 def test_close_rejects_a_tally_for_another_question() -> None:
@@ -150,7 +173,10 @@ def test_deadline_close_only_after_the_deadline() -> None:
     with pytest.raises(G.IllegalTransition) as info:
         G.close_question(g, 20_999, reason=CloseReason.DEADLINE, tally=tally)
     assert info.value.code == "before_deadline"
-    assert G.close_question(g, 21_000, reason=CloseReason.DEADLINE, tally=tally).game.close_reason == "deadline"
+    assert (
+        G.close_question(g, 21_000, reason=CloseReason.DEADLINE, tally=tally).game.close_reason
+        == "deadline"
+    )
 
 
 def test_close_when_nothing_is_open() -> None:
@@ -269,7 +295,12 @@ def test_seq_strictly_increases_over_a_whole_game() -> None:
     g = step.game
     seqs += [a.message.seq for a in step.announcements]
     while True:
-        step = G.close_question(g, g.opened_at + 1, reason=CloseReason.PRESENTER, tally=Tally.empty(g.question_index, len(g.question.choices)))  # type: ignore[union-attr]
+        step = G.close_question(
+            g,
+            g.opened_at + 1,
+            reason=CloseReason.PRESENTER,
+            tally=Tally.empty(g.question_index, len(g.question.choices)),
+        )  # type: ignore[union-attr]
         g = step.game
         seqs += [a.message.seq for a in step.announcements]
         step = G.leaderboard_update(g, 3, standings=PODIUM, players=5)
@@ -288,7 +319,9 @@ def test_every_announcement_parses_back() -> None:
     g = lobby()
     steps = [G.lobby_update(g, 1, players=2)]
     steps.append(G.start_game(steps[-1].game, 2))
-    steps.append(G.close_question(steps[-1].game, 3, reason=CloseReason.PRESENTER, tally=Tally(0, (1, 1, 0))))
+    steps.append(
+        G.close_question(steps[-1].game, 3, reason=CloseReason.PRESENTER, tally=Tally(0, (1, 1, 0)))
+    )
     steps.append(G.leaderboard_update(steps[-1].game, 4, standings=PODIUM, players=5))
     steps.append(G.end_game(steps[-1].game, 5, podium=PODIUM))
     for step in steps:

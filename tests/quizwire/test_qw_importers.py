@@ -20,7 +20,11 @@ OPENTDB = {
             "category": "Science &amp; Nature",
             "question": "What does &quot;DNA&quot; stand for?",
             "correct_answer": "Deoxyribonucleic acid",
-            "incorrect_answers": ["Dinitrogen acid", "Ribonucleic &#039;acid&#039;", "Dynamic &lt;acid&gt;"],
+            "incorrect_answers": [
+                "Dinitrogen acid",
+                "Ribonucleic &#039;acid&#039;",
+                "Dynamic &lt;acid&gt;",
+            ],
         },
         {
             "type": "boolean",
@@ -46,7 +50,12 @@ def test_opentdb_unescapes_html_entities() -> None:
     quiz = from_opentdb(OPENTDB, seed=1)
     q = quiz.questions[0]
     assert q.text == 'What does "DNA" stand for?'
-    assert set(q.choices) == {"Deoxyribonucleic acid", "Dinitrogen acid", "Ribonucleic 'acid'", "Dynamic <acid>"}
+    assert set(q.choices) == {
+        "Deoxyribonucleic acid",
+        "Dinitrogen acid",
+        "Ribonucleic 'acid'",
+        "Dynamic <acid>",
+    }
     assert q.choices[q.answer] == "Deoxyribonucleic acid"
     assert quiz.questions[2].text == "The Sahara is the world\u2019s largest ocean."
 
@@ -96,14 +105,22 @@ def test_opentdb_error_codes_and_shapes() -> None:
         from_opentdb({"response_code": 0, "results": []})
     with pytest.raises(QuizError, match=r"invalid JSON"):
         from_opentdb("{")
-    bad = {"response_code": 0, "results": [{"type": "text", "question": "q"}, OPENTDB["results"][1]]}
+    bad = {
+        "response_code": 0,
+        "results": [{"type": "text", "question": "q"}, OPENTDB["results"][1]],
+    }
     with pytest.raises(QuizError) as info:
         from_opentdb(bad, source="t.json")
     assert info.value.problems == ["t.json: question 1: incorrect_answers must be a list"]
-    bad2 = {"response_code": 0, "results": [{"type": "text", "question": "q", "incorrect_answers": []}]}
+    bad2 = {
+        "response_code": 0,
+        "results": [{"type": "text", "question": "q", "incorrect_answers": []}],
+    }
     with pytest.raises(QuizError) as info:
         from_opentdb(bad2, source="t.json")
-    assert info.value.problems == ["t.json: question 1: unsupported question type 'text' (multiple or boolean)"]
+    assert info.value.problems == [
+        "t.json: question 1: unsupported question type 'text' (multiple or boolean)"
+    ]
 
 
 def test_opentdb_validation_errors_keep_original_numbering() -> None:
@@ -155,7 +172,9 @@ def test_csv_errors_name_question_and_line() -> None:
         from_csv(text, source="quiz.csv")
     problems = info.value.problems
     assert "quiz.csv: question 3 (line 4): choice_c is empty but choice_d is not" in problems
-    assert any(p.startswith("quiz.csv: question 2 (line 3): answer must be a letter") for p in problems)
+    assert any(
+        p.startswith("quiz.csv: question 2 (line 3): answer must be a letter") for p in problems
+    )
     assert (
         "quiz.csv: question 4 (line 5): time_limit must be a whole number (5-120 seconds), got 'soon'"
         in problems
@@ -168,8 +187,14 @@ def test_csv_multiline_cell_line_numbers() -> None:
     with pytest.raises(QuizError) as info:
         from_csv(text, source="m.csv")
     # the record spans lines 2-3; the newline inside the question is also refused
-    assert any(p.startswith("m.csv: question 1 (line 3): text contains a control") for p in info.value.problems)
-    assert any(p.startswith("m.csv: question 1 (line 3): answer must be a letter") for p in info.value.problems)
+    assert any(
+        p.startswith("m.csv: question 1 (line 3): text contains a control")
+        for p in info.value.problems
+    )
+    assert any(
+        p.startswith("m.csv: question 1 (line 3): answer must be a letter")
+        for p in info.value.problems
+    )
 
 
 def test_csv_header_problems() -> None:
@@ -186,14 +211,18 @@ def test_csv_header_problems() -> None:
 def test_csv_too_many_cells() -> None:
     with pytest.raises(QuizError) as info:
         from_csv("question,choice_a,choice_b,answer\nq,a,b,A,extra\n", source="x.csv")
-    assert info.value.problems == ["x.csv: question 1 (line 2): 5 cells but the header has 4 columns"]
+    assert info.value.problems == [
+        "x.csv: question 1 (line 2): 5 cells but the header has 4 columns"
+    ]
 
 
 def test_load_any_picks_format(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text(CSV_FULL, encoding="utf-8")
     (tmp_path / "b.json").write_text(json.dumps(OPENTDB), encoding="utf-8")
     (tmp_path / "c.json").write_text(
-        json.dumps({"title": "C", "questions": [{"text": "q", "choices": ["a", "b"], "answer": "B"}]}),
+        json.dumps(
+            {"title": "C", "questions": [{"text": "q", "choices": ["a", "b"], "answer": "B"}]}
+        ),
         encoding="utf-8",
     )
     (tmp_path / "d.txt").write_text("nope", encoding="utf-8")

@@ -9,12 +9,22 @@ from quizwire.leaderboard import beats, rank_of, rank_players, ranking_key, sort
 from quizwire.state import PlayerState, PlayerStatus
 
 
-def p(pid: str, score: int, ms: int = 0, order: int = 0, status: PlayerStatus = PlayerStatus.ACTIVE) -> PlayerState:
-    return PlayerState(player_id=pid, name=pid.upper(), join_order=order, score=score, correct_ms=ms, status=status)
+def p(
+    pid: str, score: int, ms: int = 0, order: int = 0, status: PlayerStatus = PlayerStatus.ACTIVE
+) -> PlayerState:
+    return PlayerState(
+        player_id=pid, name=pid.upper(), join_order=order, score=score, correct_ms=ms, status=status
+    )
 
 
 def test_order_by_score_then_time_then_join_order() -> None:
-    players = [p("a", 100, 900, 0), p("b", 300, 5000, 1), p("c", 100, 400, 2), p("d", 100, 400, 3), p("e", 100, 400, 1)]
+    players = [
+        p("a", 100, 900, 0),
+        p("b", 300, 5000, 1),
+        p("c", 100, 400, 2),
+        p("d", 100, 400, 3),
+        p("e", 100, 400, 1),
+    ]
     standings = rank_players(players)
     assert [s.player_id for s in standings] == ["b", "e", "c", "d", "a"]
     assert [s.rank for s in standings] == [1, 2, 2, 2, 5]  # competition ranking "1,2,2,2,5"
@@ -26,7 +36,11 @@ def test_faster_correct_answers_break_score_ties() -> None:
 
 
 def test_removed_players_are_not_ranked() -> None:
-    players = [p("a", 10), p("k", 999, status=PlayerStatus.KICKED), p("b", 5, status=PlayerStatus.BANNED)]
+    players = [
+        p("a", 10),
+        p("k", 999, status=PlayerStatus.KICKED),
+        p("b", 5, status=PlayerStatus.BANNED),
+    ]
     assert [s.player_id for s in rank_players(players)] == ["a"]
     assert rank_of(players[0], players) == 1
 
@@ -52,7 +66,7 @@ players_strategy = st.lists(
         player_id=st.text("abcdef0123", min_size=1, max_size=6),
         name=st.just("n"),
         join_order=st.integers(0, 50),
-        score=st.integers(0, 5) .map(lambda x: x * 500),
+        score=st.integers(0, 5).map(lambda x: x * 500),
         correct_ms=st.integers(0, 4).map(lambda x: x * 1000),
         status=st.sampled_from([PlayerStatus.ACTIVE, PlayerStatus.ACTIVE, PlayerStatus.KICKED]),
     ),

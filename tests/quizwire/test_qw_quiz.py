@@ -123,7 +123,7 @@ def test_str_of_error_lists_every_problem() -> None:
     [
         (["Paris", "paris"], "B 'paris' is the same as A"),
         (["Paris", "  Paris  "], "B 'Paris' is the same as A"),
-        (["ＡＢＣ", "abc"], "B 'abc' is the same as A"),
+        (["\uff21\uff22\uff23", "abc"], "B 'abc' is the same as A"),  # full-width ABC
     ],
 )
 def test_duplicate_choices_rejected(choices: list[str], dup: str) -> None:
@@ -159,7 +159,9 @@ def test_choice_length_limit() -> None:
 def test_control_characters_rejected(text: str, shown: str) -> None:
     problems = _problems(_doc(text=text))
     assert len(problems) == 1
-    assert problems[0].startswith("pack.toml: question 1: text contains a control or invisible character")
+    assert problems[0].startswith(
+        "pack.toml: question 1: text contains a control or invisible character"
+    )
     assert shown in problems[0]
 
 
@@ -213,8 +215,13 @@ def test_time_limit_bounds_accepted() -> None:
 
 
 def test_bad_defaults_reported() -> None:
-    problems = _problems({"title": "T", "defaults": {"points": 7, "speed": 1}, "questions": [
-        {"text": "q", "choices": ["a", "b"], "answer": "A"}]})
+    problems = _problems(
+        {
+            "title": "T",
+            "defaults": {"points": 7, "speed": 1},
+            "questions": [{"text": "q", "choices": ["a", "b"], "answer": "A"}],
+        }
+    )
     assert "pack.toml: defaults: points must be 0, 1000 or 2000, got 7" in problems
     assert any(p.startswith("pack.toml: defaults: unknown key 'speed'") for p in problems)
 
@@ -233,15 +240,24 @@ def test_missing_pieces() -> None:
 
 
 def test_no_questions() -> None:
-    assert _problems({"title": "T", "questions": []}) == ["pack.toml: no questions (add [[questions]] entries)"]
+    assert _problems({"title": "T", "questions": []}) == [
+        "pack.toml: no questions (add [[questions]] entries)"
+    ]
     assert _problems({"title": "T"}) == ["pack.toml: no questions (add [[questions]] entries)"]
 
 
 def test_wrong_types() -> None:
-    assert _problems([1, 2]) == ["pack.toml: a quiz must be a table/object at the top level, got list"]
-    problems = _problems({"title": 5, "questions": ["nope", {"text": "q", "choices": "ab", "answer": "A"}]})
+    assert _problems([1, 2]) == [
+        "pack.toml: a quiz must be a table/object at the top level, got list"
+    ]
+    problems = _problems(
+        {"title": 5, "questions": ["nope", {"text": "q", "choices": "ab", "answer": "A"}]}
+    )
     assert "pack.toml: title must be a string, got integer" in problems
-    assert "pack.toml: question 1: must be a table with text, choices and answer, got string" in problems
+    assert (
+        "pack.toml: question 1: must be a table with text, choices and answer, got string"
+        in problems
+    )
     assert "pack.toml: question 2: choices must be a list of strings, got string" in problems
 
 
@@ -282,4 +298,6 @@ def test_load_quiz_file_errors_name_the_file(tmp_path: Path) -> None:
     wrong.write_text('title = "T"\n[[questions]]\ntext = "q"\nchoices = ["a","a"]\nanswer = "A"\n')
     with pytest.raises(QuizError) as info:
         load_quiz_file(wrong)
-    assert info.value.problems == ["wrong.toml: question 1: duplicate choice: B 'a' is the same as A"]
+    assert info.value.problems == [
+        "wrong.toml: question 1: duplicate choice: B 'a' is the same as A"
+    ]

@@ -41,7 +41,7 @@ def test_speed_points_rejects_bad_input() -> None:
         speed_points(-1, 0, 1000)
 
 
-@given(POINTS, LIMITS, st.integers(min_value=-10**6, max_value=10**6))
+@given(POINTS, LIMITS, st.integers(min_value=-(10**6), max_value=10**6))
 def test_speed_points_matches_exact_formula(points: int, limit: int, t: int) -> None:
     tc = min(max(t, 0), limit)
     exact = Fraction(points) * (1 - Fraction(tc, limit) / 2)
@@ -50,29 +50,50 @@ def test_speed_points_matches_exact_formula(points: int, limit: int, t: int) -> 
     assert speed_points(points, t, limit) == expected
 
 
-@given(POINTS, LIMITS, st.integers(min_value=-1000, max_value=200_000), st.integers(min_value=0, max_value=200_000))
-def test_speed_points_monotone_non_increasing_in_time(points: int, limit: int, t1: int, dt: int) -> None:
+@given(
+    POINTS,
+    LIMITS,
+    st.integers(min_value=-1000, max_value=200_000),
+    st.integers(min_value=0, max_value=200_000),
+)
+def test_speed_points_monotone_non_increasing_in_time(
+    points: int, limit: int, t1: int, dt: int
+) -> None:
     assert speed_points(points, t1, limit) >= speed_points(points, t1 + dt, limit)
 
 
-@given(POINTS, LIMITS, st.integers(min_value=-10**6, max_value=10**6))
+@given(POINTS, LIMITS, st.integers(min_value=-(10**6), max_value=10**6))
 def test_speed_points_bounds(points: int, limit: int, t: int) -> None:
     value = speed_points(points, t, limit)
     assert points // 2 <= value <= points
 
 
-@given(POINTS, LIMITS, st.integers(min_value=0, max_value=200_000), st.integers(min_value=0, max_value=50), st.booleans())
-def test_flat_points_when_speed_off(points: int, limit: int, t: int, streak: int, bonus_on: bool) -> None:
+@given(
+    POINTS,
+    LIMITS,
+    st.integers(min_value=0, max_value=200_000),
+    st.integers(min_value=0, max_value=50),
+    st.booleans(),
+)
+def test_flat_points_when_speed_off(
+    points: int, limit: int, t: int, streak: int, bonus_on: bool
+) -> None:
     result = score_answer(
-        correct=True, points=points, elapsed_ms=t, limit_ms=limit, previous_streak=streak,
-        speed_scoring=False, streak_enabled=bonus_on,
+        correct=True,
+        points=points,
+        elapsed_ms=t,
+        limit_ms=limit,
+        previous_streak=streak,
+        speed_scoring=False,
+        streak_enabled=bonus_on,
     )
     assert result.base == points
     assert result.total == points + result.bonus
 
 
 @pytest.mark.parametrize(
-    ("streak", "bonus"), [(0, 0), (1, 0), (2, 100), (3, 200), (4, 300), (5, 400), (6, 500), (7, 500), (50, 500)]
+    ("streak", "bonus"),
+    [(0, 0), (1, 0), (2, 100), (3, 200), (4, 300), (5, 400), (6, 500), (7, 500), (50, 500)],
 )
 def test_streak_bonus_table(streak: int, bonus: int) -> None:
     assert streak_bonus(streak) == bonus
@@ -84,10 +105,19 @@ def test_streak_bonus_capped_and_monotone(streak: int) -> None:
     assert streak_bonus(streak) <= streak_bonus(streak + 1)
 
 
-@given(POINTS, LIMITS, st.integers(min_value=0, max_value=200_000), st.integers(min_value=0, max_value=100))
+@given(
+    POINTS,
+    LIMITS,
+    st.integers(min_value=0, max_value=200_000),
+    st.integers(min_value=0, max_value=100),
+)
 def test_score_answer_properties(points: int, limit: int, t: int, prev: int) -> None:
-    right = score_answer(correct=True, points=points, elapsed_ms=t, limit_ms=limit, previous_streak=prev)
-    wrong = score_answer(correct=False, points=points, elapsed_ms=t, limit_ms=limit, previous_streak=prev)
+    right = score_answer(
+        correct=True, points=points, elapsed_ms=t, limit_ms=limit, previous_streak=prev
+    )
+    wrong = score_answer(
+        correct=False, points=points, elapsed_ms=t, limit_ms=limit, previous_streak=prev
+    )
     assert right.streak == prev + 1
     assert right.bonus == (streak_bonus(prev + 1) if points else 0)
     assert right.total <= points + STREAK_BONUS_CAP
@@ -98,7 +128,9 @@ def test_score_answer_properties(points: int, limit: int, t: int, prev: int) -> 
 def test_streak_progression_example() -> None:
     streak, totals = 0, []
     for _ in range(8):
-        r = score_answer(correct=True, points=1000, elapsed_ms=0, limit_ms=20_000, previous_streak=streak)
+        r = score_answer(
+            correct=True, points=1000, elapsed_ms=0, limit_ms=20_000, previous_streak=streak
+        )
         streak = r.streak
         totals.append(r.total)
     assert totals == [1000, 1100, 1200, 1300, 1400, 1500, 1500, 1500]
@@ -106,7 +138,12 @@ def test_streak_progression_example() -> None:
 
 def test_streak_bonus_off() -> None:
     r = score_answer(
-        correct=True, points=1000, elapsed_ms=0, limit_ms=20_000, previous_streak=4, streak_enabled=False
+        correct=True,
+        points=1000,
+        elapsed_ms=0,
+        limit_ms=20_000,
+        previous_streak=4,
+        streak_enabled=False,
     )
     assert (r.bonus, r.total, r.streak) == (0, 1000, 5)
 

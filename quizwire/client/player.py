@@ -1,0 +1,256 @@
+"""A player's session: join (or rejoin with a saved credential), subscribe, answer, recover.
+
+The session never touches a UI. Network events land in bounded subscription buffers; the UI
+calls :meth:`PlayerSession.pump` on a timer, which drains them into the :class:`PlayerModel`
+in one go — never one UI update per network event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from eventapi import ConnectionState, EventsClient, LambdaAuth, PublishError, Subscription
+from eventapi.errors import EventApiError
+from quizwire import channels
+from quizwire.client.game_api import EntryClient, GameApiError
+from quizwire.fields import MessageError
+from quizwire.messages import SnapshotMsg, parse_message
+from quizwire.play_model import PlayerModel
+from quizwire.profiles import data_dir, write_private
+
+log = logging.getLogger("quizwire.player")
+
+
+def local_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPlayer:
+    game_id: str
+    player_id: str
+    name: str
+    token: str
+    http_endpoint: str
+
+
+class CredentialStore:
+    """Player credentials on disk (mode 0600), one file per game and endpoint, for rejoining."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or data_dir() / "players"
+
+    def _path(self, http_endpoint: str, game_id: str) -> Path:
+        site = hashlib.sha256(http_endpoint.encode()).hexdigest()[:12]
+        return self.root / site / f"{game_id.upper()}.json"
+
+    def load(self, http_endpoint: str, game_id: str) -> SavedPlayer | None:
+        try:
+            raw = json.loads(self._path(http_endpoint, game_id).read_text(encoding="utf-8"))
+            return SavedPlayer(**{k: str(raw[k]) for k in SavedPlayer.__dataclass_fields__})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, saved: SavedPlayer) -> None:
+        path = self._path(saved.http_endpoint, saved.game_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_private(path, json.dumps(asdict(saved), indent=2))
+
+    def forget(self, http_endpoint: str, game_id: str) -> None:
+        self._path(http_endpoint, game_id).unlink(missing_ok=True)
+
+    def last_name(self) -> str | None:
+        try:
+            value = json.loads((self.root / "last.json").read_text(encoding="utf-8")).get("name")
+            return value if isinstance(value, str) else None
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def remember_name(self, name: str) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_private(self.root / "last.json", json.dumps({"name": name}))
+
+
+class PlayerSession:
+    def __init__(
+        self,
+        *,
+        http_endpoint: str,
+        game_api: str,
+        realtime_endpoint: str | None = None,
+        credentials: CredentialStore | None = None,
+        entry: EntryClient | None = None,
+        on_state: Callable[[ConnectionState], None] | None = None,
+        reconnect: Any = None,
+    ) -> None:
+        self.http_endpoint = http_endpoint
+        self.realtime_endpoint = realtime_endpoint
+        self.entry = entry or EntryClient(game_api)
+        self.credentials = credentials or CredentialStore()
+        self.on_state = on_state
+        self.reconnect = reconnect
+        self.model: PlayerModel | None = None
+        self.saved: SavedPlayer | None = None
+        self.state = ConnectionState.CLOSED
+        self.rejoined = False
+        self._client: EventsClient | None = None
+        self._subs: dict[str, Subscription] = {}
+        self._resync: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- joining ------------------------------------------------------------------------------------
+
+    async def join(self, code: str, name: str) -> SavedPlayer:
+        """Join ``code`` as ``name``, or rejoin with the credential saved for this game."""
+        code = code.strip().upper()
+        saved = self.credentials.load(self.http_endpoint, code)
+        if saved is not None:
+            try:
+                await self.entry.state(code, saved.token)
+            except GameApiError as exc:
+                if exc.status not in (401, 403, 404):
+                    raise
+                self.credentials.forget(self.http_endpoint, code)
+                if exc.status == 403:
+                    raise
+            else:
+                self.saved, self.rejoined = saved, True
+                return saved
+        await self.entry.get_game(code)  # 404 / 410 explained before asking for a name
+        joined = await self.entry.join(code, name)
+        saved = SavedPlayer(
+            joined["gameId"],
+            joined["playerId"],
+            joined["name"],
+            joined["token"],
+            self.http_endpoint,
+        )
+        self.credentials.save(saved)
+        self.credentials.remember_name(saved.name)
+        self.saved, self.rejoined = saved, False
+        return saved
+
+    # -- connecting --------------------------------------------------------------------------------
+
+    async def connect(self) -> PlayerModel:
+        saved = self._require_saved()
+        self.model = PlayerModel(saved.game_id, saved.player_id, saved.name)
+        kwargs: dict[str, Any] = {}
+        if self.reconnect is not None:
+            kwargs["reconnect"] = self.reconnect
+        self._client = EventsClient(
+            self.http_endpoint,
+            LambdaAuth(saved.token),
+            realtime_endpoint=self.realtime_endpoint,
+            on_state=self._state_changed,
+            **kwargs,
+        )
+        await self._client.connect()
+        code, pid = saved.game_id, saved.player_id
+        wanted = {
+            "game": channels.game_channel(code),
+            "question": channels.question_channel(code),
+            "leaderboard": channels.leaderboard_channel(code),
+            "scores": channels.scores_channel(code, pid),
+        }
+        for kind, channel in wanted.items():
+            self._subs[kind] = await self._client.subscribe(channel, max_pending=1000)
+        await self.resync()
+        return self.model
+
+    def _require_saved(self) -> SavedPlayer:
+        if self.saved is None:
+            raise RuntimeError("join first")
+        return self.saved
+
+    def _state_changed(self, state: ConnectionState) -> None:
+        previous, self.state = self.state, state
+        if state is ConnectionState.CONNECTED and previous is ConnectionState.RECONNECTING:
+            # Events published while we were away are lost: rehydrate from the snapshot.
+            self._spawn(self.resync())
+        if self.on_state is not None:
+            self.on_state(state)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def resync(self) -> None:
+        """Fetch the snapshot and apply it (on connect and after every reconnect)."""
+        saved = self._require_saved()
+        raw = await self.entry.state(saved.game_id, saved.token)
+        try:
+            snapshot = parse_message(raw)
+        except MessageError:
+            log.warning("the server sent an unreadable snapshot")
+            return
+        if isinstance(snapshot, SnapshotMsg) and self.model is not None:
+            self.pump()  # apply what is buffered first: the snapshot then wins
+            self.model.apply_snapshot(snapshot, local_ms())
+
+    # -- the UI's tick ------------------------------------------------------------------------------
+
+    def pump(self) -> bool:
+        """Drain every subscription into the model; True if anything changed."""
+        if self.model is None:
+            return False
+        changed = False
+        now = local_ms()
+        for kind, sub in self._subs.items():
+            for event in sub.drain():
+                try:
+                    message = parse_message(event)
+                except MessageError as exc:
+                    log.debug("ignored a malformed %s message: %s", kind, exc)
+                    continue
+                changed = self.model.apply(kind, message, now) or changed
+        return changed
+
+    # -- answering ----------------------------------------------------------------------------------
+
+    async def answer(self, choice: int) -> str | None:
+        """Lock and send ``choice``; None if accepted, else the reason it was refused."""
+        model = self.model
+        if model is None or self._client is None:
+            return "Not connected."
+        if not model.lock(choice, local_ms()):
+            return None if model.choice is not None else "No question is open."
+        question = model.question
+        assert question is not None
+        payload = {"questionId": question.question_id, "choice": choice, "sentAt": local_ms()}
+        try:
+            result = await self._client.publish(channels.answer_channel(model.game_id), [payload])
+        except PublishError as exc:
+            model.refused(str(exc), unlock=False)
+            return str(exc)
+        except EventApiError as exc:
+            # The answer may not have arrived; unlock so the player can try again (a resend
+            # of the same choice is recognised as a duplicate by the server).
+            message = f"Your answer could not be sent ({exc.__class__.__name__}); try again."
+            model.refused(message, unlock=True)
+            return message
+        if result.failed:
+            message = str(result.failed[0].message or "Your answer was refused.")
+            model.refused(message, unlock=False)
+            return message
+        return None
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._client is not None:
+            await self._client.close()
+        await self.entry.close()

@@ -1,0 +1,182 @@
+"""What a player sees, as plain data: fed by messages and snapshots, read by the UI on a timer.
+
+Pure and stdlib-only, so the Textual app, the headless bots and the tests share it. Messages
+that arrive twice or out of order are dropped per channel by ``seq``; a rejoin snapshot replaces
+everything and seeds the trackers so nothing older than it is applied afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from quizwire.messages import (
+    FinishedMsg,
+    LeaderboardEntry,
+    LeaderboardMsg,
+    LobbyMsg,
+    PublicQuestion,
+    QuestionClosedMsg,
+    QuestionMsg,
+    Reveal,
+    ScoreMsg,
+    ServerMessage,
+    SnapshotMsg,
+    StartedMsg,
+)
+
+BROADCAST_KINDS = ("game", "question", "leaderboard")
+
+
+@dataclass
+class PlayerModel:
+    game_id: str
+    player_id: str
+    name: str
+    title: str = ""
+    total_questions: int = 0
+    phase: str = "lobby"
+    lobby_players: int = 0
+    question: PublicQuestion | None = None
+    choice: int | None = None  # the locked choice for the open question
+    result: ScoreMsg | None = None  # the scoring of the current question
+    refusal: str | None = None  # the last refusal, shown to the player
+    reveal: Reveal | None = None
+    score: int = 0
+    streak: int = 0
+    rank: int | None = None
+    leaderboard: tuple[LeaderboardEntry, ...] = ()
+    ranked_players: int = 0
+    podium: tuple[LeaderboardEntry, ...] = ()
+    finish_reason: str = ""
+    clock_offset_ms: int = 0  # server clock minus local clock
+    version: int = 0  # bumped on every change: the UI re-renders when it moves
+    _last: dict[str, int] = field(default_factory=dict)
+
+    # -- feeding ----------------------------------------------------------------------------------
+
+    def apply(self, kind: str, message: ServerMessage, local_now_ms: int) -> bool:
+        """Apply a message that arrived on channel ``kind`` (game/question/leaderboard/scores)."""
+        if message.game_id != self.game_id:
+            return False
+        last = self._last.get(kind)
+        if last is not None and message.seq <= last:
+            return False  # duplicate or stale
+        self._last[kind] = message.seq
+        self.clock_offset_ms = message.ts - local_now_ms
+        changed = self._apply(message)
+        if changed:
+            self.version += 1
+        return changed
+
+    def _apply(self, message: ServerMessage) -> bool:
+        if isinstance(message, LobbyMsg):
+            self.title, self.total_questions, self.lobby_players = (
+                message.title,
+                message.total,
+                message.players,
+            )
+        elif isinstance(message, StartedMsg):
+            self.title, self.total_questions = message.title, message.total
+            if self.phase == "lobby":
+                self.phase = "started"
+        elif isinstance(message, QuestionMsg):
+            if self.question is None or self.question.question_id != message.question.question_id:
+                self.choice, self.result, self.refusal = None, None, None
+            self.question = message.question
+            self.total_questions = message.question.total
+            self.reveal = None
+            self.phase = "question_open"
+        elif isinstance(message, QuestionClosedMsg):
+            self.reveal = message.reveal
+            self.phase = "question_closed"
+        elif isinstance(message, FinishedMsg):
+            self.phase = "finished"
+            self.podium = message.podium
+            self.finish_reason = message.reason
+        elif isinstance(message, LeaderboardMsg):
+            self.leaderboard = message.entries
+            self.ranked_players = message.players
+            mine = next((e for e in message.entries if e.player_id == self.player_id), None)
+            if mine is not None:
+                self.rank, self.score = mine.rank, mine.score
+        elif isinstance(message, ScoreMsg):
+            return self._apply_score(message)
+        else:
+            return False
+        return True
+
+    def _apply_score(self, message: ScoreMsg) -> bool:
+        if message.player_id != self.player_id:
+            return False
+        current = self.question.question_id if self.question is not None else None
+        if message.accepted or message.refusal_code == "duplicate":
+            self.score, self.streak = message.total, message.streak
+            if message.rank is not None:
+                self.rank = message.rank
+            if message.question_id == current:
+                self.result = message
+                if message.choice is not None:
+                    self.choice = message.choice
+        if not message.accepted and message.refusal_code != "duplicate":
+            self.refusal = message.refusal_message
+        return True
+
+    def apply_snapshot(self, snap: SnapshotMsg, local_now_ms: int) -> None:
+        """Replace the state with a rejoin snapshot; older broadcasts are ignored afterwards."""
+        self.clock_offset_ms = snap.ts - local_now_ms
+        self.title, self.total_questions, self.phase = snap.title, snap.total, snap.phase
+        if snap.question is not None and (
+            self.question is None or self.question.question_id != snap.question.question_id
+        ):
+            self.result, self.refusal = None, None
+        self.question = snap.question
+        self.reveal = snap.reveal
+        if snap.phase == "question_closed" and self.question is None and snap.reveal is not None:
+            self.question = None
+        self.leaderboard = snap.leaderboard
+        you = snap.you
+        if you is not None:
+            self.score, self.streak, self.rank = you.total, you.streak, you.rank
+            self.choice = you.choice if you.answered else None
+        for kind in BROADCAST_KINDS:
+            self._last[kind] = max(self._last.get(kind, 0), snap.seq)
+        if snap.phase == "finished":
+            self.podium = snap.leaderboard[:3]
+        self.version += 1
+
+    # -- the player's own actions ------------------------------------------------------------------
+
+    def can_answer(self, local_now_ms: int) -> bool:
+        return (
+            self.phase == "question_open"
+            and self.choice is None
+            and self.time_left_ms(local_now_ms) > 0
+        )
+
+    def lock(self, choice: int, local_now_ms: int) -> bool:
+        """Lock a choice locally (the UI shows it at once); False if not allowed now."""
+        if not self.can_answer(local_now_ms) or self.question is None:
+            return False
+        if not 0 <= choice < len(self.question.choices):
+            return False
+        self.choice = choice
+        self.refusal = None
+        self.version += 1
+        return True
+
+    def refused(self, message: str, *, unlock: bool) -> None:
+        self.refusal = message
+        if unlock:
+            self.choice = None
+        self.version += 1
+
+    # -- derived ------------------------------------------------------------------------------------
+
+    def server_now(self, local_now_ms: int) -> int:
+        return local_now_ms + self.clock_offset_ms
+
+    def time_left_ms(self, local_now_ms: int) -> int:
+        """From the server's deadline and the estimated server clock: no drift across questions."""
+        if self.question is None or self.phase != "question_open":
+            return 0
+        return max(0, self.question.deadline - self.server_now(local_now_ms))

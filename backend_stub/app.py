@@ -34,7 +34,11 @@ class Stub:
             config, namespaces=(*config.namespaces, *self.game.namespaces())
         )
         self.api = GameHttpApi(self.game, config, entry_rate=entry_rate)
-        self.events = EventApiServer(config, self.game.authorize, routes=self.api.routes())
+        from backend_stub.prometheus import metrics_route
+
+        self.events = EventApiServer(
+            config, self.game.authorize, routes=[*self.api.routes(), metrics_route(self)]
+        )
         self.game.attach(self.events)
 
     async def start(self) -> None:

@@ -9,7 +9,6 @@ import logging
 import signal
 import socket
 import ssl
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,8 @@ class StubOptions:
     namespaces: tuple[str, ...] = field(default_factory=tuple)
     write_profile: bool = True
     entry_rate: float = 2000.0
+    log_format: str = "text"
+    log_level: str = "info"
 
 
 def _advertised_host(bind_host: str) -> str:
@@ -122,6 +123,8 @@ def _print_banner(info: dict[str, str], data_dir: Path, profile_path: Path | Non
         f"  API key            {info['api_key']}",
         f"  IAM access key id  {info['access_key_id']}",
         f"  IAM secret key     {info['secret_access_key']}",
+        f"  Game API           {info['game_api']}",
+        f"  Metrics            {info['game_api']}/metrics",
         f"  Data dir           {data_dir}",
     ]
     if profile_path is not None:
@@ -131,11 +134,9 @@ def _print_banner(info: dict[str, str], data_dir: Path, profile_path: Path | Non
 
 
 def main(options: StubOptions) -> int:
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from backend_stub.logs import configure
+
+    configure(options.log_format, getattr(logging, options.log_level.upper(), logging.INFO))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_stub(options))
     return 0

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
@@ -196,6 +197,15 @@ class EventApiServer:
             outcome = await self._http_publish_checked(request, body)
         except OperationRefused as refused:
             self.metrics.publish_refused += 1
+            log.info(
+                "http publish refused",
+                extra={
+                    "event": "http_publish_refused",
+                    "remote": request.remote,
+                    "status": refused.status,
+                    "error_type": refused.errors[0].error_type if refused.errors else None,
+                },
+            )
             return _errors_response(refused)
         return _json_response(200, outcome.to_json())
 
@@ -314,6 +324,7 @@ class EventApiServer:
             headers=headers,
             events=[{"id": i, "payload": pl} for i, pl in zip(identifiers, payloads, strict=True)],
         )
+        started = time.perf_counter()
         try:
             result = await call(namespace.on_publish, ctx)
         except (HandlerError, Unauthorized):
@@ -321,6 +332,8 @@ class EventApiServer:
         except Exception:
             log.exception("onPublish handler of %s raised", namespace.name)
             raise HandlerError("There was an error processing the message") from None
+        finally:
+            self.metrics.handler_latency.observe(time.perf_counter() - started)
         if isinstance(result, Mapping):  # the direct-Lambda response shape
             if result.get("error"):
                 raise HandlerError(str(result["error"]))
@@ -393,10 +406,31 @@ class EventApiServer:
             conn.identity_error = str(exc)
         self._sockets[conn] = ws
         self.metrics.connections_active += 1
+        opened = time.monotonic()
+        if conn.connect_identity is not None:
+            log.info(
+                "connection opened",
+                extra={
+                    "event": "connection_open",
+                    "remote": conn.remote,
+                    "mode": conn.connect_identity.mode,
+                },
+            )
         try:
             await self._serve(conn, ws)
         finally:
             self._forget(conn)
+            if conn.connect_identity is not None:
+                log.info(
+                    "connection closed",
+                    extra={
+                        "event": "connection_close",
+                        "remote": conn.remote,
+                        "seconds": round(time.monotonic() - opened, 3),
+                        "dropped": conn.dropped,
+                        "close_code": ws.close_code,
+                    },
+                )
         return ws
 
     async def _serve(self, conn: Connection, ws: web.WebSocketResponse) -> None:
@@ -420,7 +454,14 @@ class EventApiServer:
 
     async def _refuse_connection(self, conn: Connection, ws: web.WebSocketResponse) -> None:
         self.metrics.connections_refused += 1
-        log.info("connection from %s refused: %s", conn.remote, conn.identity_error)
+        log.info(
+            "connection refused",
+            extra={
+                "event": "connection_refused",
+                "remote": conn.remote,
+                "reason": conn.identity_error,
+            },
+        )
         conn.send_text(p.connection_error(Errors.unauthorized(code=401)))
         await ws.close(code=1000)
 
@@ -429,7 +470,10 @@ class EventApiServer:
         self.metrics.connections_active -= 1
         if conn.dropped:
             self.metrics.laggards_dropped += 1
-            log.warning("dropped lagging subscriber %s", conn.remote)
+            log.warning(
+                "dropped lagging subscriber",
+                extra={"event": "laggard_dropped", "remote": conn.remote},
+            )
         for sub in conn.subscriptions.values():
             self._remove_subscription(sub)
         conn.subscriptions.clear()
@@ -437,6 +481,15 @@ class EventApiServer:
     def _remove_subscription(self, sub: Subscription) -> None:
         self.registry.remove(sub)
         self.metrics.subscriptions_active -= 1
+        log.info(
+            "subscription removed",
+            extra={
+                "event": "subscription_close",
+                "remote": sub.connection.remote,
+                "channel": sub.channel.path,
+                "id": sub.sub_id,
+            },
+        )
         for listener in self.subscription_closed:
             try:
                 listener(sub)
@@ -476,6 +529,16 @@ class EventApiServer:
         try:
             await handler(conn, op_id, frame)
         except OperationRefused as refused:
+            log.info(
+                f"{kind} refused",
+                extra={
+                    "event": f"{kind}_refused",
+                    "remote": conn.remote,
+                    "channel": str(frame.get("channel"))[:120],
+                    "error_type": refused.errors[0].error_type if refused.errors else None,
+                    "reason": refused.errors[0].message if refused.errors else None,
+                },
+            )
             conn.send_text(p.op_error(kind, op_id, *refused.errors))
 
     async def _authenticate_op(
@@ -544,6 +607,16 @@ class EventApiServer:
         conn.subscriptions[op_id] = sub
         self.registry.add(sub)
         self.metrics.subscriptions_active += 1
+        log.info(
+            "subscription created",
+            extra={
+                "event": "subscription_open",
+                "remote": conn.remote,
+                "channel": channel.path,
+                "id": op_id,
+                "mode": identity.mode,
+            },
+        )
         conn.send_text(p.op_success("subscribe", op_id))
 
     async def _run_subscribe_handler(
@@ -557,6 +630,7 @@ class EventApiServer:
             headers=conn.headers,
             events=None,
         )
+        started = time.perf_counter()
         try:
             result = await call(namespace.on_subscribe, ctx)
         except Unauthorized:
@@ -566,6 +640,8 @@ class EventApiServer:
         except Exception:
             log.exception("onSubscribe handler of %s raised", namespace.name)
             raise OperationRefused(500, Errors.subscription_processing()) from None
+        finally:
+            self.metrics.handler_latency.observe(time.perf_counter() - started)
         if isinstance(result, Mapping) and result.get("error"):  # direct-Lambda shape
             raise OperationRefused(403, ErrorInfo("UnauthorizedException", str(result["error"])))
 

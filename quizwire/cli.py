@@ -50,6 +50,10 @@ def _add_stub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="RPS",
         help="entry API rate limit (default 2000/s; 429 beyond)",
     )
+    stub.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON")
+    stub.add_argument(
+        "--log-level", choices=("debug", "info", "warning", "error"), default="info", help="log level (default info)"
+    )
 
 
 def _run_stub(args: argparse.Namespace) -> int:
@@ -73,6 +77,8 @@ def _run_stub(args: argparse.Namespace) -> int:
         namespaces=tuple(args.namespace),
         write_profile=not args.no_profile,
         entry_rate=args.entry_rate,
+        log_format=args.log_format,
+        log_level=args.log_level,
     )
     return main(options)
 
@@ -97,17 +103,30 @@ def _add_play(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     play.add_argument("--name", help="your nickname (default: the last one you used)")
     play.add_argument("--random-name", action="store_true", help="pick a friendly random nickname")
     play.add_argument("--profile", default="local", help="target profile (default: local)")
-    play.add_argument("--endpoint", metavar="URL", help="the Event API's HTTP endpoint, e.g. http://10.0.0.5:8787/event")
-    play.add_argument("--game-api", metavar="URL", help="the game API base URL (default: derived from --endpoint)")
-    play.add_argument("--api-key", help="accepted for symmetry with other clients; players authenticate with their own credential")
+    play.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="the Event API's HTTP endpoint, e.g. http://10.0.0.5:8787/event",
+    )
+    play.add_argument(
+        "--game-api", metavar="URL", help="the game API base URL (default: derived from --endpoint)"
+    )
+    play.add_argument(
+        "--api-key",
+        help="accepted for symmetry with other clients; players authenticate with their own credential",
+    )
     play.add_argument("--theme", help="Textual theme name")
 
 
 def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     host = sub.add_parser("host", help="the presenter console (Textual app)")
     host.add_argument("--profile", default="local", help="target profile (default: local)")
-    host.add_argument("--quiz", metavar="PACK_OR_FILE", help="preselect a bundled pack or a quiz file")
-    host.add_argument("--game", metavar="CODE", help="attach to an existing game instead of creating one")
+    host.add_argument(
+        "--quiz", metavar="PACK_OR_FILE", help="preselect a bundled pack or a quiz file"
+    )
+    host.add_argument(
+        "--game", metavar="CODE", help="attach to an existing game instead of creating one"
+    )
     host.add_argument("--theme", help="Textual theme name")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -48,6 +49,7 @@ class GameHttpApi:
         self.bucket = TokenBucket(entry_rate)
         self.entry_requests = 0
         self.entry_throttled = 0
+        self._throttle_logged_at = 0.0
 
     def routes(self) -> list[web.RouteDef]:
         entry, admin = self._entry, self._admin
@@ -74,6 +76,7 @@ class GameHttpApi:
             wait = self.bucket.take()
             if wait > 0:
                 self.entry_throttled += 1
+                self._log_throttling()
                 return _error(
                     429,
                     "rate_limited",
@@ -83,6 +86,16 @@ class GameHttpApi:
             return await self._guard(handler, request)
 
         return wrapped
+
+    def _log_throttling(self) -> None:
+        """One line per second of throttling, with the count, not one per refused request."""
+        now = time.monotonic()
+        if now - self._throttle_logged_at >= 1.0:
+            log.warning(
+                "entry API throttling",
+                extra={"event": "entry_throttled", "total_throttled": self.entry_throttled},
+            )
+            self._throttle_logged_at = now
 
     def _admin(self, handler: Handler) -> Handler:
         async def wrapped(request: web.Request) -> web.StreamResponse:

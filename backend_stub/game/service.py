@@ -93,6 +93,7 @@ class GameService:
         self.games: dict[str, GameRuntime] = {}
         self.answers_accepted = 0
         self.answers_refused: dict[str, int] = {}
+        self.leaderboard_publishes = 0
         self._server: EventApiServer | None = None
         self._coalescer: asyncio.Task[None] | None = None
         self._load()
@@ -613,6 +614,10 @@ class GameService:
         if outcome.refusal is not None:
             code = outcome.refusal.code.value
             self.answers_refused[code] = self.answers_refused.get(code, 0) + 1
+            log.info(
+                "answer refused",
+                extra={"event": "answer_refused", "player": outcome.player_id, "reason": code},
+            )
 
     async def _publish_score(self, runtime: GameRuntime, outcome: AnswerOutcome) -> None:
         if self._server is None or outcome.player is None:
@@ -652,6 +657,7 @@ class GameService:
             await self._apply(runtime, step)
 
     async def _publish_leaderboard(self, runtime: GameRuntime) -> None:
+        self.leaderboard_publishes += 1
         runtime.leaderboard_dirty = False
         runtime.last_leaderboard_at = time.monotonic()
         step = rules.leaderboard_update(

@@ -1,0 +1,105 @@
+"""``GET /metrics`` in the Prometheus text format, read from the stub's plain counters at
+scrape time (prometheus_client custom collector: nothing is added to the hot path)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from backend_stub.app import Stub
+
+_COUNTERS = (
+    ("connection_requests", "quizwire_connection_requests", "WebSocket connection requests"),
+    (
+        "connections_refused",
+        "quizwire_connections_refused",
+        "Connections refused (bad auth, no subprotocol)",
+    ),
+    ("subscribe_requests", "quizwire_subscribe_requests", "Subscribe requests"),
+    ("subscribe_refused", "quizwire_subscribe_refused", "Subscribe requests refused"),
+    ("publish_requests_ws", "quizwire_publish_requests_ws", "Publish requests over the WebSocket"),
+    ("publish_requests_http", "quizwire_publish_requests_http", "Publish requests over HTTP"),
+    ("publish_refused", "quizwire_publish_refused", "Publish requests refused"),
+    ("events_published", "quizwire_events_published", "Events accepted for broadcast"),
+    ("events_failed", "quizwire_events_failed", "Events reported in a publish's failed list"),
+    ("events_delivered", "quizwire_events_delivered", "Data frames written to subscribers"),
+    ("laggards_dropped", "quizwire_subscribers_dropped_lagging", "Subscribers dropped for lagging"),
+    ("bad_frames", "quizwire_bad_frames", "Malformed or unsupported client frames"),
+)
+
+
+class StubCollector(Collector):
+    def __init__(self, stub: Stub) -> None:
+        self._stub = stub
+
+    def collect(self) -> Iterator[Metric]:
+        events = self._stub.events
+        m = events.metrics
+        yield GaugeMetricFamily(
+            "quizwire_connections_active", "Open WebSocket connections", value=m.connections_active
+        )
+        yield GaugeMetricFamily(
+            "quizwire_subscriptions_active", "Live subscriptions", value=m.subscriptions_active
+        )
+        for attr, name, doc in _COUNTERS:
+            yield CounterMetricFamily(name, doc, value=getattr(m, attr))
+        hist = m.handler_latency
+        yield HistogramMetricFamily(
+            "quizwire_handler_latency_seconds",
+            "onPublish/onSubscribe handler latency",
+            buckets=[(str(b), n) for b, n in hist.cumulative()],
+            sum_value=hist.total,
+        )
+        api = self._stub.api
+        yield CounterMetricFamily(
+            "quizwire_entry_requests", "Entry API requests", value=api.entry_requests
+        )
+        yield CounterMetricFamily(
+            "quizwire_entry_throttled", "Entry API requests answered 429", value=api.entry_throttled
+        )
+        game = self._stub.game
+        yield CounterMetricFamily(
+            "quizwire_answers_accepted", "Answers accepted", value=game.answers_accepted
+        )
+        refused = CounterMetricFamily(
+            "quizwire_answers_refused", "Answers refused, by reason", labels=["reason"]
+        )
+        for reason, n in sorted(game.answers_refused.items()):
+            refused.add_metric([reason], n)
+        yield refused
+        yield CounterMetricFamily(
+            "quizwire_leaderboard_publishes",
+            "Leaderboard messages published",
+            value=game.leaderboard_publishes,
+        )
+        yield GaugeMetricFamily("quizwire_games", "Games held by this stub", value=len(game.games))
+        players = GaugeMetricFamily(
+            "quizwire_players_connected", "Players with a live scores subscription", labels=["game"]
+        )
+        for code, runtime in game.games.items():
+            if runtime.connected:
+                players.add_metric([code], runtime.connected_active)
+        yield players
+
+
+def metrics_route(stub: Stub) -> web.RouteDef:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StubCollector(stub))
+
+    async def metrics(request: web.Request) -> web.Response:
+        body = generate_latest(registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return web.get("/metrics", metrics)

@@ -1,0 +1,175 @@
+"""The stub's /metrics move as a scripted game runs, and --log-format json lines parse."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from backend_stub.app import Stub
+from backend_stub.config import IamCredential, StubConfig
+from eventapi import EventsClient, LambdaAuth
+from quizwire.client.game_api import EntryClient
+from quizwire.packs import load_pack
+
+API_KEY = "da2-" + "m" * 26
+
+
+def _config() -> StubConfig:
+    return StubConfig(
+        host="127.0.0.1",
+        port=0,
+        api_keys=(API_KEY,),
+        iam_credentials=(IamCredential("AKIDMETRICS0000", "secret"),),
+    )
+
+
+async def scrape(base: str) -> dict[str, float]:
+    async with httpx.AsyncClient() as http:
+        response = await http.get(base + "/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    values: dict[str, float] = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            key = sample.name + "".join(f"{{{k}={v}}}" for k, v in sorted(sample.labels.items()))
+            values[key] = sample.value
+    return values
+
+
+async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
+    async with Stub(_config(), tmp_path, entry_rate=3, coalesce_interval=0.05) as stub:
+        base = stub.game_api
+        before = await scrape(base)
+        assert before["quizwire_connections_active"] == 0
+        runtime = await stub.game.create_game(load_pack("general"))
+        code = runtime.game_id
+
+        # A join storm against a 3 requests/s entry limit: 429s are counted.
+        entry = EntryClient(base, backoff=0.05, backoff_cap=0.5)
+        players = await asyncio.gather(*(entry.join(code, f"Player {i}") for i in range(6)))
+        await entry.close()
+        after_storm = await scrape(base)
+        assert after_storm["quizwire_entry_throttled_total"] >= 1
+        assert (
+            after_storm["quizwire_entry_requests_total"]
+            >= 6 + after_storm["quizwire_entry_throttled_total"]
+        )
+
+        # Connections and subscriptions go up as players connect.
+        clients = []
+        for joined in players[:3]:
+            client = EventsClient(stub.events.http_url, LambdaAuth(joined["token"]))
+            await client.connect()
+            await client.subscribe(f"/scores/{code}/{joined['playerId']}")
+            clients.append(client)
+        connected = await scrape(base)
+        assert connected["quizwire_connections_active"] == 3
+        assert connected["quizwire_subscriptions_active"] == 3
+        assert connected[f"quizwire_players_connected{{game={code}}}"] == 3
+
+        # Answers: one accepted, then refusals by reason.
+        await stub.game.start_game(code)
+        first = clients[0]
+        answer = {"questionId": "q1", "choice": 0}
+        await first.publish(f"/answer/{code}", [answer])
+        await first.publish(f"/answer/{code}", [{**answer, "choice": 1}])  # already answered
+        await first.publish(f"/answer/{code}", [{"questionId": "q9", "choice": 0}])  # not asked yet
+        await clients[1].publish(
+            f"/answer/{code}", [{"questionId": "q1", "choice": 9}]
+        )  # bad choice
+        answered = await scrape(base)
+        assert answered["quizwire_answers_accepted_total"] == 1
+        assert answered["quizwire_answers_refused_total{reason=already_answered}"] == 1
+        assert answered["quizwire_answers_refused_total{reason=wrong_question}"] == 1
+        assert answered["quizwire_answers_refused_total{reason=malformed}"] == 1
+        assert answered["quizwire_handler_latency_seconds_count"] >= 4
+        assert answered["quizwire_publish_requests_ws_total"] == 4
+
+        # A refused connection is counted.
+        bad = EventsClient(stub.events.http_url, LambdaAuth("qw1.nope.nope.nope"))
+        with pytest.raises(Exception):
+            await bad.connect()
+        refused = await scrape(base)
+        assert refused["quizwire_connections_refused_total"] == 1
+
+        for client in clients:
+            await client.close()
+        await asyncio.sleep(0.1)
+        closed = await scrape(base)
+        assert closed["quizwire_connections_active"] == 0
+        assert closed["quizwire_subscriptions_active"] == 0
+        assert closed["quizwire_leaderboard_publishes_total"] >= 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_json_log_lines_parse_and_cover_the_lifecycle(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "QUIZWIRE_CONFIG_DIR": str(tmp_path / "cfg")}
+    quizwire = Path(sys.executable).parent / "quizwire"
+    proc = subprocess.Popen(
+        [
+            str(quizwire),
+            "stub",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--log-format",
+            "json",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    try:
+        info_path = tmp_path / "data" / "stub.json"
+        for _ in range(200):
+            if info_path.exists():
+                break
+            asyncio.run(asyncio.sleep(0.05))
+        info = json.loads(info_path.read_text())
+
+        async def session() -> None:
+            from eventapi import ApiKeyAuth
+
+            async with EventsClient(info["http"], ApiKeyAuth(info["api_key"])) as client:
+                await client.subscribe("/default/logs")
+                await client.publish("/default/logs", [{"n": i} for i in range(3)])
+            bad = EventsClient(info["http"], ApiKeyAuth("da2-wrong"))
+            with pytest.raises(Exception):
+                await bad.connect()
+
+        asyncio.run(session())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    lines = [line for line in err.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    events = [r.get("event") for r in records]
+    for expected in (
+        "connection_open",
+        "subscription_open",
+        "subscription_close",
+        "connection_close",
+        "connection_refused",
+    ):
+        assert expected in events, f"no {expected} line in {events}"
+    # Never one line per delivered message: 3 deliveries, no per-event lines.
+    assert not any("deliver" in (r.get("event") or "") for r in records)
+    assert all({"ts", "level", "logger", "msg"} <= r.keys() for r in records)

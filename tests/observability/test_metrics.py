@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from backend_stub.app import Stub
 from backend_stub.config import IamCredential, StubConfig
-from eventapi import EventsClient, LambdaAuth
+from eventapi import AuthError, EventsClient, LambdaAuth
 from quizwire.client.game_api import EntryClient
 from quizwire.packs import load_pack
 
@@ -97,7 +97,7 @@ async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
 
         # A refused connection is counted.
         bad = EventsClient(stub.events.http_url, LambdaAuth("qw1.nope.nope.nope"))
-        with pytest.raises(Exception):
+        with pytest.raises(AuthError):
             await bad.connect()
         refused = await scrape(base)
         assert refused["quizwire_connections_refused_total"] == 1
@@ -152,7 +152,7 @@ def test_json_log_lines_parse_and_cover_the_lifecycle(tmp_path: Path) -> None:
                 await client.subscribe("/default/logs")
                 await client.publish("/default/logs", [{"n": i} for i in range(3)])
             bad = EventsClient(info["http"], ApiKeyAuth("da2-wrong"))
-            with pytest.raises(Exception):
+            with pytest.raises(AuthError):
                 await bad.connect()
 
         asyncio.run(session())

@@ -50,9 +50,14 @@ def _add_stub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="RPS",
         help="entry API rate limit (default 2000/s; 429 beyond)",
     )
-    stub.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON")
     stub.add_argument(
-        "--log-level", choices=("debug", "info", "warning", "error"), default="info", help="log level (default info)"
+        "--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON"
+    )
+    stub.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default="info",
+        help="log level (default info)",
     )
 
 
@@ -94,7 +99,76 @@ def build_parser() -> argparse.ArgumentParser:
     add_game_commands(sub)
     _add_play(sub)
     _add_host(sub)
+    _add_swarm(sub)
     return parser
+
+
+def _add_swarm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    swarm = sub.add_parser("swarm", help="headless bot players against a game (load generator)")
+    swarm.add_argument("--game", required=True, metavar="CODE")
+    swarm.add_argument(
+        "--players", type=int, required=True, metavar="N", help="number of bots (1-20000)"
+    )
+    swarm.add_argument("--profile", default="local", help="target profile (default: local)")
+    swarm.add_argument(
+        "--endpoint", metavar="URL", help="Event API HTTP endpoint instead of a profile"
+    )
+    swarm.add_argument(
+        "--game-api", metavar="URL", help="game API base URL (default: derived from --endpoint)"
+    )
+    swarm.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
+    swarm.add_argument(
+        "--duration",
+        type=float,
+        default=600.0,
+        metavar="S",
+        help="bots leave after S seconds (default 600)",
+    )
+    swarm.add_argument(
+        "--join-spread", type=float, default=5.0, metavar="S", help="spread joins over S seconds"
+    )
+
+
+def _run_swarm(args: argparse.Namespace) -> int:
+    from bench.swarm import SwarmConfig, run_swarm, summary
+    from quizwire.profiles import ProfileError, get_profile
+
+    if not 1 <= args.players <= 20_000:
+        print("quizwire swarm: --players must be between 1 and 20000", file=sys.stderr)
+        return 2
+    if args.duration <= 0 or args.processes < 1:
+        print(
+            "quizwire swarm: --duration must be positive and --processes at least 1",
+            file=sys.stderr,
+        )
+        return 2
+    if args.endpoint:
+        http, realtime = args.endpoint, None
+        game_api = args.game_api or args.endpoint.rsplit("/event", 1)[0]
+    else:
+        try:
+            profile = get_profile(args.profile)
+        except ProfileError as exc:
+            print(f"quizwire swarm: {exc}", file=sys.stderr)
+            return 2
+        http, realtime, game_api = (
+            profile.http_endpoint,
+            profile.realtime_endpoint,
+            profile.game_api or "",
+        )
+    cfg = SwarmConfig(
+        game=args.game.upper(),
+        players=args.players,
+        http_endpoint=http,
+        realtime_endpoint=realtime,
+        game_api=game_api,
+        processes=args.processes,
+        duration=args.duration,
+        join_spread=args.join_spread,
+    )
+    stats = run_swarm(cfg)
+    print(summary(cfg, stats))
+    return 0 if stats.errors == 0 else 1
 
 
 def _add_play(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -135,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "stub":
         return _run_stub(args)
+    if args.command == "swarm":
+        return _run_swarm(args)
     if args.command == "play":
         from player.app import run as run_player
 

@@ -1,0 +1,345 @@
+"""``quizwire swarm``: headless players against any target (the stub or a deployed stack).
+
+Bots are spread over several processes (each holds a share of the connections and its own
+event loop), join with a spread, answer each question with human-like timing and accuracy, and
+report counters to the parent, which shows a live Rich display and a final summary. Everything
+is bounded: a player count, a duration after which every bot leaves, and the game's end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import multiprocessing as mp
+import queue
+import random
+import resource
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventapi import ReconnectPolicy
+
+SPAWN = mp.get_context("spawn")
+REPORT_INTERVAL = 0.5
+
+
+@dataclass(frozen=True)
+class SwarmConfig:
+    game: str
+    players: int
+    http_endpoint: str
+    game_api: str
+    realtime_endpoint: str | None = None
+    processes: int = 2
+    duration: float = 600.0  # every bot leaves after this many seconds
+    join_spread: float = 5.0  # joins are spread over this many seconds
+    answer_key: dict[str, int] | None = None  # question id -> correct choice (demo only)
+    name_prefix: str = ""
+    seed: int = 0
+    verbose: bool = False
+
+
+@dataclass
+class BotStats:
+    joined: int = 0
+    connected: int = 0
+    answered: int = 0
+    accepted: int = 0
+    refused: int = 0
+    errors: int = 0
+    reconnects: int = 0
+    finished: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    last_error: str = ""
+
+    def merge(self, other: BotStats) -> None:
+        for name in (
+            "joined",
+            "connected",
+            "answered",
+            "accepted",
+            "refused",
+            "errors",
+            "reconnects",
+            "finished",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.latencies_ms.extend(other.latencies_ms)
+        if other.last_error:
+            self.last_error = other.last_error
+
+
+def human_delay(rng: random.Random, duration_ms: int) -> float:
+    """Seconds until a person answers: log-normal around a third of the time, never after it."""
+    fraction = min(0.95, rng.lognormvariate(math.log(0.3), 0.5))
+    return max(0.4, fraction * duration_ms / 1000)
+
+
+def pick_choice(rng: random.Random, n_choices: int, correct: int | None, skill: float) -> int:
+    if correct is not None and rng.random() < skill:
+        return correct
+    wrong = [i for i in range(n_choices) if i != correct] or list(range(n_choices))
+    return rng.choice(wrong)
+
+
+async def run_bot(
+    cfg: SwarmConfig, index: int, stats: BotStats, stop: asyncio.Event, store_root: Path, entry: Any
+) -> None:
+    from quizwire.client.player import CredentialStore, PlayerSession
+    from quizwire.names import random_nickname
+
+    rng = random.Random(f"{cfg.seed}:{index}")
+    skill = rng.uniform(0.35, 0.9)
+    session = PlayerSession(
+        http_endpoint=cfg.http_endpoint,
+        game_api=cfg.game_api,
+        realtime_endpoint=cfg.realtime_endpoint,
+        credentials=CredentialStore(store_root / str(index)),
+        entry=entry,
+        reconnect=ReconnectPolicy(),
+    )
+    was_reconnecting = False
+
+    def on_state(state: Any) -> None:
+        nonlocal was_reconnecting
+        if state.value == "reconnecting":
+            was_reconnecting = True
+        elif state.value == "connected" and was_reconnecting:
+            stats.reconnects += 1
+            was_reconnecting = False
+
+    session.on_state = on_state
+    try:
+        await asyncio.sleep(rng.uniform(0, cfg.join_spread))
+        if stop.is_set():
+            return
+        name = f"{cfg.name_prefix}{random_nickname(rng)}"[:20] + f" {index}"
+        await session.join(cfg.game, name[:24])
+        stats.joined += 1
+        model = await session.connect()
+        stats.connected += 1
+        answered: set[str] = set()
+        while not stop.is_set():
+            session.pump()
+            question = model.question
+            if model.phase == "finished":
+                stats.finished += 1
+                return
+            if (
+                model.phase == "question_open"
+                and question is not None
+                and question.question_id not in answered
+            ):
+                answered.add(question.question_id)
+                await asyncio.sleep(human_delay(rng, question.duration_ms))
+                session.pump()
+                if (
+                    model.phase != "question_open"
+                    or model.question is None
+                    or model.question.question_id != question.question_id
+                ):
+                    continue
+                correct = cfg.answer_key.get(question.question_id) if cfg.answer_key else None
+                choice = pick_choice(rng, len(question.choices), correct, skill)
+                started = time.perf_counter()
+                refusal = await session.answer(choice)
+                stats.latencies_ms.append((time.perf_counter() - started) * 1000)
+                stats.answered += 1
+                if refusal is None:
+                    stats.accepted += 1
+                else:
+                    stats.refused += 1
+                continue
+            await asyncio.sleep(0.1)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # a bot's failure is a statistic, not the swarm's end
+        stats.errors += 1
+        stats.last_error = f"{type(exc).__name__}: {exc}"[:200]
+    finally:
+        with contextlib.suppress(Exception):
+            await session.close()
+
+
+def _raise_fd_limit() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+async def _worker_main(cfg: SwarmConfig, indices: list[int], reports: Any, stop_flag: Any) -> None:
+    from quizwire.client.game_api import EntryClient
+
+    _raise_fd_limit()
+    stop = asyncio.Event()
+    stats = BotStats()
+    entry = EntryClient(cfg.game_api, max_attempts=20, max_wait=min(cfg.duration, 300.0))
+    with tempfile.TemporaryDirectory(prefix="quizwire-swarm-") as tmp:
+        tasks = [
+            asyncio.create_task(run_bot(cfg, i, stats, stop, Path(tmp), entry)) for i in indices
+        ]
+        deadline = time.monotonic() + cfg.duration
+        sent_latencies = 0
+        try:
+            while any(not t.done() for t in tasks):
+                await asyncio.sleep(REPORT_INTERVAL)
+                if stop_flag.is_set() or time.monotonic() > deadline:
+                    stop.set()
+                delta = BotStats(
+                    **{**stats.__dict__, "latencies_ms": stats.latencies_ms[sent_latencies:]}
+                )
+                sent_latencies = len(stats.latencies_ms)
+                reports.put(("progress", delta.__dict__))
+            reports.put(
+                (
+                    "progress",
+                    BotStats(
+                        **{**stats.__dict__, "latencies_ms": stats.latencies_ms[sent_latencies:]}
+                    ).__dict__,
+                )
+            )
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await entry.close()
+            reports.put(("done", None))
+
+
+def worker(cfg: SwarmConfig, indices: list[int], reports: Any, stop_flag: Any) -> None:
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_worker_main(cfg, indices, reports, stop_flag))
+
+
+@dataclass
+class SwarmTotals:
+    """The latest absolute counters across workers (each report replaces that worker's)."""
+
+    per_worker: dict[int, BotStats] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def update(self, worker_id: int, raw: dict[str, Any]) -> None:
+        stats = BotStats(**raw)
+        self.latencies_ms.extend(stats.latencies_ms)
+        stats.latencies_ms = []
+        self.per_worker[worker_id] = stats
+
+    def total(self) -> BotStats:
+        out = BotStats()
+        for stats in self.per_worker.values():
+            out.merge(stats)
+        out.latencies_ms = self.latencies_ms
+        return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run_swarm(cfg: SwarmConfig, *, show: bool = True) -> BotStats:
+    """Start the workers, show progress, return the totals. Stops by itself."""
+    processes = max(1, min(cfg.processes, cfg.players))
+    shares = [list(range(i, cfg.players, processes)) for i in range(processes)]
+    reports_by_worker = [SPAWN.Queue() for _ in shares]
+    stop_flag = SPAWN.Event()
+    procs = [
+        SPAWN.Process(target=worker, args=(cfg, share, q, stop_flag), daemon=True)
+        for share, q in zip(shares, reports_by_worker, strict=True)
+    ]
+    for proc in procs:
+        proc.start()
+    totals = SwarmTotals()
+    done: set[int] = set()
+    hard_deadline = time.monotonic() + cfg.duration + 30
+    display = _Display(cfg) if show else None
+    try:
+        with display or contextlib.nullcontext():
+            while len(done) < len(procs) and time.monotonic() < hard_deadline:
+                for wid, reports in enumerate(reports_by_worker):
+                    with contextlib.suppress(queue.Empty):
+                        while True:
+                            kind, raw = reports.get(timeout=0.05)
+                            if kind == "done":
+                                done.add(wid)
+                            else:
+                                totals.update(wid, raw)
+                if display is not None:
+                    display.update(totals.total())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_flag.set()
+        for proc in procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+    return totals.total()
+
+
+class _Display:
+    """A live Rich panel: joined / answered / errors / latency, refreshed a few times a second."""
+
+    def __init__(self, cfg: SwarmConfig) -> None:
+        from rich.live import Live
+
+        self.cfg = cfg
+        self.started = time.monotonic()
+        self.live = Live(refresh_per_second=4, transient=False)
+
+    def __enter__(self) -> _Display:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live.__exit__(None, None, None)
+
+    def update(self, stats: BotStats) -> None:
+        self.live.update(render_stats(self.cfg, stats, time.monotonic() - self.started))
+
+
+def render_stats(cfg: SwarmConfig, stats: BotStats, elapsed: float) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(f"quizwire swarm → game {cfg.game}"), show_header=False, box=None)
+    table.add_column(justify="right", style="bold")
+    table.add_column()
+    table.add_row("elapsed", f"{elapsed:6.1f} s of at most {cfg.duration:.0f} s")
+    table.add_row("joined", f"{stats.joined} / {cfg.players}")
+    table.add_row("connected", f"{stats.connected}")
+    table.add_row(
+        "answered", f"{stats.answered} (accepted {stats.accepted}, refused {stats.refused})"
+    )
+    table.add_row("errors", f"{stats.errors}  reconnects {stats.reconnects}")
+    lat = stats.latencies_ms
+    table.add_row(
+        "answer latency",
+        f"p50 {percentile(lat, 0.5):.1f} ms  p99 {percentile(lat, 0.99):.1f} ms" if lat else "-",
+    )
+    if stats.last_error:
+        table.add_row("last error", Text(stats.last_error))
+    return table
+
+
+def summary(cfg: SwarmConfig, stats: BotStats) -> str:
+    lat = stats.latencies_ms
+    lines = [
+        f"players {cfg.players}: joined {stats.joined}, connected {stats.connected}, finished {stats.finished}",
+        f"answers {stats.answered}: accepted {stats.accepted}, refused {stats.refused}",
+        f"errors {stats.errors}, reconnects {stats.reconnects}",
+    ]
+    if lat:
+        lines.append(
+            f"answer round-trip p50 {percentile(lat, 0.5):.1f} ms, p99 {percentile(lat, 0.99):.1f} ms"
+        )
+    if stats.last_error:
+        lines.append(f"last error: {stats.last_error}")
+    return "\n".join(lines)

@@ -1,0 +1,73 @@
+"""`quizwire swarm` bots play a real game against a stub and stop by themselves."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from backend_stub.app import Stub
+from backend_stub.config import IamCredential, StubConfig
+from bench.swarm import SwarmConfig, human_delay, pick_choice, run_swarm, summary
+from quizwire.packs import load_pack
+from quizwire.state import GameOptions
+
+
+def test_human_delay_stays_inside_the_question() -> None:
+    import random
+
+    rng = random.Random(1)
+    delays = [human_delay(rng, 20_000) for _ in range(2000)]
+    assert all(0.4 <= d <= 19.0 for d in delays)
+    assert 4 < sorted(delays)[1000] < 9  # the median is around a third of the time
+
+
+def test_pick_choice_follows_skill() -> None:
+    import random
+
+    rng = random.Random(2)
+    picks = [pick_choice(rng, 4, 2, skill=0.8) for _ in range(2000)]
+    share = picks.count(2) / len(picks)
+    assert 0.75 < share < 0.85
+    assert set(picks) == {0, 1, 2, 3}
+
+
+async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None:
+    config = StubConfig(
+        host="127.0.0.1",
+        port=0,
+        api_keys=("da2-" + "s" * 26,),
+        iam_credentials=(IamCredential("AKIDSWARM000000", "x"),),
+    )
+    async with Stub(config, tmp_path, coalesce_interval=0.1) as stub:
+        quiz = load_pack("general")
+        runtime = await stub.game.create_game(quiz, GameOptions(time_limit=5))
+        code = runtime.game_id
+        answer_key = {f"q{i + 1}": q.answer for i, q in enumerate(quiz.questions)}
+        cfg = SwarmConfig(
+            game=code,
+            players=6,
+            http_endpoint=stub.events.http_url,
+            game_api=stub.game_api,
+            processes=2,
+            duration=60,
+            join_spread=0.5,
+            answer_key=answer_key,
+        )
+        swarm = asyncio.create_task(asyncio.to_thread(run_swarm, cfg, show=False))
+        for _ in range(100):
+            if runtime.active_count == 6 and runtime.connected_active == 6:
+                break
+            await asyncio.sleep(0.1)
+        assert runtime.connected_active == 6
+        await stub.game.start_game(code)
+        for _ in range(100):  # every bot answers within the 5 s: the question closes early
+            if runtime.game.phase.value == "question_closed":
+                break
+            await asyncio.sleep(0.1)
+        assert runtime.game.phase.value == "question_closed"
+        assert runtime.last_reveal is not None and runtime.last_reveal["answered"] == 6
+        await stub.game.end_game(code)
+        stats = await asyncio.wait_for(swarm, 30)
+    assert stats.joined == 6 and stats.connected == 6 and stats.finished == 6
+    assert stats.accepted == 6 and stats.errors == 0
+    assert "joined 6" in summary(cfg, stats)

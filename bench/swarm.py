@@ -16,6 +16,7 @@ import queue
 import random
 import resource
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,8 +245,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run_swarm(cfg: SwarmConfig, *, show: bool = True) -> BotStats:
-    """Start the workers, show progress, return the totals. Stops by itself."""
+def run_swarm(
+    cfg: SwarmConfig, *, show: bool = True, stop: threading.Event | None = None
+) -> BotStats:
+    """Start the workers, show progress, return the totals. Stops by itself (or on ``stop``)."""
     processes = max(1, min(cfg.processes, cfg.players))
     shares = [list(range(i, cfg.players, processes)) for i in range(processes)]
     reports_by_worker = [SPAWN.Queue() for _ in shares]
@@ -263,6 +266,8 @@ def run_swarm(cfg: SwarmConfig, *, show: bool = True) -> BotStats:
     try:
         with display or contextlib.nullcontext():
             while len(done) < len(procs) and time.monotonic() < hard_deadline:
+                if stop is not None and stop.is_set():
+                    stop_flag.set()
                 for wid, reports in enumerate(reports_by_worker):
                     with contextlib.suppress(queue.Empty):
                         while True:

@@ -100,6 +100,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_play(sub)
     _add_host(sub)
     _add_swarm(sub)
+    demo = sub.add_parser(
+        "demo", help="a whole game from one command: stub, console and simulated players"
+    )
+    demo.add_argument(
+        "--players", type=int, default=50, metavar="N", help="simulated players (default 50)"
+    )
+    demo.add_argument(
+        "--quiz",
+        default="aws-serverless",
+        metavar="PACK_OR_FILE",
+        help="quiz (default aws-serverless)",
+    )
+    demo.add_argument(
+        "--time", type=int, default=15, metavar="SECONDS", help="seconds per question (default 15)"
+    )
+    demo.add_argument(
+        "--no-autopilot", dest="autopilot", action="store_false", help="you drive the game yourself"
+    )
+    demo.add_argument("--theme", help="Textual theme name")
     return parser
 
 
@@ -209,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "stub":
         return _run_stub(args)
+    if args.command == "demo":
+        from quizwire.demo import run as run_demo
+
+        return run_demo(args)
     if args.command == "swarm":
         return _run_swarm(args)
     if args.command == "play":

@@ -106,6 +106,15 @@ def save_profile(profile: Profile) -> Path:
     return path
 
 
+def delete_profile(name: str) -> bool:
+    profiles = load_profiles()
+    if profiles.pop(name, None) is None:
+        return False
+    body = {n: {k: v for k, v in asdict(p).items() if k != "name"} for n, p in profiles.items()}
+    write_private(_path(), json.dumps(body, indent=2, sort_keys=True) + "\n")
+    return True
+
+
 def write_private(path: Path, text: str) -> None:
     """Write atomically with mode 0600 (the file holds secrets)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")

@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from bench import procs
-from bench.loadgen import ClientConfig, pipe_recv, raise_fd_limit, run_client
+from bench.loadgen import (
+    ClientConfig,
+    ConnectReport,
+    FanoutReport,
+    pipe_recv,
+    raise_fd_limit,
+    run_client,
+)
 from bench.report import ServerResult, ServerSample, machine_line, notes_text, summarize, table
 from bench.wsclient import ServerInfo, WsClient, open_client
 
@@ -60,8 +67,12 @@ class LoadGenerators:
         self.procs: list[BaseProcess] = []
         for cfg in configs:
             mine, theirs = ctx.Pipe()
-            proc = ctx.Process(target=run_client, args=(cfg, theirs), daemon=True,
-                               name=f"bench-loadgen-{cfg.index}")
+            proc = ctx.Process(
+                target=run_client,
+                args=(cfg, theirs),
+                daemon=True,
+                name=f"bench-loadgen-{cfg.index}",
+            )
             proc.start()
             theirs.close()
             self.pipes.append(mine)
@@ -72,7 +83,9 @@ class LoadGenerators:
             return list(await asyncio.gather(*(pipe_recv(p, kind, wait_s) for p in self.pipes)))
         except EOFError:
             codes = [p.exitcode for p in self.procs]
-            raise RuntimeError(f"a load generator died while waiting for {kind!r} (exit codes {codes})") from None
+            raise RuntimeError(
+                f"a load generator died while waiting for {kind!r} (exit codes {codes})"
+            ) from None
 
     def send(self, kind: str) -> None:
         for pipe in self.pipes:
@@ -99,10 +112,16 @@ def client_configs(args: argparse.Namespace, info: ServerInfo) -> list[ClientCon
     base, extra = divmod(args.subscribers, args.processes)
     fanout_timeout = args.publishes / args.rate + args.drain_timeout
     return [
-        ClientConfig(index=i, info=info, count=base + (1 if i < extra else 0), publishes=args.publishes,
-                     concurrency=args.concurrency, connect_timeout=args.connect_timeout,
-                     fanout_timeout=fanout_timeout,
-                     source_ip=f"127.0.0.{2 + i}" if args.subscribers > SOURCE_SPLIT else None)
+        ClientConfig(
+            index=i,
+            info=info,
+            count=base + (1 if i < extra else 0),
+            publishes=args.publishes,
+            concurrency=args.concurrency,
+            connect_timeout=args.connect_timeout,
+            fanout_timeout=fanout_timeout,
+            source_ip=f"127.0.0.{2 + i}" if args.subscribers > SOURCE_SPLIT else None,
+        )
         for i in range(args.processes)
     ]
 
@@ -158,52 +177,103 @@ class Publisher:
 
 
 # one server -------------------------------------------------------------------------------
-async def bench_server(name: str, args: argparse.Namespace, workdir: Path) -> ServerSample:
-    server = SERVERS[name](workdir)
-    loadgens: LoadGenerators | None = None
-    own: list[WsClient] = []
-    try:
-        own = [await open_client(server.info, None, 10) for _ in range(2)]
-        publisher_conn, probe = own[0], PingProbe(own[1])
-        await asyncio.sleep(SETTLE_S)
-        rss0, cpu0 = procs.memory_bytes(server.pid), procs.cpu_seconds(server.pid)
-        loadgens = LoadGenerators(client_configs(args, server.info))
-        connects = await loadgens.gather("subscribed", args.connect_timeout + 60)
-        print(f"    subscribed {sum(c.subscribed for c in connects):,} in "
-              f"{max(c.seconds for c in connects):.1f}s; publishing", flush=True)
-        cpu1 = procs.cpu_seconds(server.pid)
-        await asyncio.sleep(SETTLE_S)
-        rss1, cpu2 = procs.memory_bytes(server.pid), procs.cpu_seconds(server.pid)
+class ServerRun:
+    """One server under load: its subprocess, our publisher + probe sockets, the load generators."""
 
-        loadgens.send("start")
-        fanout_timeout = args.publishes / args.rate + args.drain_timeout
-        ping_task = asyncio.create_task(probe.run(int(fanout_timeout / PING_INTERVAL_S)))
-        publisher = Publisher(publisher_conn, server.info, args.payload_bytes)
-        first_ns = await publisher.run(args.publishes, args.rate)
-        fanouts = await loadgens.gather("result", fanout_timeout + 30)
-        cpu3, peak = procs.cpu_seconds(server.pid), procs.memory_bytes(server.pid, "VmHWM")
-        ping_task.cancel()
-        notes = [f"publish replies: {dict(publisher.replies)}"] if set(publisher.replies) - {"publish_success"} else []
-        return ServerSample(name=name, subscribers=args.subscribers, publishes=args.publishes,
-                            rate=args.rate, connects=connects, fanouts=fanouts, first_send_ns=first_ns,
-                            publish_acks=publisher.replies["publish_success"], rss_before=rss0,
-                            rss_after=rss1, rss_peak=peak, cpu_connect_s=cpu1 - cpu0, cpu_fanout_s=cpu3 - cpu2,
-                            ping_rtt_us=probe.rtt_us, notes=notes)
-    finally:
-        if loadgens is not None:
-            loadgens.stop()  # clients reset their sockets (SO_LINGER 0): no TIME_WAIT anywhere
-        for client in own:
+    def __init__(self, server: procs.ServerProc, args: argparse.Namespace) -> None:
+        self.server, self.args = server, args
+        self.fanout_timeout = args.publishes / args.rate + args.drain_timeout
+        self.own: list[WsClient] = []
+        self.loadgens: LoadGenerators | None = None
+
+    async def measure(self) -> ServerSample:
+        self.own = [await open_client(self.server.info, None, 10) for _ in range(2)]
+        publisher = Publisher(self.own[0], self.server.info, self.args.payload_bytes)
+        probe = PingProbe(self.own[1])
+        await asyncio.sleep(SETTLE_S)
+        rss0, cpu0 = self.memory(), self.cpu()
+        connects = await self.subscribe_all()
+        cpu_connect = self.cpu() - cpu0
+        await asyncio.sleep(SETTLE_S)  # idle: RSS per subscribed connection
+        rss1, cpu1 = self.memory(), self.cpu()
+        first_ns, fanouts = await self.fan_out(publisher, probe)
+        odd_replies = set(publisher.replies) - {"publish_success"}
+        return ServerSample(
+            name=self.server.name,
+            subscribers=self.args.subscribers,
+            publishes=self.args.publishes,
+            rate=self.args.rate,
+            connects=connects,
+            fanouts=fanouts,
+            first_send_ns=first_ns,
+            publish_acks=publisher.replies["publish_success"],
+            rss_before=rss0,
+            rss_after=rss1,
+            rss_peak=self.memory("VmHWM"),
+            cpu_connect_s=cpu_connect,
+            cpu_fanout_s=self.cpu() - cpu1,
+            ping_rtt_us=probe.rtt_us,
+            notes=[f"publish replies: {dict(publisher.replies)}"] if odd_replies else [],
+        )
+
+    async def subscribe_all(self) -> list[ConnectReport]:
+        self.loadgens = LoadGenerators(client_configs(self.args, self.server.info))
+        connects: list[ConnectReport] = await self.loadgens.gather(
+            "subscribed", self.args.connect_timeout + 60
+        )
+        print(
+            f"    subscribed {sum(c.subscribed for c in connects):,} in "
+            f"{max(c.seconds for c in connects):.1f}s; publishing",
+            flush=True,
+        )
+        return connects
+
+    async def fan_out(
+        self, publisher: Publisher, probe: PingProbe
+    ) -> tuple[int, list[FanoutReport]]:
+        assert self.loadgens is not None
+        self.loadgens.send("start")
+        pinging = asyncio.create_task(probe.run(int(self.fanout_timeout / PING_INTERVAL_S)))
+        try:
+            first_ns = await publisher.run(self.args.publishes, self.args.rate)
+            return first_ns, await self.loadgens.gather("result", self.fanout_timeout + 30)
+        finally:
+            pinging.cancel()
+
+    def memory(self, field: str = "VmRSS") -> int:
+        return procs.memory_bytes(self.server.pid, field)
+
+    def cpu(self) -> float:
+        return procs.cpu_seconds(self.server.pid)
+
+    async def close(self) -> None:
+        if self.loadgens is not None:
+            self.loadgens.stop()  # clients reset their sockets (SO_LINGER 0): no TIME_WAIT
+        for client in self.own:
             client.abort()
         await asyncio.sleep(0.1)  # let the loop actually close the aborted sockets
-        server.stop()
+        self.server.stop()
 
 
-async def run_all(names: list[str], args: argparse.Namespace) -> tuple[list[ServerResult], list[str]]:
+async def bench_server(name: str, args: argparse.Namespace, workdir: Path) -> ServerSample:
+    run = ServerRun(SERVERS[name](workdir), args)
+    try:
+        return await run.measure()
+    finally:
+        await run.close()
+
+
+async def run_all(
+    names: list[str], args: argparse.Namespace
+) -> tuple[list[ServerResult], list[str]]:
     """Bench each server in turn; one server's failure is reported, the others still run."""
     results, failures = [], []
     for name in names:
-        print(f"--- {name}: {args.subscribers:,} subscribers over {args.processes} processes, "
-              f"{args.publishes} publishes at {args.rate}/s", flush=True)
+        print(
+            f"--- {name}: {args.subscribers:,} subscribers over {args.processes} processes, "
+            f"{args.publishes} publishes at {args.rate}/s",
+            flush=True,
+        )
         started = time.perf_counter()
         try:
             with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
@@ -213,8 +283,11 @@ async def run_all(names: list[str], args: argparse.Namespace) -> tuple[list[Serv
             print(f"    {failures[-1]}", flush=True)
             continue
         result = summarize(sample)
-        print(f"    done in {time.perf_counter() - started:.1f}s: reach {result.reach:.4f}, "
-              f"{result.deliveries_per_s:,.0f} deliveries/s", flush=True)
+        print(
+            f"    done in {time.perf_counter() - started:.1f}s: reach {result.reach:.4f}, "
+            f"{result.deliveries_per_s:,.0f} deliveries/s",
+            flush=True,
+        )
         results.append(result)
     return results, failures
 
@@ -225,7 +298,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--subscribers", type=int, default=2000, help="N subscribers (default 2000)")
     p.add_argument("--processes", type=int, default=2, help="load-generator processes (default 2)")
     p.add_argument("--publishes", type=int, default=10, help="events published (default 10)")
-    p.add_argument("--rate", type=float, default=2.0, help="publishes per second (default 2)")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=2.0,
+        help="publishes per second from one connection (default 2; the stub, like AppSync, "
+        "refuses more than 25/s per connection)",
+    )
     p.add_argument("--only", choices=sorted(SERVERS), help="bench one server only")
     p.add_argument("--concurrency", type=int, default=200, help="connects in flight per process")
     p.add_argument("--connect-timeout", type=float, default=120.0, help="connect phase limit, s")
@@ -243,7 +322,9 @@ def check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if not 1 <= args.processes <= 64 or args.subscribers < args.processes:
         p.error("need 1 <= processes <= 64 and subscribers >= processes")
     if per_process > fd_limit - FD_RESERVE:
-        p.error(f"{per_process} sockets per process exceeds the fd limit {fd_limit}: add --processes")
+        p.error(
+            f"{per_process} sockets per process exceeds the fd limit {fd_limit}: add --processes"
+        )
     if args.subscribers > fd_limit - FD_RESERVE:
         p.error(f"one server process cannot hold {args.subscribers} sockets (fd limit {fd_limit})")
     if not 1 <= args.publishes <= 100_000 or not 0 < args.rate <= 10_000:
@@ -264,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # stop children, as on Ctrl-C
         signal.signal(sig, signal.default_int_handler)
-    command = "python -m bench.fanout " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = shlex.join(
+        ["python", "-m", "bench.fanout", *(sys.argv[1:] if argv is None else argv)]
+    )
     print(machine_line())
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}   command: {command}", flush=True)
     try:
@@ -280,8 +363,16 @@ def main(argv: list[str] | None = None) -> int:
     if notes:
         print("\nnotes:\n" + notes)
     if args.json is not None:
-        args.json.write_text(json.dumps({"machine": machine_line(), "command": command,
-                                         "results": [asdict(r) for r in results]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine_line(),
+                    "command": command,
+                    "results": [asdict(r) for r in results],
+                },
+                indent=2,
+            )
+        )
     return 0 if results and not failures and all(r.reach == 1.0 for r in results) else 1
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import resource
 import signal
 import time
 from array import array
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -54,7 +55,7 @@ class ConnectReport:
 @dataclass
 class FanoutReport:
     received: int
-    latencies_ns: array  # one entry per delivery: receive time - publisher stamp
+    latencies_ns: array[int]  # one entry per delivery: receive time - publisher stamp
     last_ns: list[int]  # per publish seq: latency of this process's slowest subscriber (-1: none)
     last_recv_ns: int
     incomplete_subscribers: int
@@ -62,7 +63,7 @@ class FanoutReport:
     other_frames: dict[str, int]
     unexpected_closes: int
     cpu_s: float
-    lag_us: array = field(default_factory=lambda: array("q"))
+    lag_us: array[int]  # load-generator event-loop lag samples
 
 
 def raise_fd_limit() -> int:
@@ -90,8 +91,10 @@ class Recorder:
     def on_text(self, sub: int, text: str) -> None:
         now = time.time_ns()
         msg = json.loads(text)
-        if msg.get("type") != "data":
-            self.other_frames[str(msg.get("type"))] += 1
+        kind = msg.get("type")
+        if kind != "data":
+            if kind != "ka":
+                self.other_frames[str(kind)] += 1
             return
         payload = json.loads(msg["event"])
         seq: int = payload["seq"]
@@ -99,7 +102,7 @@ class Recorder:
         self.latencies_ns.append(latency)
         if 0 <= seq < self.publishes and latency > self.last_ns[seq]:
             self.last_ns[seq] = latency
-        if seq != self.next_seq[sub]:
+        if seq != self.next_seq[sub]:  # gap, duplicate or reordering
             self.out_of_order += 1
         self.next_seq[sub] = seq + 1
         self.last_recv_ns = now
@@ -107,11 +110,20 @@ class Recorder:
         if self.received >= self.expected:
             self.done.set()
 
-    def report(self, closes: int, cpu_s: float, lag_us: array) -> FanoutReport:
+    def report(self, closes: int, cpu_s: float, lag_us: array[int]) -> FanoutReport:
         incomplete = sum(1 for n in self.next_seq if n != self.publishes)
-        return FanoutReport(self.received, self.latencies_ns, self.last_ns, self.last_recv_ns,
-                            incomplete, self.out_of_order, dict(self.other_frames), closes, cpu_s,
-                            lag_us)
+        return FanoutReport(
+            self.received,
+            self.latencies_ns,
+            self.last_ns,
+            self.last_recv_ns,
+            incomplete,
+            self.out_of_order,
+            dict(self.other_frames),
+            closes,
+            cpu_s,
+            lag_us,
+        )
 
 
 class StopRequested(Exception):
@@ -131,7 +143,9 @@ async def pipe_recv(conn: Connection, kind: str, wait_s: float) -> Any:
     return payload
 
 
-async def subscribe_one(cfg: ClientConfig, sub: int, recorder: Recorder, deadline: float) -> WsClient:
+async def subscribe_one(
+    cfg: ClientConfig, sub: int, recorder: Recorder, deadline: float
+) -> WsClient:
     loop = asyncio.get_running_loop()
     error: BaseException = TimeoutError("connect phase deadline")
     for attempt in range(CONNECT_ATTEMPTS):
@@ -164,12 +178,13 @@ async def connect_all(cfg: ClientConfig, recorder: Recorder) -> tuple[list[WsCli
 
     results = await asyncio.gather(*(bounded(i) for i in range(cfg.count)), return_exceptions=True)
     clients = [r for r in results if isinstance(r, WsClient)]
-    errors = Counter(f"{type(r).__name__}: {str(r)[:80]}" for r in results
-                     if isinstance(r, BaseException))
+    errors = Counter(
+        f"{type(r).__name__}: {str(r)[:80]}" for r in results if isinstance(r, BaseException)
+    )
     return clients, errors
 
 
-async def monitor_lag(samples: array) -> None:
+async def monitor_lag(samples: array[int]) -> None:
     """Event-loop lag of this load generator: overshoot of a 10 ms sleep, in µs."""
     loop = asyncio.get_running_loop()
     for _ in range(MAX_LAG_SAMPLES):
@@ -187,29 +202,42 @@ async def client_main(cfg: ClientConfig, conn: Connection) -> None:
     started, cpu0 = time.perf_counter(), time.process_time()
     clients, errors = await connect_all(cfg, recorder)
     try:
-        conn.send(("subscribed", ConnectReport(len(clients), dict(errors),
-                                               time.perf_counter() - started,
-                                               time.process_time() - cpu0)))
+        elapsed, cpu_s = time.perf_counter() - started, time.process_time() - cpu0
+        conn.send(("subscribed", ConnectReport(len(clients), dict(errors), elapsed, cpu_s)))
         await pipe_recv(conn, "start", cfg.connect_timeout + 120)
-        closes_before, cpu1 = count_closes(clients), time.process_time()
-        lag_us = array("q")
-        lag_task = asyncio.create_task(monitor_lag(lag_us))
         stop = asyncio.ensure_future(pipe_recv(conn, "stop", cfg.fanout_timeout + 120))
-        finished = asyncio.ensure_future(recorder.done.wait())
-        # a timeout is no error here: missing deliveries show up as reach < 1
-        await asyncio.wait({stop, finished}, timeout=cfg.fanout_timeout,
-                           return_when=asyncio.FIRST_COMPLETED)
-        finished.cancel()
-        lag_task.cancel()
-        if stop.done():  # the parent is stopping early (or gone: re-raises its error)
-            stop.result()
-            return
-        cpu_s = time.process_time() - cpu1
-        conn.send(("result", recorder.report(count_closes(clients) - closes_before, cpu_s, lag_us)))
+        report = await fan_out(cfg, recorder, clients, stop)
+        if report is not None:
+            conn.send(("result", report))
         await stop
     finally:
         for client in clients:
             client.abort()
+
+
+async def fan_out(
+    cfg: ClientConfig, recorder: Recorder, clients: list[WsClient], stop: asyncio.Future[Any]
+) -> FanoutReport | None:
+    """Record deliveries until all are in, the time is up, or ``stop`` (then: None)."""
+    gc.collect()
+    gc.freeze()  # no full collections over 10k sockets' objects in the middle of a broadcast
+    gc.disable()
+    closes_before, cpu0 = count_closes(clients), time.process_time()
+    lag_us: array[int] = array("q")
+    lag_task = asyncio.create_task(monitor_lag(lag_us))
+    finished = asyncio.ensure_future(recorder.done.wait())
+    try:  # a timeout is no error here: missing deliveries show up as reach < 1
+        await asyncio.wait(
+            {stop, finished}, timeout=cfg.fanout_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        finished.cancel()
+        lag_task.cancel()
+        gc.enable()
+    if stop.done():
+        return None
+    cpu_s = time.process_time() - cpu0
+    return recorder.report(count_closes(clients) - closes_before, cpu_s, lag_us)
 
 
 def run_client(cfg: ClientConfig, conn: Connection) -> None:

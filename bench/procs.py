@@ -64,12 +64,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def spawn(name: str, argv: list[str], ready_file: Path, workdir: Path,
-          env: dict[str, str] | None = None) -> ServerProc:
+def spawn(
+    name: str, argv: list[str], ready_file: Path, workdir: Path, env: dict[str, str] | None = None
+) -> ServerProc:
     log = workdir / f"{name}.log"
     with log.open("wb") as out:
-        popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 env={**os.environ, **(env or {})}, start_new_session=True)
+        popen = subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
     _running.add(popen)
     try:
         info = wait_ready(popen, ready_file, log)
@@ -99,28 +106,55 @@ def tail(log: Path, lines: int = 20) -> str:
 
 def start_reference(workdir: Path) -> ServerProc:
     ready = workdir / "reference.json"
-    argv = [sys.executable, "-m", "bench.reference_server", "--port", "0", "--ready-file", str(ready)]
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.reference_server",
+        "--port",
+        "0",
+        "--ready-file",
+        str(ready),
+    ]
     return spawn("reference", argv, ready, workdir)
 
 
 def stub_argv(data_dir: Path, port: int) -> list[str]:
-    return [str(VENV_BIN / "quizwire"), "stub", "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", str(data_dir), "--keepalive-interval", "60"]
+    return [
+        str(VENV_BIN / "quizwire"),
+        "stub",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--keepalive-interval",
+        "60",
+    ]
 
 
 def start_stub(workdir: Path) -> ServerProc:
     data_dir, config_dir = workdir / "stub-data", workdir / "stub-config"
     data_dir.mkdir()
     config_dir.mkdir()
-    return spawn("stub", stub_argv(data_dir, free_port()), data_dir / "stub.json", workdir,
-                 env={"QUIZWIRE_CONFIG_DIR": str(config_dir)})
+    return spawn(
+        "stub",
+        stub_argv(data_dir, free_port()),
+        data_dir / "stub.json",
+        workdir,
+        env={"QUIZWIRE_CONFIG_DIR": str(config_dir)},
+    )
 
 
 def stub_available() -> str | None:
     """None if ``quizwire stub --help`` works, else why not."""
     try:
-        done = subprocess.run([str(VENV_BIN / "quizwire"), "stub", "--help"], capture_output=True,
-                              timeout=30, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [str(VENV_BIN / "quizwire"), "stub", "--help"],
+            capture_output=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     if done.returncode != 0:
@@ -130,7 +164,8 @@ def stub_available() -> str | None:
 
 # /proc readers (sum over the server's process tree) -------------------------------------
 def process_tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
+    pids: list[int] = []
+    todo = [pid]
     while todo and len(pids) < 1000:
         current = todo.pop()
         pids.append(current)

@@ -17,20 +17,24 @@ import json
 import signal
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection, broadcast, serve
+from websockets.typing import Subprotocol
 
-SUBPROTOCOL = "aws-appsync-event-ws"
+SUBPROTOCOL = Subprotocol("aws-appsync-event-ws")
 ACK = json.dumps({"type": "connection_ack", "connectionTimeoutMs": 300000})
 subscribers: defaultdict[str, set[ServerConnection]] = defaultdict(set)
 
 
-def publish(ws: ServerConnection, msg: dict) -> str:
+def publish(msg: dict[str, Any]) -> str:
     for event in msg["events"]:
         for sub_id, conns in subscribers.items():
             broadcast(conns, json.dumps({"type": "data", "id": sub_id, "event": event}))
     successful = [{"identifier": f"{msg['id']}-{i}", "index": i} for i in range(len(msg["events"]))]
-    return json.dumps({"type": "publish_success", "id": msg["id"], "successful": successful, "failed": []})
+    return json.dumps(
+        {"type": "publish_success", "id": msg["id"], "successful": successful, "failed": []}
+    )
 
 
 async def handler(ws: ServerConnection) -> None:
@@ -46,7 +50,7 @@ async def handler(ws: ServerConnection) -> None:
                 my_ids.add(msg["id"])
                 await ws.send(json.dumps({"type": "subscribe_success", "id": msg["id"]}))
             elif kind == "publish":
-                await ws.send(publish(ws, msg))
+                await ws.send(publish(msg))
     finally:
         for sub_id in my_ids:
             subscribers[sub_id].discard(ws)
@@ -56,16 +60,29 @@ async def main(host: str, port: int, ready_file: Path) -> None:
     stop = asyncio.get_running_loop().create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set_result, None)
-    async with serve(handler, host, port, subprotocols=[SUBPROTOCOL], compression=None,
-                     ping_interval=None, max_size=None, max_queue=64, backlog=4096) as server:
+    async with serve(
+        handler,
+        host,
+        port,
+        subprotocols=[SUBPROTOCOL],
+        compression=None,
+        ping_interval=None,
+        max_size=None,
+        max_queue=64,
+        backlog=4096,
+    ) as server:
         bound = server.sockets[0].getsockname()[1]
         write_ready(ready_file, host, bound)
         await stop
 
 
 def write_ready(ready_file: Path, host: str, port: int) -> None:
-    info = {"realtime": f"ws://{host}:{port}/event/realtime", "http": f"http://{host}:{port}/event",
-            "host": f"{host}:{port}", "api_key": "da2-reference"}
+    info = {
+        "realtime": f"ws://{host}:{port}/event/realtime",
+        "http": f"http://{host}:{port}/event",
+        "host": f"{host}:{port}",
+        "api_key": "da2-reference",
+    }
     ready_file.write_text(json.dumps(info))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.loadgen import ConnectReport, FanoutReport
 
 
-def percentile(values: list[int] | array, q: float) -> float:
+def percentile(values: list[int] | array[int], q: float) -> float:
     """Nearest-rank percentile of ``values`` (already sorted), NaN if empty."""
     if not values:
         return float("nan")
@@ -20,7 +20,7 @@ def percentile(values: list[int] | array, q: float) -> float:
     return float(values[rank])
 
 
-def merged_sorted(arrays: Iterable[array]) -> list[int]:
+def merged_sorted(arrays: Iterable[array[int]]) -> list[int]:
     out: list[int] = []
     for a in arrays:
         out.extend(a)
@@ -62,6 +62,7 @@ class ServerResult:
     p99_ms: float
     last_p50_ms: float
     last_p99_ms: float
+    rss_base_mib: float
     rss_mib: float
     rss_per_conn_kib: float
     rss_peak_mib: float
@@ -79,6 +80,22 @@ class ServerResult:
     notes: list[str]
 
 
+def last_subscriber_ns(fanouts: list[FanoutReport], publishes: int) -> list[int]:
+    """Per publish, the latency of the slowest subscriber over all processes (sorted)."""
+    per_publish = (max(f.last_ns[seq] for f in fanouts) for seq in range(publishes))
+    return sorted(v for v in per_publish if v >= 0)
+
+
+def collect_notes(s: ServerSample) -> list[str]:
+    errors = sorted({e for c in s.connects for e in c.errors})
+    frames = sorted({k for f in s.fanouts for k in f.other_frames})
+    return (
+        s.notes
+        + [f"connect error: {e}" for e in errors]
+        + [f"unexpected frame type during fan-out: {k}" for k in frames]
+    )
+
+
 def summarize(s: ServerSample) -> ServerResult:
     subscribed = sum(c.subscribed for c in s.connects)
     expected = s.subscribers * s.publishes
@@ -86,34 +103,38 @@ def summarize(s: ServerSample) -> ServerResult:
     last_recv = max((f.last_recv_ns for f in s.fanouts), default=0)
     window_s = max(1e-9, (last_recv - s.first_send_ns) / 1e9)
     latencies = merged_sorted(f.latencies_ns for f in s.fanouts)
-    last = sorted(max(f.last_ns[i] for f in s.fanouts) for i in range(s.publishes))
-    last = [v for v in last if v >= 0]
+    last = last_subscriber_ns(s.fanouts, s.publishes)
     loadgen_cpu = sum(f.cpu_s for f in s.fanouts)
     connect_s = max((c.seconds for c in s.connects), default=0.0)
-    errors = sorted({e for c in s.connects for e in c.errors})
-    frames = sorted({k for f in s.fanouts for k in f.other_frames})
-    notes = s.notes + [f"connect error: {e}" for e in errors] + [f"unexpected frame type: {k}" for k in frames]
     ping = sorted(s.ping_rtt_us)
     return ServerResult(
-        name=s.name, subscribed=subscribed,
+        name=s.name,
+        subscribed=subscribed,
         connect_per_s=subscribed / connect_s if connect_s else 0.0,
-        expected=expected, received=received, reach=received / expected if expected else 0.0,
+        expected=expected,
+        received=received,
+        reach=received / expected if expected else 0.0,
         deliveries_per_s=received / window_s if received else 0.0,
-        p50_ms=percentile(latencies, 50) / 1e6, p99_ms=percentile(latencies, 99) / 1e6,
-        last_p50_ms=percentile(last, 50) / 1e6, last_p99_ms=percentile(last, 99) / 1e6,
+        p50_ms=percentile(latencies, 50) / 1e6,
+        p99_ms=percentile(latencies, 99) / 1e6,
+        last_p50_ms=percentile(last, 50) / 1e6,
+        last_p99_ms=percentile(last, 99) / 1e6,
+        rss_base_mib=s.rss_before / 2**20,
         rss_mib=s.rss_after / 2**20,
         rss_per_conn_kib=(s.rss_after - s.rss_before) / max(1, subscribed) / 1024,
         rss_peak_mib=s.rss_peak / 2**20,
         server_us_per_delivery=s.cpu_fanout_s * 1e6 / max(1, received),
         server_us_per_connect=s.cpu_connect_s * 1e6 / max(1, subscribed),
-        loadgen_cpu_s=loadgen_cpu, loadgen_us_per_delivery=loadgen_cpu * 1e6 / max(1, received),
+        loadgen_cpu_s=loadgen_cpu,
+        loadgen_us_per_delivery=loadgen_cpu * 1e6 / max(1, received),
         loadgen_lag_p99_ms=percentile(merged_sorted(f.lag_us for f in s.fanouts), 99) / 1e3,
-        ping_p50_ms=percentile(ping, 50) / 1e3, ping_p99_ms=percentile(ping, 99) / 1e3,
+        ping_p50_ms=percentile(ping, 50) / 1e3,
+        ping_p99_ms=percentile(ping, 99) / 1e3,
         publish_acks=s.publish_acks,
         out_of_order=sum(f.out_of_order for f in s.fanouts),
         incomplete_subscribers=sum(f.incomplete_subscribers for f in s.fanouts),
         unexpected_closes=sum(f.unexpected_closes for f in s.fanouts),
-        notes=notes,
+        notes=collect_notes(s),
     )
 
 
@@ -129,7 +150,8 @@ ROWS: list[tuple[str, str, str, bool]] = [
     ("latency p99 ms", "p99_ms", "{:,.1f}", True),
     ("last-subscriber p50 ms", "last_p50_ms", "{:,.1f}", True),
     ("last-subscriber p99 ms", "last_p99_ms", "{:,.1f}", True),
-    ("server RSS MiB (subscribed)", "rss_mib", "{:,.1f}", True),
+    ("server RSS MiB before subscribers", "rss_base_mib", "{:,.1f}", True),
+    ("server RSS MiB all subscribed", "rss_mib", "{:,.1f}", True),
     ("server RSS KiB / idle conn", "rss_per_conn_kib", "{:,.1f}", True),
     ("server peak RSS MiB (VmHWM)", "rss_peak_mib", "{:,.1f}", True),
     ("server CPU us / delivery", "server_us_per_delivery", "{:,.2f}", True),
@@ -140,7 +162,7 @@ ROWS: list[tuple[str, str, str, bool]] = [
     ("loadgen CPU us / delivery", "loadgen_us_per_delivery", "{:,.2f}", True),
     ("loadgen loop lag p99 ms", "loadgen_lag_p99_ms", "{:,.1f}", True),
     ("publish acks", "publish_acks", "{:,.0f}", False),
-    ("out-of-order deliveries", "out_of_order", "{:,.0f}", False),
+    ("out-of-order/duplicate deliveries", "out_of_order", "{:,.0f}", False),
     ("incomplete subscribers", "incomplete_subscribers", "{:,.0f}", False),
     ("unexpected closes", "unexpected_closes", "{:,.0f}", False),
 ]
@@ -152,8 +174,10 @@ def machine_line() -> str:
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    return (f"machine: {os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
-            f"Linux {platform.release()}")
+    return (
+        f"machine: {os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
+        f"Linux {platform.release()}"
+    )
 
 
 def ratio_cell(stub: float, ref: float) -> str:
@@ -174,8 +198,13 @@ def table(results: list[ServerResult]) -> str:
             cells.append(ratio_cell(stub, ref) if show_ratio else "")
         rows.append(cells)
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
-             for row in rows]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

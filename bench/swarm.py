@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from eventapi import ReconnectPolicy
 
@@ -41,6 +42,9 @@ class SwarmConfig:
     answer_key: dict[str, int] | None = None  # question id -> correct choice (demo only)
     name_prefix: str = ""
     seed: int = 0
+    # One 127.x source address per worker once a loopback target would need more than the
+    # ~28k ephemeral ports of a single (source, destination) address pair.
+    spread_sources_above: int = 25_000
     verbose: bool = False
 
 
@@ -87,8 +91,21 @@ def pick_choice(rng: random.Random, n_choices: int, correct: int | None, skill: 
     return rng.choice(wrong)
 
 
+def source_address_for(cfg: SwarmConfig, worker_id: int) -> str | None:
+    host = urlsplit(cfg.http_endpoint).hostname or ""
+    if cfg.players <= cfg.spread_sources_above or not host.startswith("127."):
+        return None
+    return f"127.0.{1 + worker_id // 250}.{1 + worker_id % 250}"
+
+
 async def run_bot(
-    cfg: SwarmConfig, index: int, stats: BotStats, stop: asyncio.Event, store_root: Path, entry: Any
+    cfg: SwarmConfig,
+    index: int,
+    stats: BotStats,
+    stop: asyncio.Event,
+    store_root: Path,
+    entry: Any,
+    source_address: str | None = None,
 ) -> None:
     from quizwire.client.player import CredentialStore, PlayerSession
     from quizwire.names import random_nickname
@@ -102,6 +119,7 @@ async def run_bot(
         credentials=CredentialStore(store_root / str(index)),
         entry=entry,
         reconnect=ReconnectPolicy(),
+        source_address=source_address,
     )
     was_reconnecting = False
 
@@ -172,7 +190,9 @@ def _raise_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-async def _worker_main(cfg: SwarmConfig, indices: list[int], reports: Any, stop_flag: Any) -> None:
+async def _worker_main(
+    cfg: SwarmConfig, worker_id: int, indices: list[int], reports: Any, stop_flag: Any
+) -> None:
     from quizwire.client.game_api import EntryClient
 
     _raise_fd_limit()
@@ -180,8 +200,10 @@ async def _worker_main(cfg: SwarmConfig, indices: list[int], reports: Any, stop_
     stats = BotStats()
     entry = EntryClient(cfg.game_api, max_attempts=20, max_wait=min(cfg.duration, 300.0))
     with tempfile.TemporaryDirectory(prefix="quizwire-swarm-") as tmp:
+        source = source_address_for(cfg, worker_id)
         tasks = [
-            asyncio.create_task(run_bot(cfg, i, stats, stop, Path(tmp), entry)) for i in indices
+            asyncio.create_task(run_bot(cfg, i, stats, stop, Path(tmp), entry, source))
+            for i in indices
         ]
         deadline = time.monotonic() + cfg.duration
         sent_latencies = 0
@@ -212,9 +234,11 @@ async def _worker_main(cfg: SwarmConfig, indices: list[int], reports: Any, stop_
             reports.put(("done", None))
 
 
-def worker(cfg: SwarmConfig, indices: list[int], reports: Any, stop_flag: Any) -> None:
+def worker(
+    cfg: SwarmConfig, worker_id: int, indices: list[int], reports: Any, stop_flag: Any
+) -> None:
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_worker_main(cfg, indices, reports, stop_flag))
+        asyncio.run(_worker_main(cfg, worker_id, indices, reports, stop_flag))
 
 
 @dataclass
@@ -254,8 +278,8 @@ def run_swarm(
     reports_by_worker = [SPAWN.Queue() for _ in shares]
     stop_flag = SPAWN.Event()
     procs = [
-        SPAWN.Process(target=worker, args=(cfg, share, q, stop_flag), daemon=True)
-        for share, q in zip(shares, reports_by_worker, strict=True)
+        SPAWN.Process(target=worker, args=(cfg, wid, share, q, stop_flag), daemon=True)
+        for wid, (share, q) in enumerate(zip(shares, reports_by_worker, strict=True))
     ]
     for proc in procs:
         proc.start()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from websockets.client import ClientProtocol
-from websockets.frames import Opcode
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
@@ -53,12 +53,20 @@ class ServerInfo:
         return [Subprotocol(SUBPROTOCOL), Subprotocol(f"header-{header}")]
 
     def subscribe_frame(self) -> str:
-        return json.dumps({"type": "subscribe", "id": SUB_ID, "channel": CHANNEL,
-                           "authorization": self.auth})
+        return json.dumps(
+            {"type": "subscribe", "id": SUB_ID, "channel": CHANNEL, "authorization": self.auth}
+        )
 
     def publish_frame(self, pub_id: str, event: str) -> str:
-        return json.dumps({"type": "publish", "id": pub_id, "channel": CHANNEL,
-                           "events": [event], "authorization": self.auth})
+        return json.dumps(
+            {
+                "type": "publish",
+                "id": pub_id,
+                "channel": CHANNEL,
+                "events": [event],
+                "authorization": self.auth,
+            }
+        )
 
 
 TextHandler = Callable[[str], None]
@@ -68,8 +76,9 @@ class WsClient(asyncio.Protocol):
     """One client WebSocket; text frames go to ``on_text``, pongs to ``on_pong``."""
 
     def __init__(self, info: ServerInfo) -> None:
-        self.proto = ClientProtocol(parse_uri(info.realtime), subprotocols=info.subprotocols(),
-                                    max_size=None)
+        self.proto = ClientProtocol(
+            parse_uri(info.realtime), subprotocols=info.subprotocols(), max_size=None
+        )
         self.transport: asyncio.Transport | None = None
         self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -89,8 +98,10 @@ class WsClient(asyncio.Protocol):
         for event in self.proto.events_received():
             if isinstance(event, Response):
                 self._handshake_done()
+            elif not isinstance(event, Frame):
+                continue
             elif event.opcode is Opcode.TEXT and event.fin:
-                self.on_text(event.data.decode())
+                self.on_text(str(event.data, "utf-8"))
             elif event.opcode is Opcode.PONG:
                 self.on_pong(bytes(event.data))
             elif event.opcode in (Opcode.TEXT, Opcode.CONT):

@@ -29,12 +29,14 @@ import enum
 import json
 import logging
 import random
+import socket
 import ssl
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base, stop_never
@@ -122,6 +124,28 @@ async def _deadline(seconds: float, waiting_for: str) -> AsyncIterator[None]:
         raise OperationTimeoutError(f"no {waiting_for} within {seconds:g} s") from exc
 
 
+_IP_BIND_ADDRESS_NO_PORT = 24  # linux/in.h; not exported by the socket module
+
+
+async def _bound_socket(url: str, source: str) -> socket.socket:
+    """A socket connected from ``source`` to the URL's host. The port is chosen at connect time
+    (IP_BIND_ADDRESS_NO_PORT), so the 4-tuple decides and TIME_WAIT holders don't collide."""
+    parsed = urlsplit(url)
+    port = parsed.port or (443 if parsed.scheme == "wss" else 80)
+    family = socket.AF_INET6 if ":" in source else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_IP, _IP_BIND_ADDRESS_NO_PORT, 1)
+        sock.bind((source, 0))
+        await asyncio.get_running_loop().sock_connect(sock, (parsed.hostname or "", port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class EventsClient:
     """A client of one Event API over one WebSocket (plus per-operation authorization).
 
@@ -145,6 +169,7 @@ class EventsClient:
         max_pending: int = DEFAULT_MAX_PENDING,
         close_timeout: float = 5.0,
         ssl_context: ssl.SSLContext | None = None,
+        source_address: str | None = None,
     ) -> None:
         self.endpoints: Final[Endpoints] = resolve_endpoints(http_endpoint, realtime_endpoint)
         self.auth: Final = auth
@@ -156,6 +181,9 @@ class EventsClient:
         self.close_timeout = close_timeout
         self._keepalive_override = keepalive_timeout
         self._ssl = ssl_context
+        #: Local address to connect from (load generators spread past one address pair's
+        #: ~28k ephemeral ports by using several 127.x sources).
+        self.source_address = source_address
         #: Seconds of silence after which the connection is presumed dead (from the ack).
         self.keepalive_timeout: float = keepalive_timeout or DEFAULT_KEEPALIVE_TIMEOUT
         #: Successful reconnects so far.
@@ -414,6 +442,16 @@ class EventsClient:
             options: dict[str, Any] = {}
             if self._ssl is not None:
                 options["ssl"] = self._ssl
+            if self.source_address is not None:
+                try:
+                    options["sock"] = await _bound_socket(
+                        self.endpoints.realtime_url, self.source_address
+                    )
+                except OSError as exc:
+                    raise ConnectionFailedError(
+                        f"cannot connect to {self.endpoints.realtime_url} "
+                        f"from {self.source_address}: {exc}"
+                    ) from exc
             try:
                 ws = await connect(
                     self.endpoints.realtime_url,

@@ -37,7 +37,7 @@ def encode_event(event: object) -> str:
     if isinstance(event, RawJson):
         return event.text
     text = json.dumps(event, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text
+    return text.translate(_ESCAPES)
 
 
 def encode_events(events: Sequence[object]) -> list[str]:

@@ -91,6 +91,7 @@ class PlayerSession:
         entry: EntryClient | None = None,
         on_state: Callable[[ConnectionState], None] | None = None,
         reconnect: Any = None,
+        source_address: str | None = None,
     ) -> None:
         self.http_endpoint = http_endpoint
         self.realtime_endpoint = realtime_endpoint
@@ -98,6 +99,7 @@ class PlayerSession:
         self.credentials = credentials or CredentialStore()
         self.on_state = on_state
         self.reconnect = reconnect
+        self.source_address = source_address
         self.model: PlayerModel | None = None
         self.saved: SavedPlayer | None = None
         self.state = ConnectionState.CLOSED
@@ -152,6 +154,7 @@ class PlayerSession:
             LambdaAuth(saved.token),
             realtime_endpoint=self.realtime_endpoint,
             on_state=self._state_changed,
+            source_address=self.source_address,
             **kwargs,
         )
         await self._client.connect()

@@ -71,3 +71,34 @@ async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None
     assert stats.joined == 6 and stats.connected == 6 and stats.finished == 6
     assert stats.accepted == 6 and stats.errors == 0
     assert "joined 6" in summary(cfg, stats)
+
+
+def test_large_loopback_swarms_spread_over_source_addresses() -> None:
+    from bench.swarm import source_address_for
+
+    small = SwarmConfig(
+        game="G", players=1000, http_endpoint="http://127.0.0.1:1/event", game_api="x"
+    )
+    big = SwarmConfig(
+        game="G", players=30_000, http_endpoint="http://127.0.0.1:1/event", game_api="x"
+    )
+    remote = SwarmConfig(
+        game="G", players=30_000, http_endpoint="https://example.com/event", game_api="x"
+    )
+    assert source_address_for(small, 0) is None
+    assert source_address_for(remote, 0) is None
+    assert {source_address_for(big, w) for w in range(3)} == {"127.0.1.1", "127.0.1.2", "127.0.1.3"}
+
+
+async def test_client_connects_from_a_chosen_loopback_source(tmp_path: Path) -> None:
+    from backend_stub.server import EventApiServer
+    from eventapi import ApiKeyAuth, EventsClient
+
+    key = "da2-" + "t" * 26
+    config = StubConfig(host="127.0.0.1", port=0, api_keys=(key,))
+    async with EventApiServer(config) as server:
+        client = EventsClient(server.http_url, ApiKeyAuth(key), source_address="127.0.0.7")
+        async with client:
+            await client.subscribe("/default/src")
+            remotes = {conn.remote for conn in server._sockets}
+        assert remotes == {"127.0.0.7"}

@@ -9,13 +9,34 @@ from __future__ import annotations
 import asyncio
 import bisect
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quizwire.leaderboard import Standing, rank_players, sort_key
 from quizwire.names import name_key
 from quizwire.state import GameState, PlayerState, PlayerStatus
 from quizwire.tally import Tally
+
+
+@dataclass(frozen=True, slots=True)
+class Public:
+    score: int
+    streak: int
+    rank: int | None
+    correct_count: int
+
+
+def _before_answer(player: PlayerState, index: int) -> PlayerState:
+    """The player's row as it was before they answered question ``index`` (if they did)."""
+    if player.answered_index != index or index < 0:
+        return player
+    return replace(
+        player,
+        score=player.score - player.last_points,
+        correct_count=player.correct_count - (1 if player.last_correct else 0),
+        correct_ms=player.correct_ms,
+        streak=max(0, player.streak - 1) if player.last_correct else 0,
+    )
 
 
 class RankIndex:
@@ -65,6 +86,10 @@ class GameRuntime:
     last_lobby_at: float = 0.0
     last_leaderboard_at: float = 0.0
     timer: asyncio.TimerHandle | None = None
+    # While a question is open, everything public shows the standings frozen at its opening:
+    # a score, a rank or a leaderboard that moved would tell the room who was right.
+    frozen: dict[str, Public] | None = None
+    frozen_top: list[Standing] | None = None
 
     @property
     def game_id(self) -> str:
@@ -91,6 +116,40 @@ class GameRuntime:
             for pid, n in self.connected.items()
             if n > 0 and (p := self.players.get(pid)) is not None and p.active
         )
+
+    def freeze(self) -> None:
+        """Take the public standings as they are when a question opens. After a restart in
+        the middle of a question, the answers already given to it are taken back out."""
+        index = self.game.question_index
+        before = [_before_answer(p, index) for p in self.players.values()]
+        ranks = RankIndex()
+        for p in before:
+            ranks.update(p)
+        self.frozen = {
+            p.player_id: Public(p.score, p.streak, ranks.rank(p.player_id), p.correct_count)
+            for p in before
+        }
+        best = heapq.nsmallest(10, (p for p in before if p.active), key=sort_key)
+        self.frozen_top = [
+            replace(s, rank=ranks.rank(s.player_id) or s.rank) for s in rank_players(best)
+        ]
+
+    def thaw(self) -> None:
+        self.frozen = None
+        self.frozen_top = None
+
+    def public_standing(self, player: PlayerState) -> Public:
+        """What the room may see of a player now (frozen while a question is open)."""
+        if self.frozen is not None and player.player_id in self.frozen:
+            return self.frozen[player.player_id]
+        return Public(
+            player.score, player.streak, self.ranks.rank(player.player_id), player.correct_count
+        )
+
+    def public_top(self, n: int) -> list[Standing]:
+        if self.frozen_top is not None:
+            return self.frozen_top[:n]
+        return self.top(n)
 
     def top(self, n: int) -> list[Standing]:
         """The first ``n`` standings without sorting everyone (heap select, then exact ranks)."""

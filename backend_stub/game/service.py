@@ -38,12 +38,22 @@ from quizwire.messages import (
     PublicQuestion,
     QuestionClosedMsg,
     Reveal,
+    ScoreMsg,
     SnapshotMsg,
     parse_answer,
 )
 from quizwire.names import NicknameError, check_nickname
+from quizwire.players import current_streak
 from quizwire.quiz import Quiz
-from quizwire.state import CloseReason, GameOptions, GameState, Phase, PlayerState, PlayerStatus
+from quizwire.state import (
+    CloseReason,
+    GameOptions,
+    GameState,
+    Phase,
+    PlayerState,
+    PlayerStatus,
+    question_id,
+)
 from quizwire.store import GameStore, NameTaken
 from quizwire.tally import Tally, tally_answers
 
@@ -154,6 +164,7 @@ class GameService:
                     len(question.choices),
                     self.store.load_answers(game.game_id, game.question_index),
                 )
+                runtime.freeze()  # the answers already given stay hidden until the reveal
             extras = self.store.load_extras(game.game_id)
             runtime.last_reveal = extras.get("reveal")
             runtime.last_leaderboard = extras.get("leaderboard")
@@ -329,12 +340,13 @@ class GameService:
         ):
             reveal = Reveal.from_dict(runtime.last_reveal)
         answered = player.answered_index == game.question_index and game.question_index >= 0
+        public = runtime.public_standing(player)
         you = PlayerView(
             player_id=player.player_id,
             name=player.name,
-            total=player.score,
-            streak=player.streak,
-            rank=runtime.ranks.rank(player.player_id),
+            total=public.score,
+            streak=public.streak if runtime.frozen is not None else current_streak(player, game),
+            rank=public.rank,
             answered=answered,
             choice=player.last_choice if answered and player.last_choice >= 0 else None,
         )
@@ -349,7 +361,7 @@ class GameService:
             question=question,
             reveal=reveal,
             you=you,
-            leaderboard=rules.entries(runtime.top(TOP_N), TOP_N),
+            leaderboard=rules.entries(runtime.public_top(TOP_N), TOP_N),
         )
         return snap.to_dict()
 
@@ -405,8 +417,12 @@ class GameService:
         step = self._transition(
             lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally)
         )
+        was_open = game.phase is Phase.QUESTION_OPEN
         await self._apply(runtime, step)
         self._cancel_timer(runtime)
+        if was_open:
+            await self._reveal_results(runtime, game.question_index)
+        runtime.thaw()
         await self._publish_leaderboard(runtime)
         return runtime
 
@@ -459,6 +475,7 @@ class GameService:
         question = runtime.game.question
         assert question is not None
         runtime.tally = Tally.empty(runtime.game.question_index, len(question.choices))
+        runtime.freeze()
         self._schedule_deadline(runtime)
 
     def _schedule_deadline(self, runtime: GameRuntime) -> None:
@@ -504,15 +521,55 @@ class GameService:
         )
         self._cancel_timer(runtime)
         await self._apply(runtime, step)
+        await self._reveal_results(runtime, game.question_index)
         await self._publish_leaderboard(runtime)
+
+    async def _reveal_results(self, runtime: GameRuntime, index: int) -> None:
+        """After the reveal: each player who answered gets their result, then the room sees the
+        new standings. Results were held back while the question was open."""
+        runtime.thaw()
+        if self._server is None:
+            return
+        now = self.clock()
+        answered = [p for p in runtime.players.values() if p.answered_index == index]
+        for position, player in enumerate(answered):
+            message = ScoreMsg(
+                game_id=runtime.game_id,
+                seq=2 * player.seq + 1,
+                ts=now,
+                player_id=player.player_id,
+                question_id=question_id(index),
+                index=index,
+                accepted=True,
+                correct=player.last_correct,
+                choice=player.last_choice if player.last_choice >= 0 else None,
+                points=player.last_points,
+                bonus=player.last_bonus,
+                total=player.score,
+                streak=player.streak,
+                rank=runtime.ranks.rank(player.player_id),
+            )
+            await self._server.publish_internal(
+                channels.scores_channel(runtime.game_id, player.player_id), [message.to_dict()]
+            )
+            if position % 500 == 499:
+                await asyncio.sleep(0)  # thousands of results: let the loop breathe
 
     def _maybe_close_all_answered(self, runtime: GameRuntime) -> None:
         game = runtime.game
         if game.phase is not Phase.QUESTION_OPEN or runtime.tally is None:
             return
-        reason = rules.due_close(
-            game, self.clock(), answered=runtime.tally.answered, connected=runtime.connected_active
-        )
+        # "Every connected player answered" counts the answers of the players connected now:
+        # an answer from a player who then dropped (or was kicked) must not stand in for a
+        # connected player who has not answered yet. Stops at the first one still thinking.
+        connected = 0
+        for pid, subs in runtime.connected.items():
+            player = runtime.players.get(pid)
+            if subs > 0 and player is not None and player.active:
+                if player.answered_index != game.question_index:
+                    return
+                connected += 1
+        reason = rules.due_close(game, self.clock(), answered=connected, connected=connected)
         if reason is CloseReason.ALL_ANSWERED:
             asyncio.get_running_loop().create_task(
                 self._close_if_open(runtime, game.question_index, reason)
@@ -563,7 +620,6 @@ class GameService:
                 assert outcome.refusal is not None
                 results.append({"id": event["id"], "error": outcome.refusal.message})
         if accepted_any:
-            runtime.leaderboard_dirty = True
             self._maybe_close_all_answered(runtime)
         return results
 
@@ -620,11 +676,27 @@ class GameService:
             )
 
     async def _publish_score(self, runtime: GameRuntime, outcome: AnswerOutcome) -> None:
+        """The player's immediate receipt. While the question is open it says "locked in" and
+        nothing more: correctness and points wait for the reveal (see :meth:`_reveal_results`).
+        The scores channel's seq is twice the row version (+1 for the result at the reveal)."""
         if self._server is None or outcome.player is None:
             return
         message = outcome.score_message(
             runtime.game_id, self.clock(), runtime.ranks.rank(outcome.player_id)
         )
+        message = replace(message, seq=2 * message.seq)
+        game = runtime.game
+        if game.phase is Phase.QUESTION_OPEN and message.index == game.question_index:
+            public = runtime.public_standing(outcome.player)
+            message = replace(
+                message,
+                correct=None,
+                points=0,
+                bonus=0,
+                total=public.score,
+                streak=public.streak,
+                rank=public.rank,
+            )
         await self._server.publish_internal(
             channels.scores_channel(runtime.game_id, outcome.player_id), [message.to_dict()]
         )
@@ -646,7 +718,7 @@ class GameService:
         if runtime.lobby_dirty and due and runtime.game.phase is Phase.LOBBY:
             await self._announce_lobby(runtime)
         due = force or now - runtime.last_leaderboard_at >= self.coalesce_interval
-        if runtime.leaderboard_dirty and due:
+        if runtime.leaderboard_dirty and due and runtime.game.phase is not Phase.QUESTION_OPEN:
             await self._publish_leaderboard(runtime)
 
     async def _announce_lobby(self, runtime: GameRuntime) -> None:
@@ -703,19 +775,20 @@ class GameService:
             "players": [self._player_row(runtime, p) for p in runtime.players.values()],
             "leaderboard": [
                 {"playerId": s.player_id, "name": s.name, "score": s.score, "rank": s.rank}
-                for s in runtime.top(TOP_N)
+                for s in runtime.public_top(TOP_N)
             ],
             "serverTime": self.clock(),
         }
 
     @staticmethod
     def _player_row(runtime: GameRuntime, p: PlayerState) -> dict[str, Any]:
+        public = runtime.public_standing(p)
         return {
             "playerId": p.player_id,
             "name": p.name,
-            "score": p.score,
-            "correctCount": p.correct_count,
-            "rank": runtime.ranks.rank(p.player_id),
+            "score": public.score,
+            "correctCount": public.correct_count,
+            "rank": public.rank,
             "lastAnswer": p.last_choice
             if p.answered_index == runtime.game.question_index
             else None,

@@ -102,6 +102,9 @@ async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
         refused = await scrape(base)
         assert refused["quizwire_connections_refused_total"] == 1
 
+        # The leaderboard is held back while the question is open, then published at the reveal.
+        assert answered["quizwire_leaderboard_publishes_total"] == 0
+        await stub.game.reveal(code)
         for client in clients:
             await client.close()
         await asyncio.sleep(0.1)

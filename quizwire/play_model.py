@@ -38,7 +38,9 @@ class PlayerModel:
     lobby_players: int = 0
     question: PublicQuestion | None = None
     choice: int | None = None  # the locked choice for the open question
-    result: ScoreMsg | None = None  # the scoring of the current question
+    # The current question's score message: ``correct is None`` means "locked in" (the server
+    # holds results back until the reveal); then it is replaced by the result.
+    result: ScoreMsg | None = None
     refusal: str | None = None  # the last refusal, shown to the player
     reveal: Reveal | None = None
     score: int = 0

@@ -7,9 +7,10 @@ Rules, applied to the name after trimming and collapsing runs of spaces to one:
   overrides/isolates, zero-width characters, BOM, line separators, private-use or unassigned
   code points, nor letters that render blank (Hangul fillers, braille blank); Unicode spaces
   such as NBSP become plain spaces first;
-- unique within the game, case-insensitively after NFKC normalisation: ``"bob"``, ``"BOB "`` and the
-  full-width ``"\uff22\uff4f\uff42"`` are the same name. :func:`name_key` is that comparison key: store it with a unique
-  constraint (SQL ``UNIQUE(game_id, name_key)``; DynamoDB conditional put of ``NAME#<key>``).
+- unique within the game, case-insensitively after NFKC normalisation: ``"bob"``, ``"BOB "``
+  and a full-width "Bob" are the same name. :func:`name_key` is that comparison key: store it
+  with a unique constraint (SQL ``UNIQUE(game_id, name_key)``; DynamoDB conditional put of
+  ``NAME#<key>``).
 
 Refusals raise :class:`NicknameError` with a stable ``code`` (``empty``, ``too_long``,
 ``bad_char``, ``taken``) and a message fit to show the player. Rich markup such as ``[bold]``

@@ -41,7 +41,7 @@ def build_results(
                     else {
                         "choice": letter(r.choice),
                         "correct": r.correct,
-                        "points": r.points + r.bonus,
+                        "points": r.points,  # already includes the bonus
                         "ms": r.elapsed_ms,
                     }
                     for i in range(asked)

@@ -33,7 +33,9 @@ print(",".join(bad))
 
 def test_cli_help_does_not_import_the_tui() -> None:
     code = "import sys; from quizwire.cli import build_parser; build_parser(); print(any(m.startswith('textual') for m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert result.stdout.strip() == "False"
 
 

@@ -686,7 +686,7 @@ class GameService:
         )
         message = replace(message, seq=2 * message.seq)
         game = runtime.game
-        if game.phase is Phase.QUESTION_OPEN and message.index == game.question_index:
+        if game.phase is Phase.QUESTION_OPEN:  # refusals too: nothing may hint at a result
             public = runtime.public_standing(outcome.player)
             message = replace(
                 message,

@@ -65,6 +65,19 @@ class CredentialStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_private(path, json.dumps(asdict(saved), indent=2))
 
+    def latest(self, http_endpoint: str) -> SavedPlayer | None:
+        """The most recently saved credential for ``http_endpoint`` (to rejoin after a restart)."""
+        site = self._path(http_endpoint, "X").parent
+        try:
+            files = sorted(site.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return None
+        for path in files:
+            saved = self.load(http_endpoint, path.stem)
+            if saved is not None:
+                return saved
+        return None
+
     def forget(self, http_endpoint: str, game_id: str) -> None:
         self._path(http_endpoint, game_id).unlink(missing_ok=True)
 

@@ -1,0 +1,103 @@
+"""What the app needs of a player session, and the factory that builds the real one.
+
+The app only talks to :class:`Session` (``quizwire.client.player.PlayerSession`` satisfies it),
+so tests can hand it a scripted fake for snapshots while Pilot tests use a real stub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from eventapi import ConnectionState
+from player.target import Target
+from quizwire.client.game_api import EntryClient, GameApiError
+from quizwire.client.player import CredentialStore, PlayerSession, SavedPlayer
+from quizwire.play_model import PlayerModel
+
+__all__ = [
+    "OnRetry",
+    "OnState",
+    "Session",
+    "SessionFactory",
+    "real_sessions",
+]
+
+OnState = Callable[[ConnectionState], None]
+OnRetry = Callable[[int, GameApiError], None]
+
+
+class Session(Protocol):
+    rejoined: bool
+    model: PlayerModel | None
+
+    @property
+    def state(self) -> ConnectionState: ...
+
+    async def join(self, code: str, name: str) -> SavedPlayer: ...
+    async def connect(self) -> PlayerModel: ...
+    def pump(self) -> bool: ...
+    async def answer(self, choice: int) -> str | None: ...
+    async def close(self) -> None: ...
+
+
+class SessionFactory(Protocol):
+    """Builds a session; ``on_state`` sees connection changes, ``on_retry`` entry 429 retries."""
+
+    credentials: CredentialStore
+
+    def __call__(self, on_state: OnState, on_retry: OnRetry) -> Session: ...
+
+    async def running_game(self) -> SavedPlayer | None:
+        """The game this player was last in on this target, if it is still running."""
+        ...
+
+
+class RealSessions:
+    """Sessions against a real target (the stub or AWS)."""
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        credentials_root: Path | None = None,
+        backoff: float = 0.25,
+        reconnect: Any = None,
+    ) -> None:
+        self.target = target
+        self.credentials = CredentialStore(credentials_root)
+        self.backoff = backoff
+        self.reconnect = reconnect
+
+    def _entry(self, on_retry: OnRetry | None = None) -> EntryClient:
+        return EntryClient(self.target.game_api, backoff=self.backoff, on_retry=on_retry)
+
+    def __call__(self, on_state: OnState, on_retry: OnRetry) -> Session:
+        return PlayerSession(
+            http_endpoint=self.target.http_endpoint,
+            game_api=self.target.game_api,
+            realtime_endpoint=self.target.realtime_endpoint,
+            credentials=self.credentials,
+            entry=self._entry(on_retry),
+            on_state=on_state,
+            reconnect=self.reconnect,
+        )
+
+    async def running_game(self) -> SavedPlayer | None:
+        saved = self.credentials.latest(self.target.http_endpoint)
+        if saved is None:
+            return None
+        entry = EntryClient(self.target.game_api, backoff=self.backoff, max_attempts=3)
+        try:
+            info = await entry.get_game(saved.game_id)
+            await entry.state(saved.game_id, saved.token)
+        except GameApiError:
+            return None
+        finally:
+            await entry.close()
+        return None if info.get("phase") == "finished" else saved
+
+
+def real_sessions(target: Target, **kwargs: Any) -> SessionFactory:
+    return RealSessions(target, **kwargs)

@@ -1,0 +1,232 @@
+"""Entry and admin API end to end: clear refusals at the door, signatures on every admin call,
+and a kicked player locked out of answers, connections and snapshots."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from eventapi import AuthError, EventsClient, LambdaAuth, PublishError
+from quizwire.client.game_api import AdminClient, GameApiError
+
+from .harness import API_KEY, KEY_ID, make_quiz, new_events_client, presenter_auth
+
+QUIZ = make_quiz([(4, 2, 1000), (2, 0, 1000)])
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def refused(call) -> GameApiError:
+    with pytest.raises(GameApiError) as caught:
+        await call
+    return caught.value
+
+
+async def test_unknown_game_is_404_everywhere(make_stub, presenter_for, entry_for) -> None:
+    stub = await make_stub()
+    entry = entry_for(stub.game_api)
+    admin = presenter_for(stub).admin
+    for call in (
+        entry.get_game("ZZZZZZ"),
+        entry.join("ZZZZZZ", "Alice"),
+        entry.state("ZZZZZZ", "qw1.ZZZZZZ.p1.secret"),
+        admin.view("ZZZZZZ"),
+        admin.command("ZZZZZZ", "start"),
+        admin.results("ZZZZZZ"),
+    ):
+        err = await refused(call)
+        assert (err.status, err.code) == (404, "not_found")
+        assert "no game with code ZZZZZZ" in err.message
+    # the code is case-insensitive, like the one on the big screen
+    code = (await admin.create_game(quiz=QUIZ))["gameId"]
+    assert (await entry.get_game(code.lower()))["gameId"] == code
+
+
+async def test_finished_game_is_410(make_stub, presenter_for, entry_for) -> None:
+    stub = await make_stub()
+    entry = entry_for(stub.game_api)
+    admin = presenter_for(stub).admin
+    code = (await admin.create_game(quiz=QUIZ))["gameId"]
+    info = await entry.get_game(code)
+    assert info == {
+        "gameId": code,
+        "title": "E2E quiz",
+        "phase": "lobby",
+        "playerCount": 0,
+        "questionCount": 2,
+        "acceptingPlayers": True,
+    }
+    alice = await entry.join(code, "Alice")
+    assert (await admin.command(code, "end"))["phase"] == "finished"
+    for call in (entry.get_game(code), entry.join(code, "Bob")):
+        err = await refused(call)
+        assert (err.status, err.code) == (410, "finished")
+        assert f"Game {code} has finished" in err.message
+    # a player of the finished game still gets its final snapshot
+    snap = await entry.state(code, alice["token"])
+    assert snap["phase"] == "finished" and snap["you"]["name"] == "Alice"
+    err = await refused(admin.command(code, "next"))
+    assert (err.status, err.code) == (409, "bad_transition")
+
+
+async def test_nicknames_are_checked(make_stub, presenter_for, entry_for) -> None:
+    stub = await make_stub()
+    entry = entry_for(stub.game_api)
+    code = (await presenter_for(stub).admin.create_game(quiz=QUIZ))["gameId"]
+
+    bad = {
+        "Bob\x1b[31m": "control or invisible characters (U+001B",
+        "two\nlines": "control or invisible characters",
+        "evil\u202eeman": "control or invisible characters",
+        "zero\u200bwidth": "control or invisible characters",
+        "x" * 25: "That nickname is 25 characters; the limit is 24.",
+        "   ": "Please choose a nickname",
+    }
+    for name, message in bad.items():
+        err = await refused(entry.join(code, name))
+        assert (err.status, err.code) == (400, "bad_name"), name
+        assert message in err.message, (name, err.message)
+
+    assert (await entry.join(code, "  Alice   Smith ")).get("name") == "Alice Smith"
+    assert (await entry.join(code, "x" * 24))["name"] == "x" * 24
+    markup = await entry.join(code, "[bold red]Boss[/]")  # plain text: allowed, kept verbatim
+    assert markup["name"] == "[bold red]Boss[/]"
+    for same in ("alice smith", "ALICE  SMITH ", "\uff21lice Smith"):  # full-width A
+        err = await refused(entry.join(code, same))
+        assert (err.status, err.code) == (409, "name_taken"), same
+        assert "already called" in err.message
+    view = await presenter_for(stub).admin.view(code)
+    assert sorted(p["name"] for p in view["players"]) == sorted(
+        ["Alice Smith", "x" * 24, "[bold red]Boss[/]"]
+    )
+
+
+async def test_admin_calls_need_a_valid_signature(make_stub, presenter_for) -> None:
+    stub = await make_stub()
+    base = stub.game_api
+    code = (await presenter_for(stub).admin.create_game(quiz=QUIZ))["gameId"]
+    async with httpx.AsyncClient(timeout=10) as http:
+        for method, path in (
+            ("GET", "/admin/games"),
+            ("POST", "/admin/games"),
+            ("GET", f"/admin/games/{code}"),
+            ("POST", f"/admin/games/{code}/start"),
+            ("GET", f"/admin/games/{code}/results?format=json"),
+        ):
+            response = await http.request(method, base + path, json={"pack": "general"})
+            assert response.status_code == 401, (method, path)
+            assert response.json()["error"] == "unauthorized"
+        # an API key is not a presenter credential either
+        response = await http.post(
+            base + f"/admin/games/{code}/start", headers={"x-api-key": API_KEY}
+        )
+        assert response.status_code == 401
+
+    wrong_secret = AdminClient(base, presenter_auth(secret="not-the-secret"))
+    unknown_key = AdminClient(base, presenter_auth(key_id="AKIDUNKNOWN00000"))
+    try:
+        for admin in (wrong_secret, unknown_key):
+            for call in (admin.list_games(), admin.command(code, "start"), admin.view(code)):
+                err = await refused(call)
+                assert (err.status, err.code) == (401, "unauthorized")
+                assert "signed with the presenter's credentials" in err.message
+    finally:
+        await wrong_secret.close()
+        await unknown_key.close()
+
+    # A signature is bound to its body: replaying it with another body fails.
+    admin = presenter_for(stub).admin
+    request: dict[str, object] = {}
+
+    async def capture(req: httpx.Request) -> httpx.Response:
+        request.update(headers=dict(req.headers), body=req.content)
+        return httpx.Response(201, json={})
+
+    spy = AdminClient(
+        base, presenter_auth(), http=httpx.AsyncClient(transport=httpx.MockTransport(capture))
+    )
+    await spy.create_game(pack="general")
+    async with httpx.AsyncClient(timeout=10) as http:
+        headers = {k: v for k, v in request["headers"].items() if k != "content-length"}
+        genuine = await http.post(base + "/admin/games", content=request["body"], headers=headers)
+        assert genuine.status_code == 201
+        tampered = await http.post(
+            base + "/admin/games", content=json.dumps({"pack": "science"}), headers=headers
+        )
+        assert tampered.status_code == 401
+    assert len((await admin.list_games())["games"]) == 2  # the first game and the genuine one
+
+
+async def test_kicked_player_is_locked_out(make_stub, presenter_for, entry_for, player_for) -> None:
+    stub = await make_stub()
+    http_url = stub.events.http_url
+    presenter = presenter_for(stub)
+    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
+    await presenter.watch(code)
+    entry = entry_for(stub.game_api)
+    alice, bob, carol = (player_for(n, code, http_url, entry) for n in ("Alice", "Bob", "Carol"))
+    for p in (alice, bob, carol):
+        await p.join()
+        await p.connect()
+    view = await presenter.admin.command(code, "start")
+    qid = view["question"]["questionId"]
+    assert (await alice.answer(qid, 2)).score["accepted"] is True
+
+    kicked = await presenter.admin.player_action(code, bob.player_id, "kick")
+    assert kicked == {"playerId": bob.player_id, "name": "Bob", "status": "kicked"}
+    # Bob's open socket can no longer answer: the authorizer refuses the publish.
+    assert bob.client is not None
+    with pytest.raises(PublishError) as failed:
+        await bob.client.publish(f"/answer/{code}", [{"questionId": qid, "choice": 2}])
+    assert failed.value.is_auth_failure
+    # ... nor open a new connection, nor fetch a snapshot, nor join again under his name
+    with pytest.raises(AuthError):
+        async with new_events_client(http_url, LambdaAuth(bob.token)):
+            pass
+    err = await refused(entry.state(code, bob.token))
+    assert (err.status, err.code) == (403, "kicked")
+    assert err.message == "The host removed you from this game."
+    err = await refused(entry.join(code, "bob"))
+    assert (err.status, err.code) == (409, "name_taken")
+
+    # Bob no longer holds the question open: Carol's answer is the last one needed.
+    assert (await carol.answer(qid, 1)).score["accepted"] is True
+    closed = await presenter.inboxes["game"].wait(lambda m: m.get("type") == "question_closed")
+    assert (closed["reason"], closed["answered"], closed["counts"]) == (
+        "all_answered",
+        2,
+        [0, 1, 1, 0],
+    )
+    view = await presenter.admin.view(code)
+    status = {p["name"]: p["status"] for p in view["players"]}
+    assert status == {"Alice": "active", "Bob": "kicked", "Carol": "active"}
+    assert view["playerCount"] == 2
+
+    results = json.loads(await presenter.admin.results(code, "json"))
+    rows = {r["name"]: r for r in results["players"]}
+    assert rows["Bob"]["status"] == "kicked" and rows["Bob"]["rank"] is None
+    assert rows["Bob"]["answers"] == [None]
+    assert (rows["Alice"]["rank"], rows["Carol"]["rank"]) == (1, 2)
+    assert stub.game.answers_accepted == 2
+    assert not any(m.get("playerId") == bob.player_id for m in presenter.inboxes["answer"].messages)
+
+    err = await refused(presenter.admin.player_action(code, "pnosuchplayer", "kick"))
+    assert err.status == 404
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "qw1.NOSUCH.p123.secret",  # a game that does not exist
+        "not-a-token",
+        "qw1..p123.secret",
+        KEY_ID,  # the presenter's key id is no token either
+    ],
+)
+async def test_authorizer_refuses_bad_tokens(make_stub, token: str) -> None:
+    stub = await make_stub()
+    with pytest.raises(AuthError):
+        async with EventsClient(stub.events.http_url, LambdaAuth(token), connect_timeout=5):
+            pass

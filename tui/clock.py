@@ -1,0 +1,29 @@
+"""Clocks in epoch milliseconds. Widgets take a ``Clock`` so tests can freeze time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+__all__ = ["Clock", "FrozenClock", "wall_ms"]
+
+Clock = Callable[[], int]
+"""A zero-argument callable returning the time in epoch milliseconds."""
+
+
+def wall_ms() -> int:
+    """The local wall clock in epoch milliseconds."""
+    return time.time_ns() // 1_000_000
+
+
+class FrozenClock:
+    """A clock that only moves when told to (tests, snapshots)."""
+
+    def __init__(self, now_ms: int = 1_767_225_600_000) -> None:
+        self.now_ms = now_ms
+
+    def __call__(self) -> int:
+        return self.now_ms
+
+    def advance(self, ms: int) -> None:
+        self.now_ms += ms

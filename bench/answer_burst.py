@@ -14,12 +14,18 @@ load-generator processes. Then, on the same connections, two bursts of N publish
    waits for it to come back on its subscription: the bare cost of publish + delivery.
 2. **game** — the presenter opens the question (admin API); each player, when the ``question``
    message reaches it, answers at a uniformly random moment within ``--window`` and waits for its
-   ``score`` message: authorizer, answer handler (validate, score, SQLite commit), score publish.
+   receipt on ``/scores`` ("locked in": accepted, ``correct`` null, no points): authorizer, answer
+   handler (validate, score, SQLite commit), receipt publish. Results are held until the reveal:
+   once every receipt is in (the question closes itself when every connected player answered;
+   otherwise the bench presses *reveal*), each player waits for its result (correct, points,
+   the choice it sent) — measured from the result's ``ts`` (the close) to its arrival.
 
-Reported per burst: replies, lost (sent - results back; must be 0), throughput (client side:
-first send → last result; for the game also server side: first → last accepted answer, from
-the server's recorded answer times), publish -> result latency p50/p99, server CPU (µs per
-operation) and the game/reference ratio. Loopback only; every wait is bounded; the stub and the
+Reported per burst: receipts, lost (sent - accepted - refused; must be 0), accepted answers
+without a result after the reveal (must be 0), receipts that leaked a result (must be 0),
+throughput (client side: first send → last receipt; for the game also server side: first → last
+accepted answer, from the server's recorded answer times), publish -> receipt latency p50/p99,
+reveal -> result latency, server CPU (µs per operation) and the game/reference ratio.
+Loopback only; every wait is bounded; the stub and the
 load generators are stopped on exit, error or Ctrl-C.
 """
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import multiprocessing as mp
 import random
@@ -123,6 +130,12 @@ class BurstReport:
     cpu_s: float = 0.0
     other_frames: dict[str, int] = field(default_factory=dict)
     closes: int = 0
+    # game only: the per-player result that follows the reveal (the receipt above is "locked in")
+    revealed: int = 0  # players whose result arrived after the reveal
+    reveal_latencies_ns: array[int] = field(default_factory=lambda: array("q"))  # recv - ts
+    last_reveal_ns: int = 0
+    leaked: int = 0  # a receipt that carried correctness or points before the reveal
+    mismatched: int = 0  # a result whose choice is not the one the player sent
 
 
 # -- load-generator process ------------------------------------------------------------------
@@ -138,11 +151,13 @@ class Players:
         self.tokens: list[str] = []
         self.clients: list[WsClient] = []
         self.sent_ns: list[int] = []
-        self.got = bytearray()
+        self.choices: list[int] = []
+        self.got = bytearray()  # 0: nothing yet, 1: receipt / echo, 2: result after the reveal
         self.report = BurstReport()
         self.mode = ""  # "", "reference" or "game"
         self.expected = 0
         self.done = asyncio.Event()
+        self.all_revealed = asyncio.Event()
         self.other: Counter[str] = Counter()
         self.refusals: Counter[str] = Counter()
         host = cfg.info.host
@@ -210,7 +225,7 @@ class Players:
                     expect_type(
                         await client.request(frame, min(remaining, 15.0)), "subscribe_success"
                     )
-                client.on_text = lambda text, i=i: self.on_text(i, text)
+                client.on_text = functools.partial(self.on_text, i)
                 return client
             except (OSError, TimeoutError, RuntimeError, ValueError) as exc:
                 error = exc
@@ -243,7 +258,7 @@ class Players:
         self.ids, self.tokens = keep_ids, keep_tokens
         # rebind the callbacks to the compacted indices
         for i, client in enumerate(self.clients):
-            client.on_text = lambda text, i=i: self.on_text(i, text)
+            client.on_text = functools.partial(self.on_text, i)
         self.sent_ns = [0] * len(self.clients)
         return errors
 
@@ -255,8 +270,10 @@ class Players:
         self.other = Counter()
         self.expected = len(self.clients)
         self.sent_ns = [0] * len(self.clients)
+        self.choices = [-1] * len(self.clients)
         self.got = bytearray(len(self.clients))
         self.done = asyncio.Event()
+        self.all_revealed = asyncio.Event()
         if self.expected == 0:
             self.done.set()
 
@@ -287,10 +304,11 @@ class Players:
         self.clients[i].send_text(frame)
 
     def _send_answer(self, i: int, question_id: str) -> None:
+        self.choices[i] = self.rng.randrange(4)
         event = json.dumps(
             {
                 "questionId": question_id,
-                "choice": self.rng.randrange(4),
+                "choice": self.choices[i],
                 "sentAt": time.time_ns() // 1_000_000,
             }
         )
@@ -338,6 +356,9 @@ class Players:
         if not mine:
             report.foreign += 1  # someone else's result on this player's channel
             return
+        if self.got[i] == 1 and self.mode == "game" and event.get("correct") is not None:
+            self._revealed(i, now, event)
+            return
         if self.got[i]:
             report.duplicates += 1
             return
@@ -349,6 +370,8 @@ class Players:
         if self.mode == "game":
             if event.get("accepted"):
                 report.accepted += 1
+                if event.get("correct") is not None or event.get("points"):
+                    report.leaked += 1  # results are held until the reveal
             else:
                 code = (event.get("refusal") or {}).get("code", "?")
                 self.refusals[str(code)] += 1
@@ -356,6 +379,31 @@ class Players:
             report.accepted += 1
         if report.results >= self.expected:
             self.done.set()
+
+    def _revealed(self, i: int, now: int, event: dict[str, Any]) -> None:
+        """The player's result for the question, published at the reveal (``ts``: close time)."""
+        report = self.report
+        self.got[i] = 2
+        report.revealed += 1
+        report.reveal_latencies_ns.append(now - int(event.get("ts", 0)) * 1_000_000)
+        report.last_reveal_ns = max(report.last_reveal_ns, now)
+        if event.get("choice") != self.choices[i]:
+            report.mismatched += 1
+        if report.revealed >= report.accepted:
+            self.all_revealed.set()
+
+    async def wait_results(self, conn: Connection) -> BurstReport:
+        """After the reveal: wait (bounded) until every accepted answer's result is in."""
+        await pipe_recv(conn, "reveal", 120)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.cfg.burst_timeout
+        if self.report.revealed < self.report.accepted:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.all_revealed.wait(), deadline - loop.time())
+        await asyncio.sleep(0.2)  # duplicates, if any
+        self.report.other_frames = dict(self.other)
+        self.mode = ""
+        return self.report
 
     async def run_burst(self, conn: Connection, mode: str) -> BurstReport:
         await pipe_recv(conn, "go", 60)
@@ -371,7 +419,8 @@ class Players:
         self.report.refusals = dict(self.refusals)
         self.report.other_frames = dict(self.other)
         self.report.closes = sum(1 for c in self.clients if c.closed.done()) - closes0
-        self.mode = ""
+        if mode == "reference":
+            self.mode = ""
         return self.report
 
 
@@ -391,6 +440,7 @@ async def worker_main(cfg: WorkerConfig, conn: Connection) -> None:
             players.arm(mode)
             conn.send(("armed", None))
             conn.send((f"{mode}_done", await players.run_burst(conn, mode)))
+        conn.send(("results_done", await players.wait_results(conn)))
         await pipe_recv(conn, "stop", 300)
     finally:
         for client in players.clients:
@@ -475,6 +525,12 @@ class Burst:
     handler_ms_mean: float | None
     refusals: dict[str, int]
     notes: list[str]
+    revealed: int = 0
+    results_lost: int = 0  # accepted answers whose result never came after the reveal
+    reveal_p50_ms: float = float("nan")
+    reveal_p99_ms: float = float("nan")
+    leaked: int = 0
+    mismatched: int = 0
 
 
 def combine(name: str, reports: list[BurstReport], server_cpu_s: float) -> Burst:
@@ -493,6 +549,8 @@ def combine(name: str, reports: list[BurstReport], server_cpu_s: float) -> Burst
     last = max((r.last_result_ns for r in reports), default=0)
     window = (last - first) / 1e9 if first and last > first else 0.0
     refused = sum(refusals.values())
+    reveal = sorted(v for r in reports for v in r.reveal_latencies_ns)
+    revealed = sum(r.revealed for r in reports)
     return Burst(
         name=name,
         sent=sent,
@@ -516,6 +574,12 @@ def combine(name: str, reports: list[BurstReport], server_cpu_s: float) -> Burst
         handler_ms_mean=None,
         refusals=dict(refusals),
         notes=[f"{k} (x{v})" for k, v in notes.items()],
+        revealed=revealed,
+        results_lost=accepted - revealed if name == "game" else 0,
+        reveal_p50_ms=percentile(reveal, 50) / 1e6,
+        reveal_p99_ms=percentile(reveal, 99) / 1e6,
+        leaked=sum(r.leaked for r in reports),
+        mismatched=sum(r.mismatched for r in reports),
     )
 
 
@@ -603,6 +667,11 @@ async def run(args: argparse.Namespace, workdir: Path) -> tuple[list[Burst], dic
                 reports = await workers.gather(f"{mode}_done", burst_timeout + 60)
                 cpu1 = procs.cpu_seconds(server.pid)
                 after = await scrape(http, stub["game_api"])
+                if mode == "game":  # results are held until the reveal: close, then collect
+                    if (await admin.view(code))["phase"] == "question_open":
+                        await admin.command(code, "reveal")  # some answer never arrived
+                    workers.send("reveal")
+                    reports = await workers.gather("results_done", burst_timeout + 60)
                 burst = combine(mode, reports, cpu1 - cpu0)
                 if mode == "game":
                     results = json.loads(await admin.results(code, "json"))
@@ -642,19 +711,25 @@ async def run(args: argparse.Namespace, workdir: Path) -> tuple[list[Burst], dic
 ROWS: list[tuple[str, str, str, bool]] = [
     ("publishes sent", "sent", "{:,.0f}", False),
     ("publish acks", "acks", "{:,.0f}", False),
-    ("results back (score / echo)", "results", "{:,.0f}", False),
+    ("receipts back (locked in / echo)", "results", "{:,.0f}", False),
     ("accepted", "accepted", "{:,.0f}", False),
     ("refused", "refused", "{:,.0f}", False),
     ("lost = sent - accepted - refused", "lost", "{:,.0f}", False),
     ("publish_error frames", "publish_errors", "{:,.0f}", False),
     ("duplicate results", "duplicates", "{:,.0f}", False),
+    ("receipts carrying a result before the reveal", "leaked", "{:,.0f}", False),
+    ("results after the reveal", "revealed", "{:,.0f}", False),
+    ("accepted without a result after the reveal", "results_lost", "{:,.0f}", False),
+    ("results with another choice than sent", "mismatched", "{:,.0f}", False),
+    ("reveal->result p50 ms", "reveal_p50_ms", "{:,.1f}", False),
+    ("reveal->result p99 ms", "reveal_p99_ms", "{:,.1f}", False),
     ("results for another player", "foreign", "{:,.0f}", False),
-    ("throughput /s (client: first send->last result)", "client_per_s", "{:,.0f}", True),
+    ("throughput /s (client: first send->last receipt)", "client_per_s", "{:,.0f}", True),
     ("accepted /s (server: first->last accepted)", "server_per_s", "{:,.0f}", False),
-    ("publish->result p50 ms", "p50_ms", "{:,.1f}", True),
-    ("publish->result p90 ms", "p90_ms", "{:,.1f}", True),
-    ("publish->result p99 ms", "p99_ms", "{:,.1f}", True),
-    ("publish->result max ms", "max_ms", "{:,.1f}", True),
+    ("publish->receipt p50 ms", "p50_ms", "{:,.1f}", True),
+    ("publish->receipt p90 ms", "p90_ms", "{:,.1f}", True),
+    ("publish->receipt p99 ms", "p99_ms", "{:,.1f}", True),
+    ("publish->receipt max ms", "max_ms", "{:,.1f}", True),
     ("server CPU s (burst)", "server_cpu_s", "{:,.2f}", True),
     ("server CPU us / operation", "server_us_per_op", "{:,.0f}", True),
     ("answer handler mean ms (/metrics)", "handler_ms_mean", "{:,.2f}", False),
@@ -773,9 +848,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     ok = all(
-        b.lost == 0 and b.duplicates == 0 and b.foreign == 0 and b.sent == facts["subscribed"]
+        b.lost == 0
+        and b.duplicates == 0
+        and b.foreign == 0
+        and b.results_lost == 0
+        and b.leaked == 0
+        and b.mismatched == 0
+        and b.sent == facts["subscribed"]
         for b in bursts
-    )
+    ) and facts.get("results_answers") == facts.get("server_accepted")
     return 0 if ok and facts["subscribed"] == args.players else 1
 
 

@@ -1,16 +1,26 @@
-"""Server subprocesses for bench.fanout and what /proc says about them."""
+"""Server subprocesses and load-generator worker processes for the benchmarks, and what /proc
+says about them."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import multiprocessing as mp
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
+from bench.loadgen import pipe_recv
 from bench.wsclient import ServerInfo
 
 VENV_BIN = Path(sys.executable).parent
@@ -26,6 +36,10 @@ class ServerProc:
     popen: subprocess.Popen[bytes]
     info: ServerInfo
     log: Path
+
+    @property
+    def workdir(self) -> Path:
+        return self.log.parent
 
     @property
     def pid(self) -> int:
@@ -118,7 +132,7 @@ def start_reference(workdir: Path) -> ServerProc:
     return spawn("reference", argv, ready, workdir)
 
 
-def stub_argv(data_dir: Path, port: int) -> list[str]:
+def stub_argv(data_dir: Path, port: int, keepalive_s: float = 60.0) -> list[str]:
     return [
         str(VENV_BIN / "quizwire"),
         "stub",
@@ -129,21 +143,90 @@ def stub_argv(data_dir: Path, port: int) -> list[str]:
         "--data-dir",
         str(data_dir),
         "--keepalive-interval",
-        "60",
+        f"{keepalive_s:g}",
     ]
 
 
-def start_stub(workdir: Path) -> ServerProc:
+def start_stub(
+    workdir: Path, extra_args: Sequence[str] = (), keepalive_s: float = 60.0
+) -> ServerProc:
+    """``quizwire stub`` on a free 127.0.0.1 port with its own data and config dirs."""
     data_dir, config_dir = workdir / "stub-data", workdir / "stub-config"
     data_dir.mkdir()
     config_dir.mkdir()
     return spawn(
         "stub",
-        stub_argv(data_dir, free_port()),
+        [*stub_argv(data_dir, free_port(), keepalive_s), *extra_args],
         data_dir / "stub.json",
         workdir,
         env={"QUIZWIRE_CONFIG_DIR": str(config_dir)},
     )
+
+
+def stub_secrets(server: ServerProc) -> dict[str, str]:
+    """The stub's ``stub.json`` (endpoints, API key, IAM credentials for the admin API)."""
+    data: dict[str, str] = json.loads((server.workdir / "stub-data" / "stub.json").read_text())
+    return data
+
+
+def source_address(scenario: int, worker: int) -> str:
+    """A loopback source address of its own for one worker of one scenario run.
+
+    Each (source, destination) address pair has ~28k ephemeral ports; giving every worker its
+    own 127.x address (varied by pid, so a re-run does not meet the last run's sockets) keeps
+    the suite's scenarios from sharing that budget."""
+    return f"127.{10 + scenario % 200}.{1 + (os.getpid() // 7) % 250}.{1 + worker % 250}"
+
+
+class Workers:
+    """Spawned load-generator processes, each running ``target(config, pipe)``.
+
+    Messages on the pipes are ``(kind, payload)`` pairs; every wait on them is bounded."""
+
+    def __init__(
+        self, target: Callable[[Any, Connection], None], configs: Sequence[Any], name: str
+    ) -> None:
+        ctx = mp.get_context("spawn")
+        self.pipes: list[Connection] = []
+        self.procs: list[BaseProcess] = []
+        for i, cfg in enumerate(configs):
+            mine, theirs = ctx.Pipe()
+            proc = ctx.Process(target=target, args=(cfg, theirs), daemon=True, name=f"{name}-{i}")
+            proc.start()
+            theirs.close()
+            self.pipes.append(mine)
+            self.procs.append(proc)
+
+    async def gather(self, kind: str, wait_s: float) -> list[Any]:
+        try:
+            return list(await asyncio.gather(*(pipe_recv(p, kind, wait_s) for p in self.pipes)))
+        except EOFError:
+            codes = [p.exitcode for p in self.procs]
+            raise RuntimeError(f"a worker died waiting for {kind!r} (exit codes {codes})") from None
+
+    def send(self, kind: str, payload: Any = None) -> None:
+        for pipe in self.pipes:
+            pipe.send((kind, payload))
+
+    def cpu_pids(self) -> list[int]:
+        return [p.pid for p in self.procs if p.pid is not None]
+
+    def stop(self, grace_s: float = 3.0) -> None:
+        """Ask every worker to stop, then terminate / kill the ones that linger."""
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError):
+                pipe.send(("stop", None))
+        deadline = time.monotonic() + grace_s
+        for proc in self.procs:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(2)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(2)
+        for pipe in self.pipes:
+            pipe.close()
 
 
 def stub_available() -> str | None:

@@ -1,0 +1,487 @@
+"""``quizwire host``: the presenter console.
+
+The app owns a :class:`admin.source.Source` (injectable), a plain-Python
+:class:`admin.model.ConsoleModel`, and three kinds of timers:
+
+- the UI tick (10 Hz): drain every buffered stream event into the model in one go, then
+  re-render from the model if it changed — never one UI message per answer;
+- the admin-view poll (1 Hz): scores, correct counts, connection states, the join feed;
+- the stub-metrics poll (1 Hz), which exists only while the system panel is shown.
+
+Commands (start, next, reveal now, end, kick, ban, export) run in workers; a refusal such as
+``409 bad_transition`` (someone else moved the game on) is a notification, never a crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+
+from admin.console import ConsoleScreen
+from admin.feed import LatencyRing
+from admin.metrics import SHOWN, StubMetrics, parse_metrics
+from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.setup import SetupScreen
+from admin.source import Source, SourceError
+from admin.widgets import PlayerTable
+from tui.clock import Clock, wall_ms
+from tui.safe import clean
+from tui.theme import apply_theme
+
+TICK_S = 0.1
+POLL_S = 1.0
+END_CONFIRM_MS = 3000
+
+#: action -> phases in which it applies (elsewhere the footer shows it disabled)
+ENABLED = {
+    "start": {LOBBY},
+    "next": {CLOSED},
+    "reveal": {OPEN},
+    "end": {LOBBY, OPEN, CLOSED},
+    "advance": {LOBBY, OPEN, CLOSED},
+    "kick": {LOBBY, OPEN, CLOSED},
+    "ban": {LOBBY, OPEN, CLOSED},
+    "export": {LOBBY, OPEN, CLOSED, FINISHED},
+}
+
+
+def default_export_dir() -> tuple[Path, str]:
+    """The current directory when writable, else the data dir — and which one it is."""
+    import os
+
+    cwd = Path.cwd()
+    if os.access(cwd, os.W_OK):
+        return cwd, "current directory"
+    from quizwire.profiles import data_dir
+
+    return data_dir() / "results", "data directory"
+
+
+class ConsoleApp(App[int]):
+    TITLE = "Quizwire host"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("g", "start", "Start"),
+        Binding("n", "next", "Next"),
+        Binding("r", "reveal", "Reveal now"),
+        Binding("e", "end", "End"),
+        Binding("space", "advance", "Advance", show=False),
+        Binding("k", "kick", "Kick"),
+        Binding("b", "ban", "Ban"),
+        Binding("x", "export", "Export"),
+        Binding("s", "toggle_system", "System"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        code: str | None = None,
+        quiz: str | None = None,
+        clock: Clock = wall_ms,
+        export_dir: Path | None = None,
+        theme_name: str | None = None,
+        tick_s: float = TICK_S,
+        poll_s: float = POLL_S,
+        auto_export: bool = True,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.initial_code = code.upper() if code else None
+        self.quiz = quiz
+        self.clock = clock
+        self.theme_name = theme_name
+        self.tick_s = tick_s
+        self.poll_s = poll_s
+        self.auto_export = auto_export
+        if export_dir is None:
+            self.export_dir, self.export_where = default_export_dir()
+        else:
+            self.export_dir, self.export_where = export_dir, "chosen directory"
+        self.model = ConsoleModel(self.initial_code or "")
+        self.exported: list[Path] = []
+        self.tick_lag = LatencyRing(512)  # UI-loop lateness of the tick timer (ms)
+        self.renders = 0
+        self.stub_metrics: StubMetrics | None = None
+        self.stub_metrics_error = ""
+        self._rendered = -1
+        self._link = ""
+        self._phase = ""
+        self._console: ConsoleScreen | None = None
+        self._tick_timer: Timer | None = None
+        self._poll_timer: Timer | None = None
+        self._metrics_timer: Timer | None = None
+        self._polling = False
+        self._metrics_busy = False
+        self._end_armed_until = 0
+        self._next_tick = 0.0
+        self._exporting = False
+
+    # -- start-up ------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        problem = apply_theme(self, self.theme_name)
+        if problem:
+            self.notify(problem, severity="warning")
+        if self.initial_code:
+            self._open_console(self.initial_code, None)
+        else:
+            self.push_screen(SetupScreen(self.source, self.quiz))
+
+    def on_setup_screen_created(self, message: SetupScreen.Created) -> None:
+        code = str(message.view.get("gameId", ""))
+        self._open_console(code, message.view)
+
+    def _open_console(self, code: str, view: dict[str, Any] | None) -> None:
+        self.model.code = code
+        if view is not None:
+            self.model.apply_view(view, self.clock())
+        self._console = ConsoleScreen()
+        if isinstance(self.screen, SetupScreen):
+            self.switch_screen(self._console)
+        else:
+            self.push_screen(self._console)
+        self.run_worker(self._attach_game(code, view is None), group="attach", exit_on_error=False)
+
+    async def _attach_game(self, code: str, need_view: bool) -> None:
+        if need_view:
+            try:
+                view = await self.source.view(code)
+            except SourceError as exc:
+                self.exit(2, message=f"quizwire host: game {code}: {exc.message}")
+                return
+            except Exception as exc:
+                self.exit(2, message=f"quizwire host: cannot reach the game server ({exc})")
+                return
+            self.model.apply_view(view, self.clock())
+        self._next_tick = time.monotonic() + self.tick_s
+        self._tick_timer = self.set_interval(self.tick_s, self._tick)
+        self._poll_timer = self.set_interval(self.poll_s, self._poll)
+        self.redraw()
+        try:
+            await self.source.attach(code)
+        except SourceError as exc:
+            self.notify(
+                f"{exc.message}\nThe console keeps polling the admin view.",
+                title="Live streams unavailable",
+                severity="error",
+                timeout=10,
+            )
+
+    # -- timers ----------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        self.tick_lag.add(max(0, round((now - self._next_tick) * 1000)))
+        self._next_tick = now + self.tick_s
+        self.pump()
+
+    def pump(self) -> None:
+        """Drain the source into the model; re-render if anything changed."""
+        incoming = self.source.drain()
+        if incoming:
+            local = self.clock()
+            answers: list[object] = []
+            model = self.model
+            for kind, payload, at in incoming:
+                if kind == "answer":
+                    answers.append(payload)
+                else:
+                    model.apply_message(kind, payload, at)
+            if answers:
+                model.apply_answers(answers, local, local / 1000)
+        self.redraw()
+
+    def _poll(self) -> None:
+        if not self._polling and self.model.code:
+            self._polling = True
+            self.run_worker(self._poll_once(), group="poll", exit_on_error=False)
+
+    async def _poll_once(self) -> None:
+        try:
+            view = await self.source.view(self.model.code)
+            self.model.apply_view(view, self.clock())
+        except Exception:  # counted in the link stats; the next poll tries again
+            pass
+        finally:
+            self._polling = False
+
+    def redraw(self) -> None:
+        console = self._console
+        if console is None or not console.is_attached:
+            return
+        model = self.model
+        if model.phase != self._phase:
+            previous, self._phase = self._phase, model.phase
+            self.refresh_bindings()
+            if model.phase == FINISHED and previous and self.auto_export and not self.exported:
+                self.action_export()
+        link = link_label(self.source.stats.state)
+        if model.version == self._rendered and link == self._link:
+            return
+        self._rendered, self._link = model.version, link
+        self.renders += 1
+        console.render_model(model, self.source.player_command(model.code), link)
+
+    # -- system panel ----------------------------------------------------------------------------
+
+    @property
+    def system_shown(self) -> bool:
+        return self._metrics_timer is not None
+
+    def action_toggle_system(self) -> None:
+        console = self._console
+        if console is None:
+            return
+        panel = console.query_one("#system")
+        if self._metrics_timer is None:
+            panel.add_class("-shown")
+            self._metrics_timer = self.set_interval(1.0, self._system_tick)
+            self._system_tick()
+        else:
+            panel.remove_class("-shown")
+            self._metrics_timer.stop()
+            self._metrics_timer = None
+
+    def _system_tick(self) -> None:
+        if self.source.has_metrics and not self._metrics_busy:
+            self._metrics_busy = True
+            self.run_worker(self._fetch_metrics(), group="metrics", exit_on_error=False)
+        self._show_system()
+
+    async def _fetch_metrics(self) -> None:
+        try:
+            self.stub_metrics = parse_metrics(await self.source.metrics())
+            self.stub_metrics_error = ""
+        except (SourceError, ValueError) as exc:
+            self.stub_metrics_error = str(exc)
+        finally:
+            self._metrics_busy = False
+
+    def _show_system(self) -> None:
+        console = self._console
+        if console is None:
+            return
+        model, stats = self.model, self.source.stats
+        now_s = self.clock() / 1000
+        feed = model.feed
+        lines = Text(no_wrap=True, overflow="ellipsis")
+        lines.append(f"link {stats.state}", style="bold")
+        lines.append(
+            f" · online {model.connected_count}/{model.active_players()}"
+            f" · reconnects {stats.reconnects} · errors {stats.errors}"
+            f" · dropped {stats.dropped + model.bad_messages}\n"
+        )
+        lines.append(f"answers/s {feed.rate.last_rate(now_s)}", style="bold")
+        lines.append(f" · received {feed.received} · not counted {feed.rejected}\n")
+        lines.append("latency ", style="bold")
+        lines.append(
+            f"answer p50 {_ms(feed.latency.percentile(50))} p99 {_ms(feed.latency.percentile(99))}"
+            f" · question p50 {_ms(model.question_latency.percentile(50))}"
+            f" · UI lag p99 {_ms(self.tick_lag.percentile(99))}"
+        )
+        if stats.last_error:
+            lines.append(f"\nlast error: {clean(stats.last_error, 100)}", style="red")
+        stub = Text(no_wrap=True, overflow="ellipsis")
+        if not self.source.has_metrics:
+            stub.append("stub metrics: n/a (deployed backend: see CloudWatch)", style="dim")
+        elif self.stub_metrics is not None:
+            stub.append("stub ", style="bold")
+            stub.append(
+                " · ".join(f"{label} {self.stub_metrics.get(label) or 0:,.0f}" for label in SHOWN)
+            )
+        elif self.stub_metrics_error:
+            stub.append(f"stub metrics: {clean(self.stub_metrics_error, 80)}", style="red")
+        console.show_system(lines, feed.rate.series(now_s, 60), stub)
+
+    # -- commands --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        phases = ENABLED.get(action)
+        if phases is None:
+            return True
+        if self._console is None or self.screen is not self._console:
+            return False
+        return self.model.phase in phases
+
+    def _command(self, command: str) -> None:
+        self.run_worker(self._send(command), group="command", exit_on_error=False)
+
+    async def _send(self, command: str) -> None:
+        try:
+            view = await self.source.command(self.model.code, command)
+        except SourceError as exc:
+            self.notify(
+                clean(exc.message),
+                title=f"{command} refused",
+                severity="warning" if exc.status == 409 else "error",
+            )
+            return
+        except Exception as exc:
+            self.notify(clean(exc), title=f"{command} failed", severity="error")
+            return
+        self.model.apply_view(view, self.clock())
+        self.redraw()
+
+    def action_start(self) -> None:
+        self._command("start")
+
+    def action_next(self) -> None:
+        self._command("next")
+
+    def action_reveal(self) -> None:
+        self._command("reveal")
+
+    def action_end(self) -> None:
+        now = self.clock()
+        if now > self._end_armed_until:
+            self._end_armed_until = now + END_CONFIRM_MS
+            self.notify("Press e again to end the game for everyone.", title="End the game?")
+            return
+        self._end_armed_until = 0
+        self._command("end")
+
+    def action_advance(self) -> None:
+        """One key for the usual flow: start, then reveal / next."""
+        step = {LOBBY: "start", OPEN: "reveal", CLOSED: "next"}.get(self.model.phase)
+        if step:
+            self._command(step)
+
+    def _selected(self) -> tuple[str, str] | None:
+        if self._console is None:
+            return None
+        table_id = "#lobby-players" if self.model.phase == LOBBY else "#players"
+        pid = self._console.query_one(table_id, PlayerTable).selected_player()
+        if pid is None:
+            self.notify("Select a player in the table first.", severity="warning")
+            return None
+        row = self.model.players.get(pid)
+        return pid, row.name if row else pid
+
+    def action_kick(self) -> None:
+        self._player_action("kick")
+
+    def action_ban(self) -> None:
+        self._player_action("ban")
+
+    def _player_action(self, action: str) -> None:
+        selected = self._selected()
+        if selected is not None:
+            self.run_worker(self._act(action, *selected), group="player", exit_on_error=False)
+
+    async def _act(self, action: str, pid: str, name: str) -> None:
+        try:
+            await self.source.player_action(self.model.code, pid, action)
+        except Exception as exc:
+            message = exc.message if isinstance(exc, SourceError) else str(exc)
+            self.notify(clean(message), title=f"{action} failed", severity="error")
+            return
+        done = {"kick": "Kicked", "ban": "Banned"}[action]
+        self.notify(f"{done} {clean(name)}")
+        self._poll()
+
+    def action_export(self) -> None:
+        if not self._exporting and self.model.code:
+            self._exporting = True
+            self.run_worker(self._export(), group="export", exit_on_error=False)
+
+    async def _export(self) -> None:
+        code = self.model.code
+        try:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            paths = []
+            for fmt in ("csv", "json"):
+                body = await self.source.results(code, fmt)
+                path = self.export_dir / f"quizwire-{code}-results.{fmt}"
+                path.write_text(body, encoding="utf-8")
+                paths.append(path)
+        except Exception as exc:
+            message = exc.message if isinstance(exc, SourceError) else str(exc)
+            self.notify(clean(message), title="Export failed", severity="error")
+            return
+        finally:
+            self._exporting = False
+        self.exported = paths
+        lines = [f"Results saved ({self.export_where}):"] + [f"  {p}" for p in paths]
+        if self._console is not None:
+            self._console.show_exports(lines)
+        self.notify("\n".join(lines), title="Exported")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if screen is not self._console:
+            return
+        commands: list[tuple[str, str, Callable[[], None]]] = [
+            ("Start the game", "Open the first question (g)", self.action_start),
+            (
+                "Next question",
+                "Open the next question, or finish after the last (n)",
+                self.action_next,
+            ),
+            ("Reveal now", "Close the open question and reveal the answer (r)", self.action_reveal),
+            ("End the game", "Finish now for everyone (e twice)", lambda: self._command("end")),
+            (
+                "Kick the selected player",
+                "They can rejoin later only if readmitted (k)",
+                self.action_kick,
+            ),
+            ("Ban the selected player", "They cannot rejoin this game (b)", self.action_ban),
+            ("Export results", "CSV and JSON files (x)", self.action_export),
+            (
+                "Toggle the system panel",
+                "Connections, answers/s, latency (s)",
+                self.action_toggle_system,
+            ),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+
+    async def on_unmount(self) -> None:
+        await self.source.close()
+
+
+def link_label(state: str) -> str:
+    return {
+        "connected": "● live",
+        "reconnecting": "◐ reconnecting",
+        "connecting": "◌ connecting",
+    }.get(state, "○ offline")
+
+
+def _ms(value: int | None) -> str:
+    return "-" if value is None else f"{value} ms"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``quizwire host`` (and of ``quizwire demo``'s console)."""
+    from admin.source import LiveSource, resolve
+    from quizwire.profiles import ProfileError
+
+    try:
+        profile = resolve(args)
+        source = LiveSource(profile)
+    except ProfileError as exc:
+        print(f"quizwire host: {exc}", file=sys.stderr)
+        return 2
+    except SourceError as exc:
+        print(f"quizwire host: {exc.message}", file=sys.stderr)
+        return 2
+    app = ConsoleApp(
+        source,
+        code=getattr(args, "game", None),
+        quiz=getattr(args, "quiz", None),
+        theme_name=getattr(args, "theme", None),
+    )
+    result = app.run()
+    return int(result or app.return_code or 0)

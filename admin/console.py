@@ -1,0 +1,253 @@
+"""The running console: one screen whose panes follow the game's phase.
+
+It only *renders* from :class:`admin.model.ConsoleModel` (and the link stats); the app owns the
+timers, the source and the commands. ``render_model`` is called at most 10 times a second and
+each widget repaints only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from admin.bigfont import big_lines
+from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable
+from tui.countdown import Countdown
+from tui.histogram import Histogram
+from tui.leaderboard import LeaderboardTable
+from tui.qr import QRCode
+from tui.safe import clean
+from tui.sparkline import Sparkline
+from tui.symbols import CHOICE_COLORS, choice_letter, choice_symbol
+
+PHASE_LABEL = {
+    LOBBY: "LOBBY",
+    OPEN: "QUESTION OPEN",
+    CLOSED: "REVEALED",
+    FINISHED: "FINISHED",
+}
+MEDALS = ("🥇", "🥈", "🥉")
+
+
+def podium_text(model: ConsoleModel) -> Text:
+    text = Text()
+    if not model.podium:
+        return Text("No scores yet.", style="dim")
+    for i, entry in enumerate(model.podium[:3]):
+        text.append(f"{MEDALS[i]} {i + 1}. ", style="bold")
+        text.append(clean(entry.name, 24), style="bold" if i == 0 else "")
+        text.append(f"  {entry.score:,} pts\n")
+    return text
+
+
+class ConsoleScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ConsoleScreen { layout: vertical; }
+    #topbar { height: 1; background: $primary; color: $text; padding: 0 1; }
+    #body { height: 1fr; }
+    #main { width: 1fr; padding: 0 1; }
+    #side { width: 50; border-left: solid $primary; }
+    ConsoleScreen.-narrow #side { width: 38; }
+    #side.-hidden { display: none; }
+    #lobby { layout: horizontal; }
+    #qr-col { width: auto; height: auto; padding: 0 1 0 0; }
+    #lobby-info { width: 1fr; }
+    #join-command { height: auto; margin: 1 0; color: $text; }
+    #lobby-count { height: 1; text-style: bold; }
+    #lobby-split { height: 1fr; }
+    #join-feed { width: 1fr; }
+    #lobby-players { width: 1fr; }
+    ConsoleScreen.-narrow #lobby-split { layout: vertical; }
+    #q-text { height: auto; max-height: 4; text-style: bold; }
+    #q-choices { height: auto; }
+    #q-answered { height: 1; text-style: bold; }
+    #reveal-box { height: auto; border: round $success; padding: 0 1; }
+    #reveal-box.-hidden { display: none; }
+    #stream-title { height: 1; color: $text-muted; }
+    #end { layout: vertical; }
+    #podium { height: auto; padding: 1 0; }
+    #exports { height: auto; color: $text-muted; }
+    .section { height: 1; color: $accent; text-style: bold; }
+    #leaders { height: auto; max-height: 13; }
+    #players { height: 1fr; }
+    #system { dock: bottom; height: 7; border-top: solid $accent; padding: 0 1; display: none; }
+    #system.-shown { display: block; }
+    #sys-spark { height: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="topbar")
+        with Horizontal(id="body"):
+            with ContentSwitcher(initial="lobby", id="main"):
+                with Horizontal(id="lobby"):
+                    with Vertical(id="qr-col"):
+                        yield QRCode(id="qr")
+                    with Vertical(id="lobby-info"):
+                        yield BigCode(id="big-code")
+                        yield Static("", id="join-command")
+                        yield Static("", id="lobby-count")
+                        with Horizontal(id="lobby-split"):
+                            yield JoinFeed(id="join-feed")
+                            yield PlayerTable(id="lobby-players")
+                with Vertical(id="question"):
+                    yield Static("", id="q-text")
+                    yield Countdown(id="countdown")
+                    yield Static("", id="q-choices")
+                    yield Histogram(id="histogram")
+                    yield Static("", id="q-answered")
+                    yield Static("", id="reveal-box", classes="-hidden")
+                    yield Static("Live answers (newest first)", id="stream-title")
+                    yield AnswerStream(id="stream")
+                with Vertical(id="end"):
+                    yield Static("", id="end-title")
+                    yield Static("", id="podium")
+                    yield Static("", id="exports")
+            with Vertical(id="side", classes="-hidden"):
+                yield Static("Top 10", classes="section")
+                yield LeaderboardTable(limit=10, name_width=16, id="leaders")
+                yield Static("Players", classes="section")
+                yield PlayerTable(id="players")
+        with Vertical(id="system"):
+            yield Static("", id="sys-text")
+            yield Sparkline(id="sys-spark")
+            yield Static("", id="sys-stub")
+        yield Footer()
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def pane_for(self, phase: str) -> str:
+        return {LOBBY: "lobby", OPEN: "question", CLOSED: "question"}.get(phase, "end")
+
+    def render_model(self, model: ConsoleModel, command: str, link: str) -> None:
+        app = self.app
+        with app.batch_update():
+            self._topbar(model, link)
+            pane = self.pane_for(model.phase)
+            switcher = self.query_one("#main", ContentSwitcher)
+            if switcher.current != pane:
+                switcher.current = pane
+            self.query_one("#side").set_class(pane == "lobby", "-hidden")
+            if pane == "lobby":
+                self._lobby(model, command)
+            else:
+                self.query_one("#leaders", LeaderboardTable).update_entries(model.top(10))
+                self.query_one("#players", PlayerTable).update_players(model.players.values())
+            if pane == "question":
+                self._question(model)
+            elif pane == "end":
+                self._end(model)
+
+    def _topbar(self, model: ConsoleModel, link: str) -> None:
+        text = Text.assemble(
+            ("QUIZWIRE ", "bold"),
+            (clean(model.title, 28) or "…", ""),
+            " · ",
+            (PHASE_LABEL.get(model.phase, model.phase.upper()), "bold"),
+        )
+        if model.phase in (OPEN, CLOSED) and model.total:
+            text.append(f" · Q{model.index + 1}/{model.total}")
+        text.append(f" · {clean(model.code)}", style="bold")
+        text.append(f" · {model.active_players()} players · {link}")
+        self.query_one("#topbar", Static).update(text)
+
+    def _lobby(self, model: ConsoleModel, command: str) -> None:
+        self.query_one("#big-code", BigCode).set_code(model.code)
+        self.query_one("#qr", QRCode).set_data(command)
+        self.query_one("#join-command", Static).update(
+            Text.assemble(("Join with:\n", "dim"), (clean(command), "bold"))
+        )
+        online = sum(1 for p in model.players.values() if p.connected and p.status == "active")
+        self.query_one("#lobby-count", Static).update(
+            f"{model.active_players()} players joined · {online} online"
+        )
+        self.query_one("#join-feed", JoinFeed).show(model.joins)
+        self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())
+
+    def _question(self, model: ConsoleModel) -> None:
+        question = model.question
+        countdown = self.query_one("#countdown", Countdown)
+        if question is None:
+            self.query_one("#q-text", Static).update("")
+            countdown.stop()
+            return
+        self.query_one("#q-text", Static).update(
+            Text(f"Q{question.index + 1}. {clean(question.text)}")
+        )
+        revealed = model.phase != OPEN and model.reveal is not None
+        correct = model.reveal.correct if revealed and model.reveal is not None else None
+        if model.phase == OPEN:
+            countdown.start(question.deadline, question.duration_ms)
+        elif countdown.running:
+            countdown.stop()
+        self.query_one("#q-choices", Static).update(choices_text(question.choices, correct))
+        self.query_one("#histogram", Histogram).set_data(model.counts(), correct)
+        total = max(model.active_players(), model.answered())
+        self.query_one("#q-answered", Static).update(f"answered {model.answered()}/{total}")
+        box = self.query_one("#reveal-box", Static)
+        box.set_class(not revealed, "-hidden")
+        if revealed and model.reveal is not None:
+            box.update(reveal_text(model, question.choices))
+        snap = model.feed.snapshot(recent=40)
+        self.query_one("#stream", AnswerStream).show(snap.recent, snap.version)
+
+    def _end(self, model: ConsoleModel) -> None:
+        self.query_one("#end-title", Static).update(
+            Text.assemble(("Final podium — ", "bold"), clean(model.title))
+        )
+        self.query_one("#podium", Static).update(podium_text(model))
+
+    def show_exports(self, lines: Sequence[str]) -> None:
+        self.query_one("#exports", Static).update(Text("\n".join(lines)))
+
+    def show_system(self, lines: Text, series: Sequence[int], stub: Text) -> None:
+        self.query_one("#sys-text", Static).update(lines)
+        self.query_one("#sys-spark", Sparkline).set_series(series)
+        self.query_one("#sys-stub", Static).update(stub)
+
+
+def choices_text(choices: Sequence[str], correct: int | None) -> Text:
+    text = Text()
+    for i, choice in enumerate(choices):
+        mark = "✔ " if correct == i else "  "
+        text.append(mark, style="bold green")
+        text.append(
+            f"{choice_symbol(i)} {choice_letter(i)}  ", style=f"bold {CHOICE_COLORS[i % 6]}"
+        )
+        style = "bold" if correct == i else ("dim" if correct is not None else "")
+        text.append(clean(choice, 60), style=style)
+        if i < len(choices) - 1:
+            text.append("\n")
+    return text
+
+
+def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
+    reveal = model.reveal
+    assert reveal is not None
+    right = choices[reveal.correct] if reveal.correct < len(choices) else "?"
+    text = Text.assemble(
+        ("Right answer: ", "bold"),
+        (f"{choice_symbol(reveal.correct)} {choice_letter(reveal.correct)} ", "bold green"),
+        (clean(right, 60), "bold"),
+    )
+    n_right = reveal.counts[reveal.correct] if reveal.correct < len(reveal.counts) else 0
+    text.append(f"   {n_right}/{reveal.answered} right\n")
+    if reveal.fastest:
+        text.append("Fastest: ", style="bold")
+        for i, entry in enumerate(reveal.fastest[:3]):
+            if i:
+                text.append(" · ")
+            text.append(clean(entry.name, 18))
+            text.append(f" {entry.ms / 1000:.2f}s", style="dim")
+    else:
+        text.append("Nobody got it right.", style="dim")
+    return text
+
+
+def big_code_text(code: str) -> str:
+    return "\n".join(big_lines(code))

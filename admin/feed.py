@@ -1,0 +1,198 @@
+"""The answer aggregator: plain Python, no Textual.
+
+Thousands of answers per second arrive on ``/answer/{gameId}``; each costs a few dict/list
+operations here, and the UI reads a :class:`FeedSnapshot` on a timer (<= 10 Hz). Everything is
+bounded: the stream window is a ``deque(maxlen=...)``, the rate series keeps one bucket per
+second for a fixed number of seconds, latency samples are a fixed-size ring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MAX_CHOICES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class StreamItem:
+    """One answer as the stream shows it: who and which choice; never whether it is right."""
+
+    player_id: str
+    name: str
+    choice: int
+    elapsed_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSnapshot:
+    question_id: str | None
+    counts: tuple[int, ...]
+    answered: int
+    recent: tuple[StreamItem, ...]  # newest last
+    received: int  # answer events seen (including duplicates and strays)
+    rejected: int  # malformed, other question, or a second answer of a player
+    version: int
+
+
+class RateMeter:
+    """Events per second over the last ``seconds`` whole seconds (one bucket each)."""
+
+    def __init__(self, seconds: int = 60) -> None:
+        self.seconds = seconds
+        self._buckets: deque[tuple[int, int]] = deque(maxlen=seconds)
+
+    def add(self, now_s: float, n: int = 1) -> None:
+        second = int(now_s)
+        if self._buckets and self._buckets[-1][0] == second:
+            self._buckets[-1] = (second, self._buckets[-1][1] + n)
+        else:
+            self._buckets.append((second, n))
+
+    def series(self, now_s: float, points: int | None = None) -> tuple[int, ...]:
+        """Counts of the last ``points`` complete seconds, oldest first (zeros for gaps)."""
+        points = points or self.seconds
+        last = int(now_s) - 1
+        by_second = dict(self._buckets)
+        return tuple(by_second.get(s, 0) for s in range(last - points + 1, last + 1))
+
+    def last_rate(self, now_s: float) -> int:
+        """Events in the last complete second."""
+        return self.series(now_s, 1)[0]
+
+
+class LatencyRing:
+    """The last ``size`` latency samples (ms) and their percentiles."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._samples: deque[int] = deque(maxlen=size)
+        self.count = 0
+
+    def add(self, ms: int) -> None:
+        self._samples.append(ms)
+        self.count += 1
+
+    def percentile(self, p: float) -> int | None:
+        if not self._samples:
+            return None
+        ordered = sorted(self._samples)
+        k = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))
+        return ordered[k]
+
+
+class AnswerFeed:
+    """Exact per-choice counts and the answered set for the open question, plus a stream window.
+
+    A player counts once per question (the backend accepts only a first answer; a redelivered
+    event must not count twice). :meth:`reconcile` merges the admin view's per-player answers,
+    so answers missed while the socket was down still count, exactly once.
+    """
+
+    def __init__(self, window: int = 200) -> None:
+        self.window = window
+        self.question_id: str | None = None
+        self.n_choices = 0
+        self.counts: list[int] = []
+        self.choice_of: dict[str, int] = {}
+        self.recent: deque[StreamItem] = deque(maxlen=window)
+        self.received = 0
+        self.rejected = 0
+        self.version = 0
+        self.rate = RateMeter()
+        self.latency = LatencyRing()
+
+    def reset(self, question_id: str | None, n_choices: int) -> None:
+        """A new question opened (or none is open): start counting from zero."""
+        if question_id == self.question_id and n_choices == self.n_choices:
+            return
+        self.question_id = question_id
+        self.n_choices = max(0, min(MAX_CHOICES, n_choices))
+        self.counts = [0] * self.n_choices
+        self.choice_of = {}
+        self.recent.clear()
+        self.version += 1
+
+    def _count(self, player_id: str, choice: int) -> bool:
+        if player_id in self.choice_of or not 0 <= choice < self.n_choices:
+            return False
+        self.choice_of[player_id] = choice
+        self.counts[choice] += 1
+        return True
+
+    def add(self, payload: object, local_ms: int, now_s: float) -> bool:
+        """One ``answer`` event from the stream. Returns True if it counted."""
+        self.received += 1
+        self.rate.add(now_s)
+        if not isinstance(payload, Mapping):
+            self.rejected += 1
+            return False
+        player_id = payload.get("playerId")
+        choice = payload.get("choice")
+        if (
+            payload.get("questionId") != self.question_id
+            or not isinstance(player_id, str)
+            or not isinstance(choice, int)
+            or isinstance(choice, bool)
+            or not self._count(player_id, choice)
+        ):
+            self.rejected += 1
+            return False
+        name = payload.get("name")
+        elapsed = payload.get("elapsedMs")
+        self.recent.append(
+            StreamItem(
+                player_id,
+                name if isinstance(name, str) else player_id,
+                choice,
+                elapsed if isinstance(elapsed, int) and not isinstance(elapsed, bool) else None,
+            )
+        )
+        received_at = payload.get("receivedAt")
+        if isinstance(received_at, int) and not isinstance(received_at, bool):
+            self.latency.add(local_ms - received_at)
+        self.version += 1
+        return True
+
+    def reconcile(self, question_id: str | None, answers: Iterable[tuple[str, int]]) -> int:
+        """Merge ``(player_id, choice)`` pairs the server says were answered. Returns how many
+        were new to the feed (answers the stream had not delivered yet)."""
+        if question_id != self.question_id:
+            return 0
+        added = sum(1 for pid, choice in answers if self._count(pid, choice))
+        if added:
+            self.version += 1
+        return added
+
+    @property
+    def answered(self) -> int:
+        return len(self.choice_of)
+
+    def snapshot(self, recent: int = 50) -> FeedSnapshot:
+        items = tuple(self.recent)[-recent:] if recent else ()
+        return FeedSnapshot(
+            question_id=self.question_id,
+            counts=tuple(self.counts),
+            answered=len(self.choice_of),
+            recent=items,
+            received=self.received,
+            rejected=self.rejected,
+            version=self.version,
+        )
+
+
+def answers_from_view(view: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The ``(playerId, lastAnswer)`` pairs of an admin view's players (current question)."""
+    out: list[tuple[str, int]] = []
+    players = view.get("players")
+    if not isinstance(players, list):
+        return out
+    for row in players:
+        if not isinstance(row, Mapping):
+            continue
+        pid, choice = row.get("playerId"), row.get("lastAnswer")
+        if isinstance(pid, str) and isinstance(choice, int) and not isinstance(choice, bool):
+            out.append((pid, choice))
+    return out

@@ -1,0 +1,193 @@
+"""Setup: pick a bundled pack or a quiz file (validated, every problem shown), set the options,
+create the game. Posts :class:`SetupScreen.Created` with the new game's view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, Switch
+from textual.widgets.option_list import Option
+
+from admin.source import Source, SourceError
+from quizwire.quiz import Quiz, QuizError, quiz_to_dict
+from tui.safe import clean
+
+POINTS = [("quiz default", -1), ("0 (practice)", 0), ("1000", 1000), ("2000 (double)", 2000)]
+TIMES = [("quiz default", -1), ("10 s", 10), ("20 s", 20), ("30 s", 30), ("45 s", 45), ("60 s", 60)]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The quiz to create: a bundled pack by name or a loaded file."""
+
+    label: str
+    quiz: Quiz
+    pack: str | None = None
+
+
+def load_choice(name_or_path: str) -> Choice:
+    """A pack name or a file path, loaded and validated (raises :class:`QuizError`)."""
+    from quizwire.packs import load_pack_or_file, pack_names
+
+    quiz = load_pack_or_file(name_or_path)
+    pack = name_or_path if name_or_path in pack_names() else None
+    return Choice(name_or_path, quiz, pack)
+
+
+class SetupScreen(Screen[None]):
+    DEFAULT_CSS = """
+    SetupScreen { layout: vertical; }
+    SetupScreen #setup-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
+    SetupScreen #setup-body { height: 1fr; padding: 0 1; }
+    SetupScreen #packs { height: auto; max-height: 8; }
+    SetupScreen #quiz-status { height: auto; margin: 1 0 0 0; }
+    SetupScreen #quiz-status.-error { color: $error; }
+    SetupScreen .opt { height: 3; }
+    SetupScreen .opt Label { padding: 1 1 0 0; width: 16; }
+    SetupScreen .opt Select { width: 24; }
+    SetupScreen #create { margin: 1 0 0 0; }
+    SetupScreen .heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    """
+    BINDINGS = [Binding("ctrl+g", "create", "Create game", priority=True)]
+
+    class Created(Message):
+        def __init__(self, view: dict[str, Any]) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, source: Source, preset: str | None = None) -> None:
+        super().__init__()
+        self.source = source
+        self.preset = preset
+        self.choice: Choice | None = None
+        self.packs: list[tuple[str, str, int]] = []
+
+    def compose(self) -> ComposeResult:
+        from admin.source import pack_choices
+
+        self.packs = list(pack_choices())
+        yield Static(Text(f"Quizwire · new game · {self.source.describe()}"), id="setup-title")
+        with VerticalScroll(id="setup-body"):
+            yield Static("Quiz: a bundled pack…", classes="heading")
+            yield OptionList(
+                *[
+                    Option(Text(f"{name:<16} {clean(title)} ({n} questions)"), id=name)
+                    for name, title, n in self.packs
+                ],
+                id="packs",
+            )
+            yield Input(
+                placeholder="…or a quiz file (.toml, .json, .csv): type the path, Enter",
+                id="quiz-file",
+            )
+            yield Static("", id="quiz-status")
+            yield Static("Options", classes="heading")
+            with Horizontal(classes="opt"):
+                yield Label("Speed scoring")
+                yield Switch(True, id="speed")
+                yield Label("Streak bonus")
+                yield Switch(True, id="streak")
+            with Horizontal(classes="opt"):
+                yield Label("Points")
+                yield Select(POINTS, value=-1, allow_blank=False, id="points")
+            with Horizontal(classes="opt"):
+                yield Label("Time / question")
+                yield Select(TIMES, value=-1, allow_blank=False, id="time")
+            with Vertical():
+                yield Button("Create game  (ctrl+g)", variant="primary", id="create")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.preset:
+            self._load(self.preset)
+            if self.choice is not None and self.choice.pack is not None:
+                names = [p[0] for p in self.packs]
+                self.query_one("#packs", OptionList).highlighted = names.index(self.choice.pack)
+            elif self.choice is None or self.choice.pack is None:
+                self.query_one("#quiz-file", Input).value = self.preset
+        elif self.packs:
+            self._load(self.packs[0][0])
+            self.query_one("#packs", OptionList).highlighted = 0
+        self.query_one("#packs", OptionList).focus()
+
+    def _status(self, text: Text, error: bool = False) -> None:
+        status = self.query_one("#quiz-status", Static)
+        status.set_class(error, "-error")
+        status.update(text)
+
+    def _load(self, name_or_path: str) -> None:
+        try:
+            self.choice = load_choice(name_or_path)
+        except QuizError as exc:
+            self.choice = None
+            lines = Text(f"Cannot use {clean(name_or_path)}:\n", style="bold")
+            for problem in exc.problems[:40]:
+                lines.append(f"  • {clean(problem)}\n")
+            self._status(lines, error=True)
+            return
+        quiz = self.choice.quiz
+        self._status(
+            Text.assemble(
+                ("Selected: ", "bold"),
+                clean(quiz.title),
+                f" — {len(quiz.questions)} questions, {quiz.time_limit} s and {quiz.points} points each by default",
+            )
+        )
+
+    @on(OptionList.OptionHighlighted, "#packs")
+    def _pack_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self._load(event.option.id)
+
+    @on(Input.Submitted, "#quiz-file")
+    def _file_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self._load(event.value.strip())
+
+    @on(Button.Pressed, "#create")
+    def _create_pressed(self) -> None:
+        self.action_create()
+
+    def options(self) -> dict[str, Any]:
+        points = self.query_one("#points", Select).value
+        time_limit = self.query_one("#time", Select).value
+        return {
+            "speedScoring": self.query_one("#speed", Switch).value,
+            "streakBonus": self.query_one("#streak", Switch).value,
+            "points": None if points == -1 else points,
+            "timeLimit": None if time_limit == -1 else time_limit,
+        }
+
+    def action_create(self) -> None:
+        if self.choice is None:
+            self.notify("Pick a pack or load a valid quiz file first.", severity="warning")
+            return
+        self.query_one("#create", Button).disabled = True
+        self._create(self.choice, self.options())
+
+    @work(exclusive=True, group="create")
+    async def _create(self, choice: Choice, options: dict[str, Any]) -> None:
+        try:
+            if choice.pack is not None:
+                view = await self.source.create_game(pack=choice.pack, quiz=None, options=options)
+            else:
+                view = await self.source.create_game(
+                    pack=None, quiz=quiz_to_dict(choice.quiz), options=options
+                )
+        except SourceError as exc:
+            self._status(Text(f"The server refused the game: {clean(exc.message)}"), error=True)
+            self.query_one("#create", Button).disabled = False
+            return
+        except Exception as exc:  # network: tell the presenter, keep the screen usable
+            self._status(Text(f"Cannot create the game: {clean(exc)}"), error=True)
+            self.query_one("#create", Button).disabled = False
+            return
+        self.post_message(self.Created(view))

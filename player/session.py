@@ -1,11 +1,13 @@
 """What the app needs of a player session, and the factory that builds the real one.
 
-The app only talks to :class:`Session` (``quizwire.client.player.PlayerSession`` satisfies it),
-so tests can hand it a scripted fake for snapshots while Pilot tests use a real stub.
+The app only talks to :class:`Session` (:class:`AppPlayerSession`, built on
+``quizwire.client.player.PlayerSession``, satisfies it), so tests can hand it a scripted fake
+for snapshots while Pilot tests use a real stub.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,12 +19,15 @@ from quizwire.client.player import CredentialStore, PlayerSession, SavedPlayer
 from quizwire.play_model import PlayerModel
 
 __all__ = [
+    "AppPlayerSession",
     "OnRetry",
     "OnState",
     "Session",
     "SessionFactory",
     "real_sessions",
 ]
+
+log = logging.getLogger("quizwire.player")
 
 OnState = Callable[[ConnectionState], None]
 OnRetry = Callable[[int, GameApiError], None]
@@ -31,6 +36,8 @@ OnRetry = Callable[[int, GameApiError], None]
 class Session(Protocol):
     rejoined: bool
     model: PlayerModel | None
+    #: set when the server says this player is no longer in the game (kicked or banned)
+    removed: str | None
 
     @property
     def state(self) -> ConnectionState: ...
@@ -39,6 +46,10 @@ class Session(Protocol):
     async def connect(self) -> PlayerModel: ...
     def pump(self) -> bool: ...
     async def answer(self, choice: int) -> str | None: ...
+    async def check_standing(self) -> str | None:
+        """Ask the server whether we are still in the game; the reason if not (sets removed)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -52,6 +63,41 @@ class SessionFactory(Protocol):
     async def running_game(self) -> SavedPlayer | None:
         """The game this player was last in on this target, if it is still running."""
         ...
+
+
+class AppPlayerSession(PlayerSession):
+    """A :class:`PlayerSession` that notices removal (kick/ban) instead of failing a resync.
+
+    A resync after a reconnect runs as a background task: a 401/403 there means the host removed
+    this player, which the app must show rather than lose in an unretrieved task exception.
+    """
+
+    removed: str | None = None
+    _synced = False
+
+    async def resync(self) -> None:
+        try:
+            await super().resync()
+        except GameApiError as exc:
+            if exc.status in (401, 403):
+                self.removed = exc.message
+                return
+            if not self._synced:
+                raise  # the first sync is part of connecting: let the caller explain it
+            log.warning("resync failed: %s", exc.message)
+            return
+        self._synced = True
+
+    async def check_standing(self) -> str | None:
+        saved = self.saved
+        if saved is None or self.removed is not None:
+            return self.removed
+        try:
+            await self.entry.state(saved.game_id, saved.token)
+        except GameApiError as exc:
+            if exc.status in (401, 403):
+                self.removed = exc.message
+        return self.removed
 
 
 class RealSessions:
@@ -74,7 +120,7 @@ class RealSessions:
         return EntryClient(self.target.game_api, backoff=self.backoff, on_retry=on_retry)
 
     def __call__(self, on_state: OnState, on_retry: OnRetry) -> Session:
-        return PlayerSession(
+        return AppPlayerSession(
             http_endpoint=self.target.http_endpoint,
             game_api=self.target.game_api,
             realtime_endpoint=self.target.realtime_endpoint,

@@ -15,6 +15,8 @@ look right under any of them. :func:`next_theme` cycles through :data:`THEME_CYC
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.theme import Theme
 
@@ -72,13 +74,13 @@ THEME_CYCLE: tuple[str, ...] = (
 )
 
 
-def register_themes(app: App[object]) -> None:
+def register_themes(app: App[Any]) -> None:
     """Register the Quizwire themes on ``app`` (idempotent)."""
     for theme in (QUIZWIRE_DARK, QUIZWIRE_LIGHT):
         app.register_theme(theme)
 
 
-def apply_theme(app: App[object], name: str | None) -> str | None:
+def apply_theme(app: App[Any], name: str | None) -> str | None:
     """Set ``app.theme`` to ``name`` (``None``: the default). Returns an error message for an
     unknown theme (the default is applied instead), else ``None``."""
     register_themes(app)
@@ -91,7 +93,7 @@ def apply_theme(app: App[object], name: str | None) -> str | None:
     return None
 
 
-def next_theme(app: App[object]) -> str:
+def next_theme(app: App[Any]) -> str:
     """Switch ``app`` to the next theme of :data:`THEME_CYCLE`; returns its name."""
     cycle = [t for t in THEME_CYCLE if t in app.available_themes] or [DEFAULT_THEME]
     try:

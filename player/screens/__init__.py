@@ -1,0 +1,1 @@
+"""Screens of the player app: joining, then the game."""

@@ -1,0 +1,192 @@
+"""The game screen: one view per phase, re-rendered from the model on a timer.
+
+Network events never reach the UI one by one: the session buffers them, and :meth:`tick`
+(10-20 Hz) calls ``session.pump()`` once and re-renders only when ``model.version`` moved (or
+the view, the connection or the "time's up" state changed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer
+
+from player.session import Session
+from player.widgets.final import FinalView
+from player.widgets.lobby import LobbyView
+from player.widgets.question import QuestionView
+from player.widgets.removed import RemovedView
+from player.widgets.standings import StandingsView
+from player.widgets.topbar import TopBar
+from quizwire.play_model import PlayerModel
+from tui.choices import ChoiceButton
+from tui.clock import Clock
+from tui.theme import next_theme
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+__all__ = ["GameScreen"]
+
+ANSWER_LETTERS = "abcdef"
+
+
+def _answer_bindings() -> list[Binding]:
+    bindings = [Binding("a", "answer(0)", "Answer", key_display="A-F/1-6", id="answer-a")]
+    for i, letter in enumerate(ANSWER_LETTERS[1:], 1):
+        bindings.append(Binding(letter, f"answer({i})", show=False, id=f"answer-{letter}"))
+    for i in range(len(ANSWER_LETTERS)):
+        bindings.append(Binding(str(i + 1), f"answer({i})", show=False, id=f"answer-{i + 1}"))
+    return bindings
+
+
+class GameScreen(Screen[None]):
+    BINDINGS = [
+        *_answer_bindings(),
+        Binding("l", "toggle_board", "Leaderboard", id="leaderboard"),
+        Binding("t", "theme", "Theme", id="theme"),
+        Binding("q", "app.leave", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        model: PlayerModel,
+        *,
+        clock: Clock,
+        tick_hz: float = 15.0,
+        reveal_hold_ms: int = 8_000,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.model = model
+        self.clock = clock
+        self.tick_hz = tick_hz
+        self.reveal_hold_ms = reveal_hold_ms
+        self.view = ""
+        self.renders = 0  # how many times the views were re-rendered (for tests)
+        self._rendered: tuple[object, ...] = ()
+        self._closed_key: str | None = None
+        self._closed_at = 0
+        self._board: bool | None = None  # the player's own choice of reveal/leaderboard
+        self._checked_refusal: str | None = None
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        with ContentSwitcher(initial="lobby", id="views"):
+            yield LobbyView(id="lobby")
+            yield QuestionView(self._server_now, id="question")
+            yield StandingsView(id="standings")
+            yield FinalView(id="final")
+            yield RemovedView(id="removed")
+        yield Footer()
+
+    def _server_now(self) -> int:
+        return self.model.server_now(self.clock())
+
+    def on_mount(self) -> None:
+        self.tick()
+        self._timer = self.set_interval(1 / self.tick_hz, self.tick)
+
+    # -- the timer -------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Drain the session into the model; re-render only if something visible moved."""
+        self.session.pump()
+        model = self.model
+        self.query_one(TopBar).set_connection(self.session.state)
+        if model.refusal and model.refusal != self._checked_refusal:
+            # A refusal may mean the host removed us: ask the server once per refusal.
+            self._checked_refusal = model.refusal
+            self.run_worker(self._check_standing(), group="standing", exclusive=True)
+        now = self.clock()
+        view = self._pick_view(now)
+        key = (model.version, view, self.session.removed, model.can_answer(now))
+        if key != self._rendered:
+            self._rendered = key
+            self._show_view(view, now)
+
+    def _pick_view(self, now: int) -> str:
+        model = self.model
+        if self.session.removed:
+            return "removed"
+        if model.phase == "finished":
+            return "final"
+        if model.phase == "question_open":
+            return "question"
+        if model.phase == "question_closed":
+            closed = model.reveal.question_id if model.reveal is not None else None
+            if closed != self._closed_key:
+                self._closed_key, self._closed_at, self._board = closed, now, None
+            if self._board is not None:
+                return "standings" if self._board else "question"
+            return "standings" if now - self._closed_at >= self.reveal_hold_ms else "question"
+        return "lobby"
+
+    def _show_view(self, view: str, now: int) -> None:
+        self.renders += 1
+        model = self.model
+        with self.app.batch_update():
+            self.query_one(TopBar).show(model)
+            if view == "lobby":
+                self.query_one(LobbyView).show(model, rejoined=self.session.rejoined)
+            elif view == "question":
+                self.query_one(QuestionView).show(model, now)
+            elif view == "standings":
+                self.query_one(StandingsView).show(model)
+            elif view == "final":
+                self.query_one(FinalView).show(model)
+            elif view == "removed":
+                self.query_one(RemovedView).show(self.session.removed or "")
+            if view != self.view:
+                self.view = view
+                self.query_one(ContentSwitcher).current = view
+                self.refresh_bindings()
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "answer":
+            return True if self.view == "question" else None
+        if action == "toggle_board":
+            return True if self.model.phase == "question_closed" else None
+        return True
+
+    def action_answer(self, index: int) -> None:
+        model = self.model
+        question = model.question
+        if self.view != "question" or question is None or not 0 <= index < len(question.choices):
+            return
+        if model.choice is not None or not model.can_answer(self.clock()):
+            return  # already locked, or too late: the status line says so
+        self.run_worker(self._send(index), group="answer")
+
+    def on_choice_button_chosen(self, event: ChoiceButton.Chosen) -> None:
+        self.action_answer(event.index)
+
+    def action_toggle_board(self) -> None:
+        if self.model.phase != "question_closed":
+            return
+        self._board = self.view != "standings"
+        self.tick()
+
+    def action_theme(self) -> None:
+        name = next_theme(self.app)
+        self.notify(f"Theme: {name}", timeout=2)
+
+    # -- workers ---------------------------------------------------------------------------------
+
+    async def _send(self, index: int) -> None:
+        refusal = await self.session.answer(index)
+        if refusal is not None:
+            self._checked_refusal = refusal
+            await self._check_standing()
+        self.tick()
+
+    async def _check_standing(self) -> None:
+        await self.session.check_standing()
+        self.tick()

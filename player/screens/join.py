@@ -1,0 +1,243 @@
+"""The join screen: game code and nickname, a random name on request, rejoin of the last game.
+
+Joining runs in a worker: the entry call (429s retried with backoff while the status line says
+so), then the live connection. Failures are explained in plain words and the form stays usable.
+"""
+
+from __future__ import annotations
+
+import random
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from eventapi import ConnectionState
+from eventapi.errors import EventApiError
+from player.explain import explain_connect_error, explain_entry_error
+from player.session import Session, SessionFactory
+from quizwire.client.game_api import GameApiError
+from quizwire.client.player import SavedPlayer
+from quizwire.names import NicknameError, clean_nickname, random_nickname
+from quizwire.play_model import PlayerModel
+from tui.safe import clean
+
+__all__ = ["JoinScreen"]
+
+
+class JoinScreen(Screen[None]):
+    DEFAULT_CSS = """
+    JoinScreen { align: center middle; }
+    JoinScreen #join-box { width: 64; height: auto; padding: 0 2; border: round $primary; }
+    JoinScreen #join-title { text-style: bold; color: $accent; width: 100%; text-align: center; }
+    JoinScreen #join-target { color: $text-muted; width: 100%; text-align: center; }
+    JoinScreen Label { margin-top: 1; }
+    JoinScreen #name-row, JoinScreen #buttons { height: auto; }
+    JoinScreen #name { width: 1fr; }
+    JoinScreen #buttons Button { margin-right: 1; }
+    JoinScreen #rejoin { display: none; }
+    JoinScreen #rejoin.-offered { display: block; }
+    JoinScreen #join-status { height: auto; min-height: 2; }
+    JoinScreen #join-status.-error { color: $error; text-style: bold; }
+    JoinScreen #join-status.-busy { color: $warning; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+r", "random_name", "Random name", id="random-name"),
+        Binding("ctrl+g", "rejoin", "Rejoin last game", id="rejoin"),
+        Binding("escape", "app.leave", "Quit", id="quit"),
+    ]
+
+    class Joined(Message):
+        """Joined and connected: the app takes the session over."""
+
+        def __init__(self, session: Session, model: PlayerModel) -> None:
+            super().__init__()
+            self.session = session
+            self.model = model
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        *,
+        code: str | None = None,
+        name: str | None = None,
+        random_name: bool = False,
+        rng: random.Random | None = None,
+        target_label: str = "",
+    ) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.rng = rng or random.Random()
+        self.target_label = target_label
+        self.preset_code = (code or "").strip().upper()
+        self.preset_name = name
+        self.random_name = random_name
+        self.offer: SavedPlayer | None = None
+        self.retries = 0  # entry 429 retries seen during the current join (shown, and for tests)
+        self.joining = False
+        self.pending: Session | None = None  # a session being set up (closed if we quit now)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="join-box"):
+            yield Static(Text("QUIZWIRE — live trivia"), id="join-title")
+            yield Static(Text(f"server: {clean(self.target_label)}"), id="join-target")
+            yield Label("Game code")
+            yield Input(
+                placeholder="the code on the host's screen, e.g. K7QX2M",
+                max_length=12,
+                restrict=r"[A-Za-z0-9]*",
+                id="code",
+            )
+            yield Label("Nickname")
+            with Horizontal(id="name-row"):
+                yield Input(placeholder="1-24 characters", max_length=24, id="name")
+                yield Button("Random", id="random")
+            with Horizontal(id="buttons"):
+                yield Button("Join", id="join", variant="primary")
+                yield Button("Rejoin", id="rejoin", variant="success")
+            yield Static(id="join-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        code = self.query_one("#code", Input)
+        name = self.query_one("#name", Input)
+        code.value = self.preset_code
+        if self.random_name:
+            name.value = random_nickname(self.rng)
+        else:
+            name.value = self.preset_name or self.sessions.credentials.last_name() or ""
+        if self.preset_code and (self.preset_name or self.random_name):
+            self.start_join(self.preset_code, name.value)
+            return
+        (name if self.preset_code else code).focus()
+        self.look_for_running_game()
+
+    # -- status ----------------------------------------------------------------------------------
+
+    def set_status(self, text: str, kind: str = "") -> None:
+        status = self.query_one("#join-status", Static)
+        status.update(Text(text))
+        status.set_class(kind == "error", "-error")
+        status.set_class(kind == "busy", "-busy")
+
+    @property
+    def status_text(self) -> str:
+        return str(self.query_one("#join-status", Static).render())
+
+    def _busy(self, busy: bool) -> None:
+        self.joining = busy
+        for button in self.query(Button):
+            button.disabled = busy
+
+    # -- rejoin offer ----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="running-game")
+    async def look_for_running_game(self) -> None:
+        try:
+            saved = await self.sessions.running_game()
+        except (GameApiError, OSError):
+            saved = None
+        if saved is None or self.joining:
+            return
+        if self.preset_code and saved.game_id == self.preset_code:
+            self.start_join(saved.game_id, saved.name)  # same game asked for: rejoin at once
+            return
+        self.offer = saved
+        button = self.query_one("#rejoin", Button)
+        button.label = f"Rejoin {saved.game_id} as {clean(saved.name, 24)}"
+        button.add_class("-offered")
+        self.set_status(
+            f"You are still in game {saved.game_id} as {clean(saved.name)}: "
+            "Ctrl+G (or the button) rejoins it with your score."
+        )
+
+    def action_rejoin(self) -> None:
+        if self.offer is not None and not self.joining:
+            self.start_join(self.offer.game_id, self.offer.name, validate=False)
+
+    def action_random_name(self) -> None:
+        self.query_one("#name", Input).value = random_nickname(self.rng)
+
+    # -- the form --------------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "code" and event.value != event.value.upper():
+            event.input.value = event.value.upper()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "code" and not self.query_one("#name", Input).value.strip():
+            self.query_one("#name", Input).focus()
+            return
+        self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "join":
+            self.submit()
+        elif event.button.id == "random":
+            self.action_random_name()
+        elif event.button.id == "rejoin":
+            self.action_rejoin()
+
+    def submit(self) -> None:
+        if self.joining:
+            return
+        code = self.query_one("#code", Input).value.strip().upper()
+        self.start_join(code, self.query_one("#name", Input).value)
+
+    def start_join(self, code: str, name: str, *, validate: bool = True) -> None:
+        if not code:
+            self.set_status("Type the game code shown on the host's screen.", "error")
+            self.query_one("#code", Input).focus()
+            return
+        if validate:
+            try:
+                name = clean_nickname(name)
+            except NicknameError as exc:
+                self.set_status(exc.message, "error")
+                self.query_one("#name", Input).focus()
+                return
+        self._busy(True)
+        self.join(code, name)
+
+    @work(exclusive=True, group="join")
+    async def join(self, code: str, name: str) -> None:
+        self.retries = 0
+        self.set_status(f"Joining game {code}…", "busy")
+        session = self.sessions(self._on_state, self._on_retry)
+        self.pending = session
+        try:
+            await session.join(code, name)
+            self.set_status(f"Joined game {code}. Connecting…", "busy")
+            model = await session.connect()
+        except GameApiError as exc:
+            await self._abandon(session, explain_entry_error(exc, code))
+            return
+        except (EventApiError, OSError, TimeoutError) as exc:
+            await self._abandon(session, explain_connect_error(exc))
+            return
+        self.pending = None
+        self.post_message(self.Joined(session, model))
+
+    async def _abandon(self, session: Session, message: str) -> None:
+        self.pending = None
+        await session.close()
+        self.set_status(message, "error")
+        self._busy(False)
+
+    def _on_retry(self, attempt: int, exc: GameApiError) -> None:
+        self.retries = attempt
+        if exc.status == 429:
+            self.set_status(
+                f"Joining… the server is busy, retrying (attempt {attempt + 1}).", "busy"
+            )
+        else:
+            self.set_status(f"Joining… cannot reach the server yet, retrying ({attempt}).", "busy")
+
+    def _on_state(self, state: ConnectionState) -> None:
+        """Connection changes are read by the game screen's timer; nothing to do per event."""

@@ -1,0 +1,81 @@
+"""The end: a podium for the top three, your final rank and score."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from quizwire.messages import LeaderboardEntry
+from quizwire.play_model import PlayerModel
+from tui.safe import clean
+
+__all__ = ["FinalView", "podium_of"]
+
+PLACES = {1: "1st", 2: "2nd", 3: "3rd"}
+
+
+def podium_of(model: PlayerModel) -> dict[int, LeaderboardEntry]:
+    """Podium by place (1-3): the finished message's podium, else the leaderboard's top."""
+    entries = model.podium or model.leaderboard[:3]
+    podium: dict[int, LeaderboardEntry] = {}
+    for place, entry in enumerate(sorted(entries, key=lambda e: (e.rank, -e.score))[:3], 1):
+        podium[place] = entry
+    return podium
+
+
+class FinalView(Vertical):
+    DEFAULT_CSS = """
+    FinalView { padding: 0 2; align-horizontal: center; }
+    FinalView Static { width: 100%; text-align: center; height: auto; }
+    FinalView #final-head { text-style: bold; color: $accent; margin-bottom: 1; }
+    FinalView #podium { height: 8; align: center bottom; width: 100%; }
+    FinalView .step {
+        width: 22; margin: 0 1; text-align: center; content-align: center top;
+        background: $panel; border-top: heavy $accent;
+    }
+    FinalView #step-1 { height: 7; background: $primary-darken-1; color: $text; }
+    FinalView #step-2 { height: 5; }
+    FinalView #step-3 { height: 4; }
+    FinalView #final-you { text-style: bold; margin-top: 1; }
+    FinalView #final-note { color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="final-head")
+        with Horizontal(id="podium"):
+            for place in (2, 1, 3):
+                yield Static(id=f"step-{place}", classes="step")
+        yield Static(id="final-you")
+        yield Static(id="final-note")
+
+    def show(self, model: PlayerModel) -> None:
+        head = Text("Game over")
+        if model.title:
+            head.append(" — " + clean(model.title, 40))
+        self.query_one("#final-head", Static).update(head)
+        podium = podium_of(model)
+        for place in (1, 2, 3):
+            step = self.query_one(f"#step-{place}", Static)
+            entry = podium.get(place)
+            if entry is None:
+                step.update(Text(f"{PLACES[place]}\n—"))
+                continue
+            mine = entry.player_id == model.player_id
+            text = Text(("★ " if place == 1 else "") + PLACES[place], style="bold")
+            text.append("\n")
+            name = clean(entry.name, 18)
+            text.append(f"▶ {name} ◀" if mine else name, style="bold" if mine else "")
+            text.append(f"\n{entry.score:,}")
+            step.update(text)
+        you = Text("You finished ")
+        if model.rank is not None:
+            you.append(f"#{model.rank}")
+            if model.ranked_players:
+                you.append(f" of {model.ranked_players}")
+            you.append(" ")
+        you.append(f"with {model.score:,} points.")
+        self.query_one("#final-you", Static).update(you)
+        note = "The host ended the game early. " if model.finish_reason == "ended" else ""
+        self.query_one("#final-note", Static).update(Text(note + "Thanks for playing! q: quit"))

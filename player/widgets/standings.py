@@ -1,0 +1,55 @@
+"""Between questions: the top-10 with you highlighted, and your own rank below it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from quizwire.play_model import PlayerModel
+from tui.leaderboard import LeaderboardTable
+
+__all__ = ["StandingsView", "own_rank_text"]
+
+
+def own_rank_text(model: PlayerModel) -> Text:
+    """``"You are #14 of 230 with 1,230 points."``"""
+    if model.rank is None:
+        return Text(f"You have {model.score:,} points (not ranked yet).")
+    text = Text("You are ")
+    text.append(f"#{model.rank}", style="bold")
+    if model.ranked_players:
+        text.append(f" of {model.ranked_players}")
+    text.append(f" with {model.score:,} points")
+    if model.streak > 1:
+        text.append(f" · streak {model.streak}")
+    return text
+
+
+class StandingsView(Vertical):
+    DEFAULT_CSS = """
+    StandingsView { padding: 0 2; }
+    StandingsView #board-head { height: 1; text-style: bold; color: $accent; margin-bottom: 1; }
+    StandingsView LeaderboardTable { max-height: 13; width: auto; }
+    StandingsView #board-you { height: auto; margin-top: 1; }
+    StandingsView #board-hint { height: auto; color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="board-head")
+        yield LeaderboardTable(limit=10, id="board")
+        yield Static(id="board-you")
+        yield Static(id="board-hint")
+
+    def show(self, model: PlayerModel) -> None:
+        head = "Leaderboard"
+        question = model.reveal or model.question
+        if question is not None:
+            head += f" after question {question.index + 1}/{question.total}"
+        self.query_one("#board-head", Static).update(Text(head))
+        self.query_one(LeaderboardTable).update_entries(model.leaderboard, model.player_id)
+        self.query_one("#board-you", Static).update(own_rank_text(model))
+        self.query_one("#board-hint", Static).update(
+            Text("Next question when the host is ready · L: your result")
+        )

@@ -1,0 +1,128 @@
+"""Joining against a real stub: the form, direct join, 429s at the door, and plain-word refusals."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from textual.widgets import Input
+
+from player.screens.game import GameScreen
+from player.screens.join import JoinScreen
+from quizwire.names import ADJECTIVES, ANIMALS
+
+from .conftest import GameFactory, screen_text, wait_for, wait_text
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def test_direct_join_shows_lobby_with_live_player_count(make_game: GameFactory) -> None:
+    game = await make_game()
+    code = await game.create()
+    app = game.app(game=code, name="Alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, GameScreen), "the game screen")
+        await wait_text(pilot, "Waiting for the host to start the game")
+        await wait_text(pilot, "1 player in the lobby")
+        await game.bystander(code, "Bob")
+        await wait_text(pilot, "2 players in the lobby")
+        text = screen_text(app)
+        assert f"You are Alice · game {code}" in text
+        assert "● connected" in text
+
+
+async def test_join_form_with_prefilled_and_random_names(make_game: GameFactory) -> None:
+    game = await make_game()
+    code = await game.create()
+    game.sessions().credentials.remember_name("Zed")
+    app = game.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, JoinScreen), "the join screen")
+        name = app.screen.query_one("#name", Input)
+        assert name.value == "Zed"  # the last game's nickname
+        await pilot.press("ctrl+r")
+        first, _, second = name.value.partition(" ")
+        assert first in ADJECTIVES and second in ANIMALS
+        app.screen.query_one("#code", Input).value = code.lower()
+        await pilot.pause()
+        assert app.screen.query_one("#code", Input).value == code
+        await pilot.click("#join")
+        await wait_text(pilot, "Waiting for the host")
+        assert isinstance(app.screen, GameScreen)
+        assert app.screen.model.name == name.value
+
+
+async def test_missing_code_and_bad_nickname_are_explained(make_game: GameFactory) -> None:
+    game = await make_game()
+    app = game.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, JoinScreen), "the join screen")
+        await pilot.click("#join")
+        await wait_text(pilot, "Type the game code shown on the host's screen.")
+        app.screen.query_one("#code", Input).value = "ABCDEF"
+        app.screen.query_one("#name", Input).value = "   "
+        await pilot.click("#join")
+        await wait_text(pilot, "Please choose a nickname")
+
+
+async def test_entry_429s_are_retried_while_the_screen_says_joining(
+    make_game: GameFactory,
+) -> None:
+    game = await make_game(entry_rate=2.0)
+    code = await game.create()
+    async with httpx.AsyncClient() as http:  # use up the bucket so the app's join meets 429s
+        statuses = [(await http.get(f"{game.stub.game_api}/games/{code}")).status_code]
+        while statuses[-1] != 429:
+            statuses.append((await http.get(f"{game.stub.game_api}/games/{code}")).status_code)
+    app = game.app(game=code, name="Alice")
+    seen: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+
+        def joined() -> bool:
+            if isinstance(app.screen, JoinScreen):
+                seen.append(app.screen.status_text)
+            return isinstance(app.screen, GameScreen)
+
+        await wait_for(pilot, joined, "the game screen", within=30)
+        await wait_text(pilot, "Waiting for the host")
+    assert any("server is busy, retrying" in s for s in seen), seen
+    assert game.stub.api.entry_throttled >= 2
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("unknown", "There is no game with code ZZZZZZ. Check the code on the host's screen."),
+        ("finished", "has already finished. Ask the host for the next game's code."),
+        ("taken", "is already called"),
+        ("started", "has already started and is not taking new players"),
+    ],
+)
+async def test_refused_joins_are_explained_in_plain_words(
+    make_game: GameFactory, setup: str, expected: str
+) -> None:
+    game = await make_game()
+    code = await game.create(lateJoin=False)
+    name = "Alice"
+    if setup == "unknown":
+        code = "ZZZZZZ"
+    elif setup == "finished":
+        await game.command(code, "end")
+    elif setup == "taken":
+        await game.bystander(code, "Bob")
+        name = "BOB "
+    elif setup == "started":
+        await game.bystander(code, "Bob")
+        await game.command(code, "start")
+    app = game.app(game=code, name=name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, JoinScreen) and expected in app.screen.status_text,
+            expected,
+        )
+        screen = app.screen
+        assert isinstance(screen, JoinScreen)
+        assert not screen.joining  # the form is usable again
+        assert not screen.query_one("#join").disabled
+        if setup == "taken":
+            assert "Choose another nickname" in screen.status_text

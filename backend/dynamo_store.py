@@ -191,15 +191,27 @@ class DynamoStore:
             return False
         return True
 
-    def add_to_player_count(self, game_id: str, delta: int) -> None:
-        """The entry check's ``playerCount`` (batched by the stream consumer)."""
-        self.client.update_item(
+    def add_to_player_count(self, game_id: str, delta: int) -> int:
+        """The entry check's ``playerCount`` (batched by the stream consumer); the new count."""
+        answer = self.client.update_item(
             TableName=self.table,
             Key={"pk": _s(game_id), "sk": _s(GAME_SK)},
             UpdateExpression="ADD playerCount :d",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":d": _n(delta)},
+            ReturnValues="UPDATED_NEW",
         )
+        return int(answer["Attributes"]["playerCount"]["N"])
+
+    def player_count(self, game_id: str) -> int:
+        """Active players, as last counted by the stream consumer."""
+        item = self.client.get_item(
+            TableName=self.table,
+            Key={"pk": _s(game_id), "sk": _s(GAME_SK)},
+            ProjectionExpression="playerCount",
+            ConsistentRead=True,
+        ).get("Item")
+        return int(item["playerCount"]["N"]) if item and "playerCount" in item else 0
 
     # -- players ----------------------------------------------------------------------------------
 

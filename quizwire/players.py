@@ -28,6 +28,7 @@ __all__ = [
     "join",
     "kick",
     "readmit",
+    "row_before_answer",
 ]
 
 _NAME_CODES = {
@@ -134,3 +135,20 @@ def current_streak(player: PlayerState, game: GameState) -> int:
     if game.phase is Phase.QUESTION_OPEN and player.answered_index == game.question_index - 1:
         return player.streak
     return 0
+
+
+def row_before_answer(player: PlayerState, index: int) -> PlayerState:
+    """The player's row as it was before they answered question ``index`` (if they did).
+
+    While a question is open the room sees these rows (score, streak, rank as at the question's
+    opening): a score that moved would tell everyone who was right.
+    """
+    if player.answered_index != index or index < 0:
+        return player
+    return replace(
+        player,
+        score=player.score - player.last_points,
+        correct_count=player.correct_count - (1 if player.last_correct else 0),
+        correct_ms=player.correct_ms,
+        streak=max(0, player.streak - 1) if player.last_correct else 0,
+    )

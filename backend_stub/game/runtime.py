@@ -14,6 +14,7 @@ from typing import Any
 
 from quizwire.leaderboard import Standing, rank_players, sort_key
 from quizwire.names import name_key
+from quizwire.players import row_before_answer as _before_answer
 from quizwire.state import GameState, PlayerState, PlayerStatus
 from quizwire.tally import Tally
 
@@ -24,19 +25,6 @@ class Public:
     streak: int
     rank: int | None
     correct_count: int
-
-
-def _before_answer(player: PlayerState, index: int) -> PlayerState:
-    """The player's row as it was before they answered question ``index`` (if they did)."""
-    if player.answered_index != index or index < 0:
-        return player
-    return replace(
-        player,
-        score=player.score - player.last_points,
-        correct_count=player.correct_count - (1 if player.last_correct else 0),
-        correct_ms=player.correct_ms,
-        streak=max(0, player.streak - 1) if player.last_correct else 0,
-    )
 
 
 class RankIndex:

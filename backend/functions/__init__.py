@@ -1,0 +1,1 @@
+"""Lambda entry points (``backend.functions.<module>.handler``), one module per function."""

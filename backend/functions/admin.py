@@ -1,0 +1,97 @@
+"""Presenter routes (``/admin/...``), behind API Gateway's ``AWS_IAM`` auth: the caller has
+already been SigV4-checked by API Gateway before this function runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backend.functions.http_api import body_of, install_error_handlers, json_response
+from backend.functions.runtime import backend, logger, metrics
+from backend.game_ops import GameError
+from quizwire.packs import load_pack, pack_names
+from quizwire.quiz import QuizError, parse_quiz
+from quizwire.results import players_csv, questions_csv
+from quizwire.state import GameOptions, OptionsError, PlayerStatus
+
+app = APIGatewayRestResolver()
+install_error_handlers(app)
+
+COMMANDS = ("start", "next", "reveal", "end")
+STATUSES = {"kick": PlayerStatus.KICKED, "ban": PlayerStatus.BANNED, "readmit": PlayerStatus.ACTIVE}
+
+
+@app.get("/admin/games")
+def list_games() -> Response[str]:
+    return json_response(200, {"games": backend().list_games(), "packs": pack_names()})
+
+
+@app.post("/admin/games")
+def create_game() -> Response[str]:
+    body = body_of(app)
+    if "pack" in body:
+        name = body["pack"]
+        if not isinstance(name, str) or name not in pack_names():
+            raise GameError(
+                400, "bad_quiz", f"Unknown pack {name!r}; packs: {', '.join(pack_names())}."
+            )
+        quiz = load_pack(name)
+    elif "quiz" in body:
+        try:
+            quiz = parse_quiz(body["quiz"], source="quiz")
+        except QuizError as exc:
+            raise GameError(400, "bad_quiz", str(exc)) from None
+    else:
+        raise GameError(400, "bad_quiz", "Send a bundled pack name ('pack') or a quiz ('quiz').")
+    try:
+        options = GameOptions.from_dict(body.get("options") or {})
+    except OptionsError as exc:
+        raise GameError(400, "bad_options", str(exc)) from None
+    game = backend().create_game(quiz, options)
+    return json_response(201, backend().presenter_view(game))
+
+
+@app.get("/admin/games/<code>")
+def view(code: str) -> Response[str]:
+    b = backend()
+    return json_response(200, b.presenter_view(b.close_if_due(b.game(code))))
+
+
+@app.post("/admin/games/<code>/<command>")
+def command(code: str, command: str) -> Response[str]:
+    b = backend()
+    if command not in COMMANDS:
+        raise GameError(404, "not_found", f"Unknown command {command!r}.")
+    game = {"start": b.start, "next": b.next, "reveal": b.reveal, "end": b.end}[command](code)
+    return json_response(200, b.presenter_view(game))
+
+
+@app.post("/admin/games/<code>/players/<player_id>/<action>")
+def player_status(code: str, player_id: str, action: str) -> Response[str]:
+    if action not in STATUSES:
+        raise GameError(404, "not_found", f"Unknown action {action!r}.")
+    player = backend().set_player_status(code, player_id, STATUSES[action])
+    return json_response(
+        200, {"playerId": player.player_id, "name": player.name, "status": player.status.value}
+    )
+
+
+@app.get("/admin/games/<code>/results")
+def results(code: str) -> Response[str]:
+    data = backend().results(code)
+    fmt = app.current_event.get_query_string_value("format", "json")
+    if fmt == "json":
+        return json_response(200, data)
+    if fmt == "csv":
+        table = app.current_event.get_query_string_value("table", "players")
+        text = questions_csv(data) if table == "questions" else players_csv(data)
+        return Response(status_code=200, content_type="text/csv", body=text)
+    raise GameError(400, "bad_format", "format must be json or csv")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,35 @@
+"""``onPublish`` of the ``answer`` namespace (direct Lambda, ``EVENT`` invocation): judge,
+store and acknowledge each answer with the rules of :mod:`quizwire.answers`.
+
+AppSync does not wait for this function (the events are broadcast to the presenter as sent);
+the player learns the outcome from the receipt on ``/scores/{gameId}/{playerId}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import AppSyncEventsResolver
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backend.functions.runtime import backend, logger, metrics
+
+app = AppSyncEventsResolver()  # type: ignore[no-untyped-call]
+
+
+@app.on_publish("/answer/*", aggregate=True)
+def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    event = app.current_event
+    results = backend().on_answers(event.identity, event.info.channel_segments, payload)
+    accepted = sum(1 for r in results if "error" not in r)
+    metrics.add_metric(name="AnswersAccepted", unit=MetricUnit.Count, value=accepted)
+    metrics.add_metric(name="AnswersRefused", unit=MetricUnit.Count, value=len(results) - accepted)
+    return results
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    result: dict[str, Any] = app.resolve(event, context)
+    return result

@@ -1,0 +1,46 @@
+"""Player routes of the entry API: join (``POST /games/{code}/players``) and the rejoin
+snapshot (``GET /games/{code}/state``). ``GET /games/{code}`` is API Gateway → DynamoDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backend.functions.http_api import body_of, install_error_handlers, json_response
+from backend.functions.runtime import backend, logger, metrics
+
+app = APIGatewayRestResolver()
+install_error_handlers(app)
+
+
+@app.post("/games/<code>/players")
+def join(code: str) -> Response[str]:
+    credential, player = backend().join(code, body_of(app).get("name"))
+    metrics.add_metric(name="PlayersJoined", unit=MetricUnit.Count, value=1)
+    return json_response(
+        201,
+        {
+            "gameId": credential.game_id,
+            "playerId": credential.player_id,
+            "name": player.name,
+            "secret": credential.secret,
+            "token": credential.token,
+        },
+    )
+
+
+@app.get("/games/<code>/state")
+def state(code: str) -> Response[str]:
+    token = app.current_event.headers.get("Authorization") or app.current_event.headers.get(
+        "authorization"
+    )
+    return json_response(200, backend().snapshot(code, token))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

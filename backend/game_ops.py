@@ -1,0 +1,574 @@
+"""The game backend for Lambda: the stub's service logic, stateless.
+
+Every call reads what it needs from DynamoDB, decides with the rules of :mod:`quizwire` (the same
+functions the stub uses), writes conditionally (a lost race is a 409 or a re-judge, never a
+double count) and then publishes over HTTP as IAM. Nothing is cached between invocations, so
+any number of concurrent Lambdas can serve one game.
+
+Question deadlines: opening a question starts a Step Functions execution that waits until the
+deadline and then calls :meth:`GameBackend.close_if_due` (``backend/functions/deadline.py``).
+Every admin command and every rejoin snapshot also closes a question whose deadline passed
+(lazily), so a late or lost timer never leaves a question open; the stream consumer closes it
+early when every active player has answered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from backend.dynamo_store import DynamoStore
+from backend.publisher import Publisher
+from quizwire import channels
+from quizwire import game as rules
+from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
+from quizwire.credentials import (
+    PlayerCredential,
+    hash_secret,
+    new_credential,
+    parse_token,
+    secret_matches,
+)
+from quizwire.fields import MessageError
+from quizwire.game import IllegalTransition, Step
+from quizwire.leaderboard import TOP_N, Standing, rank_players
+from quizwire.messages import PublicQuestion, QuestionClosedMsg, ScoreMsg, parse_answer
+from quizwire.names import NicknameError, check_nickname
+from quizwire.players import row_before_answer
+from quizwire.quiz import Quiz
+from quizwire.results import build_results
+from quizwire.snapshot import build_snapshot
+from quizwire.state import (
+    CloseReason,
+    GameOptions,
+    GameState,
+    Phase,
+    PlayerState,
+    PlayerStatus,
+    question_id,
+)
+from quizwire.store import NameTaken
+from quizwire.tally import Tally, tally_answers
+
+log = logging.getLogger("quizwire.backend")
+
+
+def wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class GameError(Exception):
+    """A refusal for the entry or admin API: ``status``, stable ``code``, human ``message``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class DeadlineTimer(Protocol):
+    def schedule(self, game_id: str, index: int, deadline_ms: int) -> None: ...
+
+
+class NoTimer:
+    """No timer: deadlines close lazily (next admin call, rejoin, or the stream consumer)."""
+
+    def schedule(self, game_id: str, index: int, deadline_ms: int) -> None:
+        return None
+
+
+@dataclass
+class StepFunctionsTimer:
+    """One Standard-workflow execution per question: ``Wait`` until the deadline, then invoke
+    the deadline function. Named after game and question so a retried ``next`` cannot start
+    a second one (``ExecutionAlreadyExists`` is ignored)."""
+
+    client: Any
+    state_machine_arn: str
+
+    def schedule(self, game_id: str, index: int, deadline_ms: int) -> None:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(-(-deadline_ms // 1000)))
+        with contextlib.suppress(self.client.exceptions.ExecutionAlreadyExists):
+            self.client.start_execution(
+                stateMachineArn=self.state_machine_arn,
+                name=f"{game_id}-q{index + 1}-{deadline_ms}",
+                input=json.dumps({"gameId": game_id, "index": index, "deadline": stamp}),
+            )
+
+
+def _not_found(code: str) -> GameError:
+    return GameError(
+        404, "not_found", f"There is no game with code {code}. Check the code and try again."
+    )
+
+
+def _finished(game_id: str) -> GameError:
+    return GameError(
+        410, "finished", f"Game {game_id} has finished. Ask the host for the next game's code."
+    )
+
+
+def _bad_credential() -> GameError:
+    return GameError(401, "bad_credential", "Your player credential is not valid for this game.")
+
+
+def public_rows(game: GameState, players: Sequence[PlayerState]) -> list[PlayerState]:
+    """What the room may see: the rows as at the opening of a question that is still open."""
+    if game.phase is Phase.QUESTION_OPEN:
+        return [row_before_answer(p, game.question_index) for p in players]
+    return list(players)
+
+
+@dataclass
+class GameBackend:
+    store: DynamoStore
+    publisher: Publisher
+    timer: DeadlineTimer
+    clock: Callable[[], int] = wall_ms
+    authorizer_ttl: int = 60
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def game(self, code: object) -> GameState:
+        if not isinstance(code, str) or not channels.is_valid_segment(code.upper()):
+            raise _not_found(str(code)[:20])
+        game = self.store.load_game(code.upper())
+        if game is None:
+            raise _not_found(code)
+        return game
+
+    def authenticate(self, code: str, token: str | None) -> tuple[GameState, PlayerState]:
+        game = self.game(code)
+        credential = parse_token(token or "")
+        if credential is None or credential.game_id != game.game_id:
+            raise _bad_credential()
+        found = self.store.load_player(game.game_id, credential.player_id)
+        if found is None or not secret_matches(credential.secret, found[1]):
+            raise _bad_credential()
+        if not found[0].active:
+            raise GameError(403, "kicked", "The host removed you from this game.")
+        return game, found[0]
+
+    # -- the Event API's Lambda authorizer ------------------------------------------------------------
+
+    def authorize(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """``AWS_LAMBDA`` auth: the player token → ``handlerContext`` {gameId, playerId, name}."""
+        credential = parse_token(str(request.get("authorizationToken") or ""))
+        if credential is None or not channels.is_valid_segment(credential.game_id):
+            return {"isAuthorized": False}
+        found = self.store.load_player(credential.game_id, credential.player_id)
+        player = found[0] if found else None
+        if not secret_matches(credential.secret, found[1] if found else None):
+            return {"isAuthorized": False}
+        if player is None or not player.active:
+            return {"isAuthorized": False}
+        return {
+            "isAuthorized": True,
+            "handlerContext": {
+                "gameId": credential.game_id,
+                "playerId": player.player_id,
+                "name": player.name,
+            },
+            "ttlOverride": self.authorizer_ttl,
+        }
+
+    # -- entry: join and rejoin ------------------------------------------------------------------
+
+    def join(self, code: str, raw_name: object) -> tuple[PlayerCredential, PlayerState]:
+        game = self.game(code)
+        if game.phase is Phase.FINISHED:
+            raise _finished(game.game_id)
+        if game.phase is not Phase.LOBBY and not game.options.late_join:
+            raise GameError(
+                409, "started", "This game has already started and is not taking new players."
+            )
+        try:
+            # Uniqueness is the store's conditional put; here only the form of the name.
+            name = check_nickname(raw_name if isinstance(raw_name, str) else "", ())
+        except NicknameError as exc:
+            raise GameError(400, "bad_name", exc.message) from None
+        credential = new_credential(game.game_id)
+        now = self.clock()
+        player = PlayerState(
+            player_id=credential.player_id, name=name, join_order=now, joined_at=now
+        )
+        try:
+            self.store.add_player(game.game_id, player, hash_secret(credential.secret))
+        except NameTaken:
+            raise GameError(
+                409, "name_taken", f"Someone in this game is already called {name!r}; pick another."
+            ) from None
+        log.info("player joined", extra={"gameId": game.game_id, "playerId": player.player_id})
+        return credential, player
+
+    def snapshot(self, code: str, token: str | None) -> dict[str, Any]:
+        game, _ = self.authenticate(code, token)
+        game = self.close_if_due(game)
+        players = self.store.load_players(game.game_id)
+        rows = public_rows(game, players)
+        standings = rank_players(rows)
+        me = next(r for r in rows if r.player_id == _player_id(token))
+        rank = next((s.rank for s in standings if s.player_id == me.player_id), None)
+        tally = None
+        if game.phase is Phase.QUESTION_CLOSED and game.question is not None:
+            tally = self._tally(game)
+        snap = build_snapshot(
+            game, self.clock(), player=me, rank=rank, standings=standings[:TOP_N], tally=tally
+        )
+        return snap.to_dict()
+
+    # -- admin commands -------------------------------------------------------------------------------
+
+    def create_game(self, quiz: Quiz, options: GameOptions | None = None) -> GameState:
+        for _ in range(20):
+            game = rules.new_game(channels.new_game_id(), quiz, options, now_ms=self.clock())
+            try:
+                self.store.create_game(game)
+            except KeyError:
+                continue
+            return self._apply(game, rules.lobby_update(game, self.clock(), players=0))
+        raise GameError(503, "no_code", "Could not allocate a game code; try again.")
+
+    def start(self, code: str) -> GameState:
+        game = self.game(code)
+        game = self._apply(game, self._transition(lambda: rules.start_game(game, self.clock())))
+        self.timer.schedule(game.game_id, game.question_index, game.deadline)
+        return game
+
+    def next(self, code: str) -> GameState:
+        game = self.close_if_due(self.game(code))
+        podium = self._standings(game)[: rules.PODIUM_SIZE] if game.is_last_question else None
+        step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
+        game = self._apply(game, step)
+        if game.phase is Phase.QUESTION_OPEN:
+            self.timer.schedule(game.game_id, game.question_index, game.deadline)
+        return game
+
+    def reveal(self, code: str) -> GameState:
+        game = self.close_if_due(self.game(code))
+        return self._close(game, CloseReason.PRESENTER)
+
+    def end(self, code: str) -> GameState:
+        game = self.game(code)
+        was_open = game.phase is Phase.QUESTION_OPEN
+        tally = self._tally(game) if was_open else None
+        podium = self._standings(game)[: rules.PODIUM_SIZE]
+        step = self._transition(
+            lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally)
+        )
+        after = self._apply(game, step)
+        if was_open:
+            self._publish_results(after, game.question_index)
+        return after
+
+    def set_player_status(self, code: str, player_id: str, status: PlayerStatus) -> PlayerState:
+        game = self.game(code)
+        found = self.store.load_player(game.game_id, player_id)
+        if found is None:
+            raise GameError(404, "no_player", f"No player {player_id} in game {game.game_id}.")
+        player = found[0]
+        if player.status is PlayerStatus.BANNED and status is not PlayerStatus.BANNED:
+            raise GameError(409, "banned", f"{player.name} is banned from this game for good.")
+        updated = replace(player, status=status, seq=player.seq + 1)
+        if not self.store.save_player(game.game_id, updated, player.seq):
+            raise GameError(409, "conflict", "The player changed meanwhile; try again.")
+        log.info("player status", extra={"gameId": game.game_id, "status": status.value})
+        return updated
+
+    # -- closing a question ------------------------------------------------------------------------
+
+    def close_if_due(self, game: GameState, index: int | None = None) -> GameState:
+        """Close the open question if its deadline passed (the timer, and lazily everywhere)."""
+        if game.phase is not Phase.QUESTION_OPEN or self.clock() < game.deadline:
+            return game
+        if index is not None and index != game.question_index:
+            return game
+        try:
+            return self._close(game, CloseReason.DEADLINE)
+        except GameError:  # someone else closed it first: read what they wrote
+            return self.store.load_game(game.game_id) or game
+
+    def close_if_all_answered(self, game_id: str, active_players: int) -> GameState | None:
+        """The stream consumer's check after a batch of answers."""
+        game = self.store.load_game(game_id)
+        if game is None or game.phase is not Phase.QUESTION_OPEN:
+            return None
+        answered = self.store.count_answers(game_id, game.question_index)
+        reason = rules.due_close(game, self.clock(), answered=answered, connected=active_players)
+        if reason is None:
+            return None
+        try:
+            return self._close(game, reason)
+        except GameError:
+            return None
+
+    def _close(self, game: GameState, reason: CloseReason) -> GameState:
+        if game.phase is not Phase.QUESTION_OPEN or game.question is None:
+            raise GameError(409, "bad_transition", "no question is open")
+        tally = self._tally(game)
+        step = self._transition(
+            lambda: rules.close_question(game, self.clock(), reason=reason, tally=tally)
+        )
+        after = self._apply(game, step)
+        self._publish_results(after, game.question_index)
+        return after
+
+    def _publish_results(self, game: GameState, index: int) -> None:
+        """Each player who answered gets their result after the reveal (held back until now).
+        The room's new leaderboard follows from the stream consumer."""
+        players = self.store.load_players(game.game_id)
+        ranks = {s.player_id: s.rank for s in rank_players(players)}
+        now = self.clock()
+        work: list[tuple[str, Sequence[Mapping[str, Any]]]] = []
+        for p in players:
+            if p.answered_index != index:
+                continue
+            message = ScoreMsg(
+                game_id=game.game_id,
+                seq=2 * p.seq + 1,
+                ts=now,
+                player_id=p.player_id,
+                question_id=question_id(index),
+                index=index,
+                accepted=True,
+                correct=p.last_correct,
+                choice=p.last_choice if p.last_choice >= 0 else None,
+                points=p.last_points,
+                bonus=p.last_bonus,
+                total=p.score,
+                streak=p.streak,
+                rank=ranks.get(p.player_id),
+            )
+            work.append((channels.scores_channel(game.game_id, p.player_id), [message.to_dict()]))
+        failed = self.publisher.publish_each(work)
+        if failed:
+            log.error("results not delivered", extra={"gameId": game.game_id, "failed": failed})
+
+    # -- answers: the onPublish handler of /answer/{gameId} ----------------------------------------
+
+    def on_answers(
+        self, identity: Mapping[str, Any] | None, segments: Sequence[str], events: Sequence[Any]
+    ) -> list[dict[str, Any]]:
+        """Judge, store and acknowledge a batch of answers published by one player.
+
+        Returns the onPublish result (accepted events pass through, refusals carry ``error``),
+        used only if the namespace invokes the function synchronously."""
+        context = identity.get("handlerContext") if isinstance(identity, Mapping) else None
+        if not isinstance(context, Mapping) or len(segments) != 2:
+            return [{"id": _event_id(e), "error": "Unauthorized"} for e in events]
+        if segments[1] != context.get("gameId"):
+            return [{"id": _event_id(e), "error": "Unauthorized"} for e in events]
+        game = self.store.load_game(segments[1])
+        if game is None:
+            return [{"id": _event_id(e), "error": "There is no such game."} for e in events]
+        player_id = str(context.get("playerId"))
+        results = []
+        for event in events:
+            payload = event.get("payload") if isinstance(event, Mapping) else None
+            outcome = self._judge(game, player_id, payload)
+            self._acknowledge(game, outcome)
+            if outcome.accepted:
+                results.append({"id": _event_id(event), "payload": payload})
+            else:
+                assert outcome.refusal is not None
+                results.append({"id": _event_id(event), "error": outcome.refusal.message})
+        return results
+
+    def _judge(self, game: GameState, player_id: str, payload: object) -> AnswerOutcome:
+        found = self.store.load_player(game.game_id, player_id)
+        player = found[0] if found else None
+        now = self.clock()
+        try:
+            answer = parse_answer(payload, game_id=game.game_id)
+        except MessageError as exc:
+            return refuse_malformed(player_id, player, exc)
+        outcome = submit_answer(game, player_id, player, answer, now)
+        if player is None or outcome.player is None:
+            return outcome
+        if outcome.accepted and outcome.record is not None:
+            if self.store.record_answer(game.game_id, outcome.player, player.seq, outcome.record):
+                return outcome
+            # Lost a race (a resend processed concurrently, or a kick): the stored row decides.
+            again = self.store.load_player(game.game_id, player_id)
+            return submit_answer(game, player_id, again[0] if again else None, answer, now)
+        self.store.save_player(
+            game.game_id, outcome.player, player.seq
+        )  # fresh seq for the receipt
+        return outcome
+
+    def _acknowledge(self, game: GameState, outcome: AnswerOutcome) -> None:
+        """The player's receipt on their scores channel: "locked in" or the refusal's reason.
+        While the question is open it carries the standings as at its opening, nothing more."""
+        if outcome.player is None:
+            return
+        message = outcome.score_message(game.game_id, self.clock(), None)
+        message = replace(message, seq=2 * message.seq)
+        if game.phase is Phase.QUESTION_OPEN:
+            before = row_before_answer(outcome.player, game.question_index)
+            message = replace(
+                message,
+                correct=None,
+                points=0,
+                bonus=0,
+                total=before.score,
+                streak=before.streak,
+                rank=None,
+            )
+        self.publisher.publish(
+            channels.scores_channel(game.game_id, outcome.player_id), [message.to_dict()]
+        )
+
+    # -- announcements made by the stream consumer ---------------------------------------------------
+
+    def announce_lobby(self, game_id: str, players: int) -> None:
+        self._announce(
+            game_id,
+            lambda g: rules.lobby_update(g, self.clock(), players=players),
+            skip=lambda g: g.phase is not Phase.LOBBY,
+        )
+
+    def publish_leaderboard(self, game_id: str) -> None:
+        """Top-10 from the Rank index; never while a question is open (nothing public moves)."""
+        top = rank_players(self.store.top_players(game_id, TOP_N))
+        count = self.store.player_count(game_id)
+        self._announce(
+            game_id,
+            lambda g: rules.leaderboard_update(g, self.clock(), standings=top, players=count),
+            skip=lambda g: g.phase is Phase.QUESTION_OPEN,
+            extra="leaderboard",
+        )
+
+    def _announce(
+        self,
+        game_id: str,
+        make: Callable[[GameState], Step],
+        *,
+        skip: Callable[[GameState], bool],
+        extra: str | None = None,
+    ) -> None:
+        """Announcements take the next seq, so they race with admin commands: reload, retry."""
+        for _ in range(5):
+            game = self.store.load_game(game_id)
+            if game is None or skip(game):
+                return
+            step = make(game)
+            try:
+                self._apply(game, step)
+            except GameError:
+                continue
+            if extra is not None:
+                for a in step.announcements:
+                    self.store.save_extra(game_id, extra, a.message.to_dict())
+            return
+        log.warning("announcement gave up after conflicts", extra={"gameId": game_id})
+
+    # -- presenter views ---------------------------------------------------------------------------
+
+    def presenter_view(self, game: GameState) -> dict[str, Any]:
+        players = self.store.load_players(game.game_id)
+        rows = {p.player_id: p for p in public_rows(game, players)}
+        standings = rank_players(rows.values())
+        ranks = {s.player_id: s.rank for s in standings}
+        is_open = game.phase is Phase.QUESTION_OPEN
+        tally = self._tally(game) if is_open else None
+        reveal = None
+        if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED):
+            reveal = self.store.load_extras(game.game_id).get("reveal")
+        return {
+            "gameId": game.game_id,
+            "title": game.quiz.title,
+            "phase": game.phase.value,
+            "seq": game.seq,
+            "index": game.question_index,
+            "total": game.total_questions,
+            "options": game.options.to_dict(),
+            "question": PublicQuestion.from_game(game).to_dict()
+            if game.question is not None and game.phase is not Phase.LOBBY
+            else None,
+            "reveal": reveal,
+            "counts": list(tally.counts) if tally is not None else None,
+            "answered": tally.answered if tally is not None else 0,
+            "playerCount": sum(1 for p in players if p.active),
+            "connectedCount": None,  # AppSync does not tell: see docs/deploy.md
+            "players": [
+                {
+                    "playerId": p.player_id,
+                    "name": p.name,
+                    "score": rows[p.player_id].score,
+                    "correctCount": rows[p.player_id].correct_count,
+                    "rank": ranks.get(p.player_id),
+                    "lastAnswer": p.last_choice
+                    if p.answered_index == game.question_index
+                    else None,
+                    "connected": None,
+                    "status": p.status.value,
+                }
+                for p in players
+            ],
+            "leaderboard": [
+                {"playerId": s.player_id, "name": s.name, "score": s.score, "rank": s.rank}
+                for s in standings[:TOP_N]
+            ],
+            "serverTime": self.clock(),
+        }
+
+    def list_games(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "gameId": g.game_id,
+                "title": g.quiz.title,
+                "phase": g.phase.value,
+                "playerCount": self.store.player_count(g.game_id),
+                "createdAt": g.created_at,
+            }
+            for g in self.store.list_games()
+        ]
+
+    def results(self, code: str) -> dict[str, Any]:
+        game = self.game(code)
+        return build_results(
+            game, self.store.load_players(game.game_id), self.store.load_answers(game.game_id)
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _tally(self, game: GameState) -> Tally:
+        question = game.question
+        assert question is not None
+        answers = self.store.load_answers(game.game_id, game.question_index)
+        return tally_answers(game.question_index, len(question.choices), answers)
+
+    def _standings(self, game: GameState) -> list[Standing]:
+        return rank_players(self.store.load_players(game.game_id))
+
+    @staticmethod
+    def _transition(command: Callable[[], Step]) -> Step:
+        try:
+            return command()
+        except IllegalTransition as exc:
+            raise GameError(409, "bad_transition", exc.message) from None
+
+    def _apply(self, game: GameState, step: Step) -> GameState:
+        """Persist first (conditional on the seq we read), then announce."""
+        if not self.store.save_game(step.game, game.seq):
+            raise GameError(409, "conflict", "The game changed meanwhile; try again.")
+        for announcement in step.announcements:
+            if isinstance(announcement.message, QuestionClosedMsg):
+                self.store.save_extra(game.game_id, "reveal", announcement.message.reveal.to_dict())
+            self.publisher.publish(announcement.channel, [announcement.message.to_dict()])
+        return step.game
+
+
+def _event_id(event: object) -> str:
+    return str(event.get("id", "")) if isinstance(event, Mapping) else ""
+
+
+def _player_id(token: str | None) -> str:
+    credential = parse_token(token or "")
+    return credential.player_id if credential else ""

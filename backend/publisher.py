@@ -1,0 +1,112 @@
+"""Publishing from a Lambda: ``POST /event`` on the Event API, SigV4-signed with the function's
+role credentials (IAM auth mode), at most 5 events per request.
+
+The wire details are :mod:`eventapi`'s (endpoint resolution, event encoding, signing); this adds
+only a blocking transport (``urllib``: nothing to bundle, the Lambda runtime is synchronous)
+and a small thread pool for fan-out to many channels (per-player results at a reveal).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from eventapi import sigv4
+from eventapi.endpoints import resolve_endpoints
+from eventapi.payloads import batches, encode_events
+from eventapi.protocol import dumps_signed_body
+
+#: ``(url, headers, body) -> (status, body)``; injectable so tests can count or fail requests.
+Transport = Callable[[str, Mapping[str, str], bytes], tuple[int, bytes]]
+CredentialsProvider = Callable[[], Any]
+
+
+class PublishFailed(Exception):
+    """The Event API refused a publish (or could not be reached)."""
+
+
+def urllib_transport(url: str, headers: Mapping[str, str], body: bytes) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), bytes(response.read())
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), bytes(exc.read())
+    except (urllib.error.URLError, OSError) as exc:
+        raise PublishFailed(f"publish to {url} failed: {exc}") from exc
+
+
+def session_credentials() -> Any:
+    """The function role's temporary credentials (the standard AWS chain)."""
+    import boto3
+
+    credentials = boto3.Session().get_credentials()
+    if credentials is None:
+        raise PublishFailed("no AWS credentials to sign the publish with")
+    return credentials.get_frozen_credentials()
+
+
+@dataclass
+class Publisher:
+    http_endpoint: str
+    region: str
+    credentials: CredentialsProvider = session_credentials
+    transport: Transport = urllib_transport
+    fanout_threads: int = 32
+
+    def __post_init__(self) -> None:
+        self._endpoints = resolve_endpoints(self.http_endpoint)
+        self.sent = 0  # events accepted by the Event API, for metrics
+
+    def publish(self, channel: str, messages: Sequence[Mapping[str, Any]]) -> None:
+        """Publish ``messages`` to ``channel`` in batches of 5; raise on any refusal."""
+        for batch in batches(list(messages)):
+            body = dumps_signed_body({"channel": channel, "events": encode_events(batch)}).encode()
+            url = self._endpoints.http_url
+            headers = sigv4.sign(
+                self.credentials(),
+                self.region,
+                method="POST",
+                url=url,
+                headers={"content-type": "application/json", "host": self._endpoints.host},
+                body=body,
+            )
+            status, answer = self.transport(url, headers, body)
+            if not 200 <= status < 300:
+                raise PublishFailed(f"publish to {channel}: HTTP {status} {answer[:300]!r}")
+            failed = _failed(answer)
+            if failed:
+                raise PublishFailed(f"publish to {channel}: {failed} event(s) failed")
+            self.sent += len(batch)
+
+    def publish_each(self, items: Iterable[tuple[str, Sequence[Mapping[str, Any]]]]) -> int:
+        """Publish to many channels concurrently; returns how many channels failed (logged by
+        the caller) rather than stopping at the first: one lost socket must not cost everyone
+        their result."""
+        work = list(items)
+        if not work:
+            return 0
+        with ThreadPoolExecutor(max_workers=min(self.fanout_threads, len(work))) as pool:
+            outcomes = list(pool.map(lambda item: self._try(*item), work))
+        return sum(1 for ok in outcomes if not ok)
+
+    def _try(self, channel: str, messages: Sequence[Mapping[str, Any]]) -> bool:
+        try:
+            self.publish(channel, messages)
+        except PublishFailed:
+            return False
+        return True
+
+
+def _failed(answer: bytes) -> int:
+    try:
+        parsed = json.loads(answer) if answer else {}
+    except ValueError:
+        return 0
+    failed = parsed.get("failed") if isinstance(parsed, dict) else None
+    return len(failed) if isinstance(failed, list) else 0

@@ -1,0 +1,230 @@
+"""Handler tests: DynamoDB is moto (``mock_aws``); every publish goes over real HTTP, SigV4-signed
+with the "function role" credentials, to a real local Event API (the stub's EventApiServer),
+where an API-key WebSocket client records what players would receive."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+boto3 = pytest.importorskip("boto3")
+moto = pytest.importorskip("moto")
+pytest.importorskip("aws_lambda_powertools")
+
+from backend.dynamo_store import DynamoStore, create_table  # noqa: E402
+from backend_stub.config import IamCredential, NamespaceConfig, StubConfig  # noqa: E402
+from backend_stub.server import EventApiServer  # noqa: E402
+from eventapi import ApiKeyAuth, EventsClient, ReconnectPolicy  # noqa: E402
+from eventapi.subscription import Subscription  # noqa: E402
+
+API_KEY = "da2-" + "b" * 26
+KEY_ID = "AKIDLAMBDAROLE000000"
+SECRET = "lambda-role-secret-000000000000000000000"
+TABLE = "quizwire-test"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's
+WAIT_S = 5.0
+
+
+class FakeContext:
+    function_name = "quizwire-test"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:quizwire-test"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+    log_group_name = "/aws/lambda/quizwire-test"
+    log_stream_name = "test"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+def event_api_config() -> StubConfig:
+    """The deployed namespaces' publish side (IAM for the backend's channels); subscribing with
+    the API key everywhere so the test can watch every channel."""
+    backend_only = ("AWS_IAM",)
+    return StubConfig(
+        host="127.0.0.1",
+        port=0,
+        api_keys=(API_KEY,),
+        iam_credentials=(IamCredential(KEY_ID, SECRET),),
+        region=REGION,
+        namespaces=tuple(
+            NamespaceConfig(name, backend_only, ("API_KEY",))
+            for name in ("game", "question", "scores", "leaderboard")
+        ),
+    )
+
+
+@dataclass
+class Watch:
+    """Every message received on one subscription, in order."""
+
+    sub: Subscription
+    got: list[Any] = field(default_factory=list)
+
+    async def next(self) -> Any:
+        async with asyncio.timeout(WAIT_S):
+            message = await anext(self.sub)
+        self.got.append(message)
+        return message
+
+    async def until(self, kind: str) -> Any:
+        while True:
+            message = await self.next()
+            if isinstance(message, dict) and message.get("type") == kind:
+                return message
+
+    async def nothing(self, seconds: float = 0.3) -> None:
+        """Nothing more arrives (a short wait for a message that must not come)."""
+        try:
+            async with asyncio.timeout(seconds):
+                extra = await anext(self.sub)
+        except TimeoutError:
+            return
+        raise AssertionError(f"unexpected message {extra!r}")
+
+
+@dataclass
+class Env:
+    server: EventApiServer
+    client: EventsClient
+    store: DynamoStore
+    dynamodb: Any
+    _shard_iterators: dict[str, str] = field(default_factory=dict)
+
+    async def watch(self, channel: str) -> Watch:
+        return Watch(await self.client.subscribe(channel))
+
+    def stream_event(self) -> dict[str, Any]:
+        """The table's new stream records since the last call, as Lambda gets them.
+
+        Read from moto's DynamoDB Streams backend directly: its HTTP front answers
+        DescribeStream with 404 in moto 5.2.5, the records themselves are moto's."""
+        from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+        streams = dynamodbstreams_backends[ACCOUNT][REGION]
+        arn = self.dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        records: list[dict[str, Any]] = []
+        for shard in streams.describe_stream(arn)["Shards"]:
+            sid = shard["ShardId"]
+            iterator = self._shard_iterators.get(sid) or (
+                streams.get_shard_iterator(arn, sid, "TRIM_HORIZON", None).arn
+            )
+            page = streams.get_records(iterator, 1000)
+            self._shard_iterators[sid] = page["NextShardIterator"]
+            for r in page["Records"]:
+                r = json.loads(json.dumps(r, default=str))
+                r["eventSourceARN"] = arn
+                records.append(r)
+        return {"Records": records}
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "DEADLINE_STATE_MACHINE_ARN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "quizwire-test")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "QuizwireTest")
+    with moto.mock_aws():
+        # The function role's temporary credentials (after moto installed its own): the
+        # publisher finds them in the standard chain, the local Event API verifies them.
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+        monkeypatch.setenv("AWS_SESSION_TOKEN", "role-session-token")
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_table(client, TABLE)
+        yield client
+
+
+@pytest.fixture
+async def env(aws: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Env]:
+    from backend.functions import runtime
+
+    async with EventApiServer(event_api_config()) as server:
+        monkeypatch.setenv("EVENT_API_HTTP", server.http_url)
+        runtime.backend.cache_clear()
+        client = EventsClient(
+            server.http_url,
+            ApiKeyAuth(API_KEY),
+            connect_timeout=3.0,
+            operation_timeout=3.0,
+            reconnect=ReconnectPolicy.immediate(),
+        )
+        await client.connect()
+        try:
+            yield Env(server, client, runtime.backend().store, aws)
+        finally:
+            await client.close()
+            runtime.backend.cache_clear()
+
+
+def rest_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST proxy event (what API Gateway sends the entry/admin functions)."""
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers or {},
+        "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "stage": "prod",
+            "requestId": "req-1",
+            "path": f"/prod{path}",
+            "identity": {"sourceIp": "203.0.113.9"},
+        },
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def publish_event(channel: str, events: list[Any], identity: Any) -> dict[str, Any]:
+    """What AppSync sends a direct Lambda onPublish handler."""
+    segments = [s for s in channel.split("/") if s]
+    return {
+        "identity": identity,
+        "result": None,
+        "request": {"headers": {"x-forwarded-for": "203.0.113.9"}, "domainName": None},
+        "info": {
+            "channel": {"path": channel, "segments": segments},
+            "channelNamespace": {"name": segments[0]},
+            "operation": "PUBLISH",
+        },
+        "error": None,
+        "prev": None,
+        "stash": {},
+        "outErrors": [],
+        "events": [{"id": str(i), "payload": e} for i, e in enumerate(events)],
+    }
+
+
+async def call(handler: Any, event: dict[str, Any]) -> Any:
+    """Run a (blocking) Lambda handler off the event loop, as Lambda would: the stub keeps
+    serving the publishes it makes meanwhile."""
+    return await asyncio.to_thread(handler, event, FakeContext())
+
+
+def body(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])

@@ -49,6 +49,14 @@ REFERENCES = {
     "console": "as bench.console_load defines it",
 }
 FD_RESERVE = 64
+OVERRIDES = {  # Sizes fields settable from the command line (over the full or --quick sizes)
+    "join_players": "players in the join storm (default 10000)",
+    "entry_rate": "the stub's entry rate limit, joins/s (default 2000)",
+    "held": "connections held (default 15000)",
+    "hold_s": "seconds they are held (default 120)",
+    "fanout_subscribers": "subscribers of the fan-out (default 10000)",
+    "burst_players": "players answering in the burst (default 10000)",
+}
 
 
 @dataclass(frozen=True)
@@ -402,9 +410,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="small counts, under a minute in all")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     p.add_argument("--processes", type=int, default=2, help="load-generator processes (default 2)")
+    for name, help_text in OVERRIDES.items():
+        kind = float if name in ("hold_s", "entry_rate") else int
+        p.add_argument(f"--{name.replace('_', '-')}", type=kind, metavar="N", help=help_text)
     args = p.parse_args(argv)
     sizes = Sizes.quick() if args.quick else Sizes()
-    args.sizes = Sizes(**{**asdict(sizes), "processes": args.processes})
+    chosen = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+    args.sizes = Sizes(**{**asdict(sizes), **chosen, "processes": args.processes})
+    if min(asdict(args.sizes).values()) <= 0:
+        p.error("counts, durations and rates must be positive")
     fd_limit = raise_fd_limit()  # the servers we start inherit it
     largest = max(
         args.sizes.join_players,

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
+from eventapi import ConnectionState
 from player.session import Session
 from player.widgets.final import FinalView
 from player.widgets.lobby import LobbyView
@@ -69,11 +70,12 @@ class GameScreen(Screen[None]):
         self.view = ""
         self.renders = 0  # how many times the views were re-rendered (for tests)
         self._rendered: tuple[object, ...] = ()
-        self._closed_key: str | None = None
+        self._closed_key: str | None = "\0"  # the question whose close we last saw (none yet)
         self._closed_at = 0
         self._board: bool | None = None  # the player's own choice of reveal/leaderboard
         self._checked_refusal: str | None = None
         self._timer: Timer | None = None
+        self._state: ConnectionState | None = None
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -98,7 +100,13 @@ class GameScreen(Screen[None]):
         """Drain the session into the model; re-render only if something visible moved."""
         self.session.pump()
         model = self.model
-        self.query_one(TopBar).set_connection(self.session.state)
+        state = self.session.state
+        self.query_one(TopBar).set_connection(state)
+        if state is not self._state:
+            self._state = state
+            if state is ConnectionState.CLOSED and not self.session.removed:
+                # Reconnecting gave up (e.g. the authorizer refused us): find out why.
+                self.run_worker(self._check_standing(), group="standing", exclusive=True)
         if model.refusal and model.refusal != self._checked_refusal:
             # A refusal may mean the host removed us: ask the server once per refusal.
             self._checked_refusal = model.refusal

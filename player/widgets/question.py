@@ -49,34 +49,59 @@ def _standing(model: PlayerModel) -> str:
 def result_lines(model: PlayerModel, question: PublicQuestion, reveal: Reveal) -> Text:
     """What the player learns at the close: right or wrong, the answer, points and standing."""
     result: ScoreMsg | None = model.result
-    if result is not None and result.question_id != question.question_id:
+    if result is not None and result.question_id != reveal.question_id:
         result = None
     right = reveal.correct
     answer = (
         choice_label(right, question.choices[right]) if right < len(question.choices) else Text()
     )
+    # The result normally follows the reveal on /scores; after a rejoin it may never come, but
+    # the revealed answer and our locked choice still say whether we were right.
+    known = result is not None and result.correct is not None
     text = Text()
-    if result is not None and result.correct is True:
-        text.append("✔ Correct!", style="bold green")
-        text.append(f"  +{result.points:,} points")
-        if result.bonus:
-            text.append(f" (incl. +{result.bonus:,} streak bonus)")
-    elif result is not None and result.correct is False:
-        text.append("✘ Wrong", style="bold red")
-        text.append(" — the answer was ")
-        text.append_text(answer)
-        text.append("  +0 points")
-    elif model.choice is None:
+    if model.choice is None:
         text.append("· No answer", style="bold")
         text.append(" — the answer was ")
         text.append_text(answer)
+    elif model.refusal and result is None:
+        text.append("✘ Not counted", style="bold red")
+        text.append(" — the answer was ")
+        text.append_text(answer)
+    elif (result.correct if result is not None and known else model.choice == right) is True:
+        text.append("✔ Correct!", style="bold green")
+        if result is not None and known:
+            text.append(f"  +{result.points:,} points")
+            if result.bonus:
+                text.append(f" (incl. +{result.bonus:,} streak bonus)")
     else:
-        text.append("Locked in — waiting for your result…", style="bold")
+        text.append("✘ Wrong", style="bold red")
+        text.append(" — the answer was ")
+        text.append_text(answer)
+        if known:
+            text.append("  +0 points")
     text.append("\n" + _standing(model))
     if model.refusal:
         text.append("\nNot counted: ", style="bold red")
         text.append(clean(model.refusal))
     return text
+
+
+STAND_IN = "stand-in"
+
+
+def stand_in(reveal: Reveal) -> PublicQuestion:
+    """The closed question as far as a rejoin snapshot knows it (no text, no choice texts)."""
+    return PublicQuestion(
+        question_id=STAND_IN,
+        index=reveal.index,
+        total=reveal.total,
+        text="You came back after this question closed.",
+        choices=("",) * len(reveal.counts),
+        points=0,
+        duration_ms=0,
+        opens_at=0,
+        deadline=0,
+    )
 
 
 class QuestionView(Vertical):
@@ -109,6 +134,8 @@ class QuestionView(Vertical):
 
     def show(self, model: PlayerModel, local_now_ms: int) -> None:
         question = model.question
+        if question is None and model.reveal is not None and model.phase == "question_closed":
+            question = stand_in(model.reveal)  # rejoined after the close: no text, same result
         head = self.query_one("#q-head", Static)
         status = self.query_one("#q-status", Static)
         countdown = self.query_one(Countdown)
@@ -121,7 +148,7 @@ class QuestionView(Vertical):
             status.update(Text(""))
             return
         reveal = model.reveal if model.phase != "question_open" else None
-        if reveal is not None and reveal.question_id != question.question_id:
+        if reveal is not None and question.question_id not in (reveal.question_id, STAND_IN):
             reveal = None
         self._show_head(question, reveal, model.phase)
         if model.phase == "question_open":
@@ -152,7 +179,8 @@ class QuestionView(Vertical):
 
     def _show_head(self, question: PublicQuestion, reveal: Reveal | None, phase: str) -> None:
         head = Text(f"Question {question.index + 1}/{question.total}")
-        head.append(f" · {question.points:,} points" if question.points else " · just for fun")
+        if question.question_id != STAND_IN:
+            head.append(f" · {question.points:,} points" if question.points else " · just for fun")
         if reveal is not None:
             head.append(f" · closed: {CLOSE_REASONS.get(reveal.reason, reveal.reason)}")
         elif phase != "question_open":

@@ -29,13 +29,14 @@ from tui.leaderboard import LeaderboardTable
 
 WAIT_S = 10.0
 
-#: a quiz whose text tries markup and terminal control sequences on the player's screen
+#: a quiz whose text tries Rich markup on the player's screen (the stub refuses control
+#: characters in quizzes, so escape sequences are forged onto the channel by the tests)
 HOSTILE_QUIZ: dict[str, Any] = {
     "title": "[bold red]x[/] quiz",
     "questions": [
         {
-            "text": "[bold red]x[/] \x1b[2J which?",
-            "choices": ["[bold red]x[/]", "\x1b[2Jclear", "[link=http://evil]y[/link]", "ok"],
+            "text": "[bold red]x[/] [2J which?",
+            "choices": ["[bold red]x[/]", "[2Jclear", "[link=http://evil]y[/link]", "ok"],
             "answer": "D",
             "points": 1000,
         }

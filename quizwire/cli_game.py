@@ -75,6 +75,19 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     psub.add_parser("list", help="list profiles")
     pshow = psub.add_parser("show", help="show a profile (secrets redacted)")
     pshow.add_argument("name", nargs="?", default="local")
+    stack = psub.add_parser(
+        "from-stack", help="profile from a deployed stack's outputs (CloudFormation, boto3)"
+    )
+    stack.add_argument("stack", help="CloudFormation stack name (sam deploy's stack_name)")
+    stack.add_argument("--region", help="the stack's region (default: your AWS config)")
+    stack.add_argument("--name", help="profile name (default: the stack name)")
+    stack.add_argument("--aws-profile", help="AWS credentials profile (reading and presenting)")
+    imp = psub.add_parser(
+        "import", help="profile from saved stack outputs (describe-stacks JSON or {key: value})"
+    )
+    imp.add_argument("file", type=Path, metavar="OUTPUTS.json")
+    imp.add_argument("--name", help="profile name (default: the stack name, else 'aws')")
+    imp.add_argument("--aws-profile", help="AWS credentials profile for presenting")
 
 
 def run_game(args: argparse.Namespace) -> int:
@@ -216,7 +229,29 @@ def run_profile(args: argparse.Namespace) -> int:
             for name, p in sorted(load_profiles().items()):
                 print(f"{name:<16} {p.http_endpoint}  ({p.source})")
             return 0
+        if args.profile_command in ("from-stack", "import"):
+            return _save_stack_profile(args)
         print(json.dumps(get_profile(args.name).redacted(), indent=2))
         return 0
     except ProfileError as exc:
         return _fail(str(exc))
+
+
+def _save_stack_profile(args: argparse.Namespace) -> int:
+    from quizwire.profiles import save_profile
+    from quizwire.profiles_stack import profile_from_file, profile_from_stack
+
+    if args.profile_command == "from-stack":
+        profile = profile_from_stack(
+            args.stack, region=args.region, name=args.name, aws_profile=args.aws_profile
+        )
+    else:
+        profile = profile_from_file(args.file, args.name, aws_profile=args.aws_profile)
+    path = save_profile(profile)
+    print(json.dumps(profile.redacted(), indent=2))
+    print(
+        f"saved profile {profile.name!r} to {path}. Host with: quizwire host --profile "
+        f"{profile.name}; play with: quizwire play --profile {profile.name}",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,217 @@
+"""Offline checks of backend/template.yaml: cfn-lint (SAM transform included), `sam validate
+--lint` when the SAM CLI is installed, and the properties the design depends on."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+cfnlint_api = pytest.importorskip("cfnlint.api")
+from cfnlint.decode import cfn_yaml  # noqa: E402
+
+from backend.dynamo_store import TABLE_SCHEMA  # noqa: E402
+
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
+TEMPLATE = BACKEND / "template.yaml"
+
+#: ARCHITECTURE.md's channel table, as AppSync auth modes.
+CHANNEL_AUTH = {
+    "game": (["AWS_IAM"], ["API_KEY", "AWS_LAMBDA", "AWS_IAM"]),
+    "question": (["AWS_IAM"], ["API_KEY", "AWS_LAMBDA", "AWS_IAM"]),
+    "leaderboard": (["AWS_IAM"], ["API_KEY", "AWS_LAMBDA", "AWS_IAM"]),
+    "answer": (["AWS_LAMBDA"], ["AWS_IAM"]),
+    "scores": (["AWS_IAM"], ["AWS_LAMBDA"]),
+    "default": (["API_KEY"], ["API_KEY"]),
+}
+
+#: Where each function may publish (what its code paths publish, nothing more).
+PUBLISHES = {
+    "AnswersFunction": {"scores"},
+    "EntryFunction": {"game", "scores"},
+    "AdminFunction": {"game", "question", "scores"},
+    "DeadlineFunction": {"game", "scores"},
+    "StreamFunction": {"game", "leaderboard", "scores"},
+    "AuthorizerFunction": set(),
+}
+
+
+@pytest.fixture(scope="module")
+def template() -> Any:
+    return cfn_yaml.load(str(TEMPLATE))
+
+
+def resources(template: Any, kind: str) -> dict[str, Any]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def lint(path: Path) -> list[str]:
+    return [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in cfnlint_api.lint_file(path)]
+
+
+def test_cfn_lint_passes_with_the_sam_transform() -> None:
+    assert lint(TEMPLATE) == []
+
+
+def test_cfn_lint_would_catch_a_broken_handler_config(tmp_path: Path) -> None:
+    broken = tmp_path / "template.yaml"
+    broken.write_text(TEMPLATE.read_text().replace("InvokeType: EVENT", "InvokeType: ASYNC"))
+    assert any(m.startswith("E3030") and "ASYNC" in m for m in lint(broken))
+
+
+def _sam() -> str | None:
+    return os.environ.get("QUIZWIRE_SAM") or shutil.which("sam")
+
+
+@pytest.mark.skipif(_sam() is None, reason="SAM CLI not installed (pip install aws-sam-cli)")
+def test_sam_validate_lint(tmp_path: Path) -> None:
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [_sam() or "sam", "validate", "--lint", "--region", "us-east-1", "-t", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+def test_namespaces_have_exactly_the_channel_table_auth(template: Any) -> None:
+    found = {}
+    for ns in resources(template, "AWS::AppSync::ChannelNamespace").values():
+        p = ns["Properties"]
+        found[p["Name"]] = (
+            [m["AuthType"] for m in p["PublishAuthModes"]],
+            [m["AuthType"] for m in p["SubscribeAuthModes"]],
+        )
+    assert found == CHANNEL_AUTH
+    providers = template["Resources"]["EventApi"]["Properties"]["EventConfig"]["AuthProviders"]
+    assert [p["AuthType"] for p in providers] == ["API_KEY", "AWS_IAM", "AWS_LAMBDA"]
+
+
+def test_answers_go_to_lambda_asynchronously(template: Any) -> None:
+    answer = template["Resources"]["AnswerNamespace"]["Properties"]
+    on_publish = answer["HandlerConfigs"]["OnPublish"]
+    assert on_publish["Behavior"] == "DIRECT"
+    assert on_publish["Integration"]["LambdaConfig"] == {"InvokeType": "EVENT"}
+    source = template["Resources"]["AnswersDataSource"]["Properties"]
+    assert source["Type"] == "AWS_LAMBDA"
+    assert source["LambdaConfig"]["LambdaFunctionArn"] == {"Fn::GetAtt": ["AnswersFunction", "Arn"]}
+
+
+@pytest.mark.parametrize(
+    ("namespace", "source"),
+    [
+        ("GameNamespace", "public.js"),
+        ("QuestionNamespace", "public.js"),
+        ("LeaderboardNamespace", "public.js"),
+        ("ScoresNamespace", "scores.js"),
+    ],
+)
+def test_inline_handlers_are_the_tested_files(template: Any, namespace: str, source: str) -> None:
+    inline = template["Resources"][namespace]["Properties"]["CodeHandlers"]
+    assert inline.strip() == (BACKEND / "appsync" / source).read_text().strip()
+
+
+def test_table_matches_the_store_schema(template: Any) -> None:
+    table = template["Resources"]["GameTable"]["Properties"]
+    for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
+        assert table[key] == TABLE_SCHEMA[key], key
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+
+
+def _statements(fn: Any) -> list[Any]:
+    return [
+        s for policy in fn["Properties"].get("Policies", []) for s in policy.get("Statement", [])
+    ]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def test_least_privilege_publish_and_table_access(template: Any) -> None:
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(functions) == set(PUBLISHES)
+    for name, fn in functions.items():
+        namespaces = set()
+        for statement in _statements(fn):
+            actions = _as_list(statement["Action"])
+            assert not any(a.endswith("*") for a in actions), (name, actions)
+            for resource in _as_list(statement["Resource"]):
+                assert resource != "*", name
+                if "appsync:EventPublish" in actions:
+                    sub = resource["Fn::Sub"]
+                    namespaces.add(
+                        re.fullmatch(r"\$\{EventApi.ApiArn\}/channelNamespace/(\w+)", sub)[1]
+                    )  # type: ignore[index]
+                if any(a.startswith("dynamodb:") for a in actions):
+                    assert "GameTable" in str(resource), (name, resource)
+        assert namespaces == PUBLISHES[name], name
+
+
+def test_every_function_has_powertools_config_and_a_retained_log_group(template: Any) -> None:
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert {
+        "POWERTOOLS_SERVICE_NAME",
+        "POWERTOOLS_METRICS_NAMESPACE",
+        "POWERTOOLS_LOG_LEVEL",
+    } <= set(env)
+    groups = [
+        g["Properties"]["LogGroupName"]["Fn::Sub"]
+        for g in resources(template, "AWS::Logs::LogGroup").values()
+    ]
+    for name in resources(template, "AWS::Serverless::Function"):
+        assert f"/aws/lambda/${{{name}}}" in groups, name
+
+
+def test_entry_check_is_a_cached_direct_getitem_behind_a_2000_rps_throttle(template: Any) -> None:
+    api = template["Resources"]["GameApi"]["Properties"]
+    assert template["Parameters"]["EntryRateLimit"]["Default"] == 2000
+    stage_wide = api["MethodSettings"][0]
+    assert (stage_wide["ResourcePath"], stage_wide["HttpMethod"]) == ("/*", "*")
+    assert stage_wide["ThrottlingRateLimit"] == {"Ref": "EntryRateLimit"}
+    cached = api["MethodSettings"][1]
+    assert cached["ResourcePath"] == "/~1games~1{code}" and cached["CachingEnabled"] is True
+    assert api["CacheClusterEnabled"] is True
+    body = api["DefinitionBody"]
+    get = body["paths"]["/games/{code}"]["get"]["x-amazon-apigateway-integration"]
+    assert get["type"] == "aws" and get["uri"]["Fn::Sub"].endswith(":dynamodb:action/GetItem")
+    assert get["cacheKeyParameters"] == ["method.request.path.code"]
+    throttled = body["x-amazon-apigateway-gateway-responses"]["THROTTLED"]
+    assert (
+        throttled["statusCode"] == 429
+        and "rate_limited" in throttled["responseTemplates"]["application/json"]
+    )
+    for path, ops in body["paths"].items():
+        for op in ops.values():
+            signed = op.get("security") == [{"sigv4": []}]
+            assert signed == path.startswith("/admin/"), path
+
+
+def test_outputs_carry_a_client_profile(template: Any) -> None:
+    from quizwire.profiles_stack import OUTPUT_KEYS
+
+    assert set(OUTPUT_KEYS) <= set(template["Outputs"])
+    key = template["Resources"]["EventApiKey"]["Properties"]
+    assert key["Expires"]["Fn::If"][0] == "HasApiKeyExpiry"
+
+
+def test_dashboard_watches_connections_lambdas_table_and_throttling(template: Any) -> None:
+    body = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    for metric in (
+        "ConnectRequests",
+        "ActiveConnections",
+        "Invocations",
+        "ConcurrentExecutions",
+        "ConsumedWriteCapacityUnits",
+        "4XXError",
+        "AnswersAccepted",
+    ):
+        assert f'"{metric}"' in body, metric

@@ -153,15 +153,16 @@ class GameScreen(Screen[None]):
             if view != self.view:
                 self.view = view
                 self.query_one(ContentSwitcher).current = view
-                self.refresh_bindings()
+            self.refresh_bindings()
 
     # -- actions ---------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys that do nothing right now are hidden from the footer.
         if action == "answer":
-            return True if self.view == "question" else None
+            return self.view == "question" and self.model.phase == "question_open"
         if action == "toggle_board":
-            return True if self.model.phase == "question_closed" else None
+            return self.model.phase == "question_closed"
         return True
 
     def action_answer(self, index: int) -> None:

@@ -104,6 +104,11 @@ class JoinScreen(Screen[None]):
             yield Static(id="join-status")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rejoin":
+            return self.offer is not None  # shown in the footer only when there is one
+        return True
+
     def on_mount(self) -> None:
         code = self.query_one("#code", Input)
         name = self.query_one("#name", Input)
@@ -152,6 +157,7 @@ class JoinScreen(Screen[None]):
         button = self.query_one("#rejoin", Button)
         button.label = f"Rejoin {saved.game_id} as {clean(saved.name, 24)}"
         button.add_class("-offered")
+        self.refresh_bindings()
         self.set_status(
             f"You are still in game {saved.game_id} as {clean(saved.name)}: "
             "Ctrl+G (or the button) rejoins it with your score."

@@ -30,7 +30,8 @@ class FinalView(Vertical):
     FinalView { padding: 0 2; align-horizontal: center; }
     FinalView Static { width: 100%; text-align: center; height: auto; }
     FinalView #final-head { text-style: bold; color: $accent; margin-bottom: 1; }
-    FinalView #podium { height: 8; align: center bottom; width: 100%; }
+    FinalView #podium { height: 8; align-horizontal: center; width: 100%; }
+    FinalView .column { width: 24; height: 100%; align-vertical: bottom; }
     FinalView .step {
         width: 22; margin: 0 1; text-align: center; content-align: center top;
         background: $panel; border-top: heavy $accent;
@@ -45,8 +46,9 @@ class FinalView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="final-head")
         with Horizontal(id="podium"):
-            for place in (2, 1, 3):
-                yield Static(id=f"step-{place}", classes="step")
+            for place in (2, 1, 3):  # each step in a column, so each sits on the floor
+                with Vertical(classes="column"):
+                    yield Static(id=f"step-{place}", classes="step")
         yield Static(id="final-you")
         yield Static(id="final-note")
 

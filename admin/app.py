@@ -24,6 +24,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -52,6 +53,7 @@ ENABLED = {
     "kick": {LOBBY, OPEN, CLOSED},
     "ban": {LOBBY, OPEN, CLOSED},
     "export": {LOBBY, OPEN, CLOSED, FINISHED},
+    "toggle_system": {LOBBY, OPEN, CLOSED, FINISHED},
 }
 
 
@@ -147,7 +149,7 @@ class ConsoleApp(App[int]):
         self.model.code = code
         if view is not None:
             self.model.apply_view(view, self.clock())
-        self._console = ConsoleScreen()
+        self._console = ConsoleScreen(lambda: self.model.server_now(self.clock()))
         if isinstance(self.screen, SetupScreen):
             self.switch_screen(self._console)
         else:
@@ -159,10 +161,12 @@ class ConsoleApp(App[int]):
             try:
                 view = await self.source.view(code)
             except SourceError as exc:
-                self.exit(2, message=f"quizwire host: game {code}: {exc.message}")
+                self.exit(2, return_code=2, message=f"quizwire host: game {code}: {exc.message}")
                 return
             except Exception as exc:
-                self.exit(2, message=f"quizwire host: cannot reach the game server ({exc})")
+                self.exit(
+                    2, return_code=2, message=f"quizwire host: cannot reach the game server ({exc})"
+                )
                 return
             self.model.apply_view(view, self.clock())
         self._next_tick = time.monotonic() + self.tick_s
@@ -219,7 +223,7 @@ class ConsoleApp(App[int]):
 
     def redraw(self) -> None:
         console = self._console
-        if console is None or not console.is_attached:
+        if console is None or not console.ready:
             return
         model = self.model
         if model.phase != self._phase:
@@ -232,7 +236,10 @@ class ConsoleApp(App[int]):
             return
         self._rendered, self._link = model.version, link
         self.renders += 1
-        console.render_model(model, self.source.player_command(model.code), link)
+        try:
+            console.render_model(model, self.source.player_command(model.code), link)
+        except NoMatches:  # the app is shutting down and the widgets are already gone
+            self._rendered = -1
 
     # -- system panel ----------------------------------------------------------------------------
 
@@ -242,7 +249,7 @@ class ConsoleApp(App[int]):
 
     def action_toggle_system(self) -> None:
         console = self._console
-        if console is None:
+        if console is None or not console.ready:
             return
         panel = console.query_one("#system")
         if self._metrics_timer is None:
@@ -271,7 +278,7 @@ class ConsoleApp(App[int]):
 
     def _show_system(self) -> None:
         console = self._console
-        if console is None:
+        if console is None or not console.ready:
             return
         model, stats = self.model, self.source.stats
         now_s = self.clock() / 1000

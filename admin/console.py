@@ -18,6 +18,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from admin.bigfont import big_lines
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable
+from tui.clock import Clock
 from tui.countdown import Countdown
 from tui.histogram import Histogram
 from tui.leaderboard import LeaderboardTable
@@ -47,6 +48,8 @@ def podium_text(model: ConsoleModel) -> Text:
 
 
 class ConsoleScreen(Screen[None]):
+    """``clock`` returns the server's "now" in epoch ms (the countdown's timebase)."""
+
     DEFAULT_CSS = """
     ConsoleScreen { layout: vertical; }
     #topbar { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -81,6 +84,17 @@ class ConsoleScreen(Screen[None]):
     #sys-spark { height: 1; }
     """
 
+    def __init__(self, clock: Clock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.ready = False  # set once the widgets exist (the app may tick before that)
+
+    def on_mount(self) -> None:
+        self.ready = True
+
+    def on_unmount(self) -> None:
+        self.ready = False
+
     def compose(self) -> ComposeResult:
         yield Static("", id="topbar")
         with Horizontal(id="body"):
@@ -97,7 +111,7 @@ class ConsoleScreen(Screen[None]):
                             yield PlayerTable(id="lobby-players")
                 with Vertical(id="question"):
                     yield Static("", id="q-text")
-                    yield Countdown(id="countdown")
+                    yield Countdown(clock=self.clock, id="countdown")
                     yield Static("", id="q-choices")
                     yield Histogram(id="histogram")
                     yield Static("", id="q-answered")
@@ -107,7 +121,7 @@ class ConsoleScreen(Screen[None]):
                 with Vertical(id="end"):
                     yield Static("", id="end-title")
                     yield Static("", id="podium")
-                    yield Static("", id="exports")
+                    yield Static("Press x to export the results (CSV and JSON).", id="exports")
             with Vertical(id="side", classes="-hidden"):
                 yield Static("Top 10", classes="section")
                 yield LeaderboardTable(limit=10, name_width=16, id="leaders")

@@ -26,15 +26,14 @@ class StubMetrics:
 
 
 def parse_metrics(text: str) -> StubMetrics:
-    """Sum each shown family's samples (ignoring ``_created``); unknown text yields nothing.
+    """Sum the samples of each shown metric (labels added up); absent ones stay absent.
 
     Raises ``ValueError`` for text that is not the Prometheus exposition format."""
     wanted = {name: label for label, name in SHOWN.items()}
     values: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
-        label = wanted.get(family.name)
-        if label is None:
-            continue
-        total = sum(s.value for s in family.samples if not s.name.endswith(("_created", "_bucket")))
-        values[label] = float(total)
+        for sample in family.samples:
+            label = wanted.get(sample.name.removesuffix("_total"))
+            if label is not None:  # (``_created``/``_bucket`` samples never match)
+                values[label] = values.get(label, 0.0) + float(sample.value)
     return StubMetrics(values)

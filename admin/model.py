@@ -108,7 +108,7 @@ class ConsoleModel:
             self.seq = seq
             self._apply_phase_from_view(view)
         board = view.get("leaderboard")
-        if isinstance(board, list) and self.phase != OPEN:
+        if isinstance(board, list):  # public standings: frozen while a question is open
             self._set_leaderboard(board)
         if self.phase == OPEN and self.question is not None:
             self.feed.reconcile(self.question.question_id, answers_from_view(view))

@@ -48,13 +48,15 @@ class SetupScreen(Screen[None]):
     SetupScreen #setup-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
     SetupScreen #setup-body { height: 1fr; padding: 0 1; }
     SetupScreen #packs { height: auto; max-height: 8; }
-    SetupScreen #quiz-status { height: auto; margin: 1 0 0 0; }
+    SetupScreen .heading { margin: 0; }
+    SetupScreen #quiz-status { height: auto; margin: 0 0 1 0; }
     SetupScreen #quiz-status.-error { color: $error; }
     SetupScreen .opt { height: 3; }
-    SetupScreen .opt Label { padding: 1 1 0 0; width: 16; }
-    SetupScreen .opt Select { width: 24; }
-    SetupScreen #create { margin: 1 0 0 0; }
-    SetupScreen .heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    SetupScreen .opt Label { padding: 1 1 0 0; width: auto; min-width: 7; }
+    SetupScreen .opt Select { width: 22; }
+    SetupScreen .opt Switch { margin: 0 2 0 0; }
+    SetupScreen #create-row { height: auto; }
+    SetupScreen .heading { text-style: bold; color: $accent; }
     """
     BINDINGS = [Binding("ctrl+g", "create", "Create game", priority=True)]
 
@@ -89,7 +91,6 @@ class SetupScreen(Screen[None]):
                 id="quiz-file",
             )
             yield Static("", id="quiz-status")
-            yield Static("Options", classes="heading")
             with Horizontal(classes="opt"):
                 yield Label("Speed scoring")
                 yield Switch(True, id="speed")
@@ -98,10 +99,9 @@ class SetupScreen(Screen[None]):
             with Horizontal(classes="opt"):
                 yield Label("Points")
                 yield Select(POINTS, value=-1, allow_blank=False, id="points")
-            with Horizontal(classes="opt"):
-                yield Label("Time / question")
+                yield Label("Time")
                 yield Select(TIMES, value=-1, allow_blank=False, id="time")
-            with Vertical():
+            with Vertical(id="create-row"):
                 yield Button("Create game  (ctrl+g)", variant="primary", id="create")
         yield Footer()
 

@@ -1,0 +1,150 @@
+"""Console behaviour with a scripted source: secrecy before the reveal, hostile names, the
+system panel's polling, refusals, a game moved on by someone else, and the CLI entry point."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from admin.app import ConsoleApp, run
+from admin.model import CLOSED, FINISHED, OPEN
+from admin.source import SourceError
+from tui.clock import FrozenClock
+from tui.histogram import Histogram
+
+from .conftest import screen_text, wait_until
+from .fakes import ANSWERS, CODE, REVEAL, T0, FakeSource, answer_event, view
+
+
+def make(source: FakeSource, tmp_path: Path) -> ConsoleApp:
+    return ConsoleApp(
+        source, code=CODE, clock=FrozenClock(T0), export_dir=tmp_path, tick_s=0.05, poll_s=0.1
+    )
+
+
+def open_question(source: FakeSource) -> None:
+    source.current = view("question_open", seq=12)
+    q = {
+        "type": "question",
+        "gameId": CODE,
+        "seq": 12,
+        "ts": T0,
+        **view("question_open")["question"],
+    }
+    source.push("question", q)
+
+
+async def test_correct_answer_never_on_screen_before_the_reveal(tmp_path: Path) -> None:
+    source = FakeSource(view("lobby"))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby")
+        open_question(source)
+        await wait_until(pilot, lambda: app.model.phase == OPEN, "open")
+        for pid, choice, ms in ANSWERS:
+            source.push("answer", answer_event(pid, choice, ms))
+            await pilot.pause(0.06)
+            text = screen_text(app)
+            svg = app.export_screenshot()
+            for shown in (text, svg):
+                assert "✔" not in shown and "Right answer" not in shown
+            assert app.screen.query_one(Histogram).correct is None
+        await wait_until(pilot, lambda: app.model.feed.answered == len(ANSWERS), "answers")
+        source.current = view("question_closed", seq=13)
+        source.push(
+            "game", {"type": "question_closed", "gameId": CODE, "seq": 13, "ts": T0, **REVEAL}
+        )
+        await wait_until(pilot, lambda: "Right answer" in screen_text(app), "reveal")
+        assert "✔ ▲ A  WebSocket" in screen_text(app)
+        assert app.screen.query_one(Histogram).correct == 0
+
+
+async def test_hostile_names_and_question_text_show_literally(tmp_path: Path) -> None:
+    source = FakeSource(view("lobby"))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        open_question(source)
+        for pid, choice, ms in ANSWERS:
+            source.push("answer", answer_event(pid, choice, ms))
+        await wait_until(pilot, lambda: app.model.feed.answered == len(ANSWERS), "answers")
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "[red]Mal␛[31mlory" in text  # markup shown as text, ESC as a visible stand-in
+        assert "[bold]AppSync Events[/]" in text
+        assert "\x1b" not in text
+
+
+async def test_system_panel_polls_metrics_only_while_shown(tmp_path: Path) -> None:
+    source = FakeSource(view("lobby"))
+    app = make(source, tmp_path)
+    metrics_calls = lambda: sum(1 for c in source.calls if c[0] == "metrics")  # noqa: E731
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby")
+        await pilot.pause(1.3)
+        assert metrics_calls() == 0 and not app.system_shown
+        await pilot.press("s")
+        await wait_until(pilot, lambda: "conns 7" in screen_text(app), "stub metrics shown")
+        assert "deliveries 1,234" in screen_text(app)
+        await pilot.press("s")
+        stopped_at = metrics_calls()
+        await pilot.pause(1.3)
+        assert metrics_calls() == stopped_at and not app.system_shown
+        assert "conns 7" not in screen_text(app)
+
+
+async def test_a_refused_command_is_a_notification_not_a_crash(tmp_path: Path) -> None:
+    source = FakeSource(view("question_closed", seq=13))
+    source.refuse["next"] = SourceError(
+        "bad_transition", "Question 2 is still open: close it first", 409
+    )
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.model.phase == CLOSED, "closed")
+        await pilot.press("n")
+        await wait_until(
+            pilot,
+            lambda: any("still open" in n.message for n in app._notifications),
+            "notification",
+        )
+        assert app.is_running and ("command", CODE, "next") in source.calls
+
+
+async def test_follows_a_game_moved_on_by_someone_else(tmp_path: Path) -> None:
+    """The demo's autopilot drives start/next itself: the console just keeps up."""
+    source = FakeSource(view("lobby"))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby")
+        source.current = view("question_open", seq=12)  # no stream message: only the poll sees it
+        await wait_until(pilot, lambda: "QUESTION OPEN" in screen_text(app), "question via poll")
+        source.current = view("finished", seq=20)
+        await wait_until(pilot, lambda: app.model.phase == FINISHED, "finished via poll")
+        await wait_until(pilot, lambda: len(app.exported) == 2, "auto export at the end")
+        csv_path, json_path = app.exported
+        assert csv_path.read_text() == source.results_body["csv"]
+        assert json_path.read_text() == source.results_body["json"]
+        await wait_until(pilot, lambda: "Results saved" in screen_text(app), "paths shown")
+        shown = str(app.screen.query_one("#exports").render())
+        assert str(csv_path) in shown and str(json_path) in shown
+        assert [c[2] for c in source.calls if c[0] == "command"] == []
+
+
+async def test_unknown_game_exits_with_code_2(tmp_path: Path) -> None:
+    source = FakeSource()
+    source.refuse["view"] = SourceError("not_found", "There is no game with code K7QX2M.", 404)
+    app = make(source, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause(0.3)
+    assert app.return_code == 2
+
+
+def test_run_without_a_profile_prints_one_line_and_returns_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("QUIZWIRE_CONFIG_DIR", str(tmp_path))
+    args = argparse.Namespace(profile="nowhere", quiz=None, game=None, theme=None)
+    assert run(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nowhere" in err[0]

@@ -1,0 +1,128 @@
+"""The entry check's mapping templates (API Gateway → DynamoDB GetItem, no Lambda), rendered
+with airspeed (a Velocity port) and a small shim of API Gateway's ``$input``/``$util``/
+``$context``: 200 with the docs/game-api.md body, 404 for an unknown code, 410 once finished."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+airspeed = pytest.importorskip("airspeed")
+from cfnlint.decode import cfn_yaml  # noqa: E402
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "backend" / "template.yaml"
+
+
+class JStr(str):
+    """A Java String as VTL sees it."""
+
+    def toUpperCase(self) -> JStr:
+        return JStr(self.upper())
+
+    def replaceAll(self, regex: str, replacement: str) -> JStr:
+        return JStr(re.sub(regex, replacement, self))
+
+
+class JBool:
+    """Java renders booleans as true/false."""
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return "true" if self.value else "false"
+
+
+class Util:
+    @staticmethod
+    def escapeJavaScript(value: str) -> JStr:
+        # API Gateway escapes quotes (single ones too), backslashes and control characters.
+        out = value.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'")
+        return JStr(out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+
+
+class Input:
+    def __init__(self, code: str, body: dict[str, Any]) -> None:
+        self.code = code
+        self.body = body
+
+    def params(self, name: str) -> JStr:
+        assert name == "code"
+        return JStr(self.code)
+
+    def path(self, expr: str) -> Any:
+        assert expr == "$.Item"
+        return self.body.get("Item")
+
+
+@pytest.fixture(scope="module")
+def integration() -> Any:
+    template = cfn_yaml.load(str(TEMPLATE))
+    body = template["Resources"]["GameApi"]["Properties"]["DefinitionBody"]
+    return body["paths"]["/games/{code}"]["get"]["x-amazon-apigateway-integration"]
+
+
+def render(source: str, code: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    context: dict[str, Any] = {"responseOverride": {}}
+    out = airspeed.Template(source).merge(
+        {"input": Input(code, body), "util": Util(), "context": context}
+    )
+    return out, context
+
+
+def item(phase: str, title: str = 'Pub quiz: what\'s "up"') -> dict[str, Any]:
+    return {
+        "Item": {
+            "pk": {"S": "K7QX2M"},
+            "sk": {"S": "GAME"},
+            "title": {"S": title},
+            "phase": {"S": phase},
+            "playerCount": {"N": "42"},
+            "questionCount": {"N": "10"},
+            "acceptingPlayers": {"BOOL": JBool(phase == "lobby")},
+            "state": {"S": "{...}"},
+        }
+    }
+
+
+def test_request_is_a_getitem_on_the_upper_cased_code(integration: Any) -> None:
+    source = integration["requestTemplates"]["application/json"]["Fn::Sub"]
+    out, _ = render(source.replace("${GameTable}", "quizwire-GameTable"), "k7qx2m", {})
+    assert json.loads(out) == {
+        "TableName": "quizwire-GameTable",
+        "Key": {"pk": {"S": "K7QX2M"}, "sk": {"S": "GAME"}},
+    }
+
+
+def response(integration: Any, code: str, body: dict[str, Any]) -> tuple[int, Any]:
+    source = integration["responses"]["default"]["responseTemplates"]["application/json"]
+    out, context = render(source, code, body)
+    return int(context["responseOverride"].get("status", 200)), json.loads(out)
+
+
+def test_a_game_in_the_lobby(integration: Any) -> None:
+    status, body = response(integration, "K7QX2M", item("lobby"))
+    assert status == 200
+    assert body == {
+        "gameId": "K7QX2M",
+        "title": 'Pub quiz: what\'s "up"',
+        "phase": "lobby",
+        "playerCount": 42,
+        "questionCount": 10,
+        "acceptingPlayers": True,
+    }
+
+
+def test_an_unknown_code_is_404_even_with_quotes_in_it(integration: Any) -> None:
+    status, body = response(integration, "AB'C\"D", {})
+    assert status == 404 and body["error"] == "not_found"
+    assert "AB'C\"D" in body["message"]
+
+
+def test_a_finished_game_is_410(integration: Any) -> None:
+    status, body = response(integration, "K7QX2M", item("finished"))
+    assert status == 410 and body["error"] == "finished"

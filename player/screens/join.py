@@ -154,6 +154,9 @@ class JoinScreen(Screen[None]):
             self.start_join(saved.game_id, saved.name)  # same game asked for: rejoin at once
             return
         self.offer = saved
+        code = self.query_one("#code", Input)
+        if not code.value:
+            code.value = saved.game_id  # Enter rejoins too
         button = self.query_one("#rejoin", Button)
         button.label = f"Rejoin {saved.game_id} as {clean(saved.name, 24)}"
         button.add_class("-offered")

@@ -69,7 +69,9 @@ def result_lines(model: PlayerModel, question: PublicQuestion, reveal: Reveal) -
         text.append_text(answer)
     elif (result.correct if result is not None and known else model.choice == right) is True:
         text.append("✔ Correct!", style="bold green")
-        if result is not None and known:
+        if result is not None and known and question.points == 0 and result.points == 0:
+            text.append("  (no points for this one)")
+        elif result is not None and known:
             text.append(f"  +{result.points:,} points")
             if result.bonus:
                 text.append(f" (incl. +{result.bonus:,} streak bonus)")

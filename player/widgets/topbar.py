@@ -15,9 +15,9 @@ __all__ = ["TopBar", "standing_text"]
 
 
 def standing_text(model: PlayerModel) -> str:
-    """``"2,410 pts · #3"`` (no rank before the first leaderboard)."""
+    """``"2,410 pts · #3"`` (no rank in the lobby, where everyone is tied)."""
     text = f"{model.score:,} pts"
-    if model.rank is not None:
+    if model.rank is not None and model.phase != "lobby":
         text += f" · #{model.rank}"
     return text
 

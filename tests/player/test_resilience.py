@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from player.app import PlayerApp
 from player.screens.game import GameScreen
@@ -109,6 +109,7 @@ async def test_rejoin_after_quitting_mid_game_keeps_credential_and_score(
     async with second.run_test(size=(80, 24)) as pilot:
         await wait_text(pilot, f"Rejoin {code} as Alice")
         assert isinstance(second.screen, JoinScreen)
+        assert second.screen.query_one("#code", Input).value == code
         await pilot.press("ctrl+g")
         screen = await in_game(pilot, second)
         await wait_text(pilot, f"Alice · {score:,} pts · #1")

@@ -140,3 +140,18 @@ def test_run_without_a_target_explains_and_returns_2(
     args.endpoint = "ftp://nowhere"
     assert run(args) == 2
     assert "--endpoint must be the Event API's http(s) URL" in capsys.readouterr().err
+
+
+async def test_themes_from_the_command_line_and_the_t_key(tmp_path: Path) -> None:
+    app, _ = scripted_app(tmp_path, "lobby", theme="nord")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_text(pilot, "12 players in the lobby")
+        assert app.theme == "nord"
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.theme != "nord"
+    unknown, _ = scripted_app(tmp_path, "lobby", theme="no-such-theme")
+    async with unknown.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_text(pilot, "12 players in the lobby")
+        assert unknown.theme == "quizwire"
+        assert any("Unknown theme 'no-such-theme'" in n.message for n in unknown._notifications)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eventapi import ConnectionState
+from player.credentials import NameScoped
 from player.target import Target
 from quizwire.client.game_api import EntryClient, GameApiError
 from quizwire.client.player import CredentialStore, PlayerSession, SavedPlayer
@@ -74,6 +75,15 @@ class AppPlayerSession(PlayerSession):
 
     removed: str | None = None
     _synced = False
+
+    async def join(self, code: str, name: str) -> SavedPlayer:
+        """Join, or rejoin with the credential saved for this game *and this nickname*."""
+        store = self.credentials
+        self.credentials = NameScoped(store, name)
+        try:
+            return await super().join(code, name)
+        finally:
+            self.credentials = store
 
     async def resync(self) -> None:
         try:

@@ -222,3 +222,22 @@ async def test_markup_and_control_sequences_are_shown_as_plain_text(
         svg = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         assert "[on red]Eve[/]" in svg
         assert "\x1b" not in svg
+
+
+async def test_two_players_sharing_a_data_dir_stay_two_players(make_game: GameFactory) -> None:
+    """Two panes, one account: Bob never picks up Alice's credential, and both can come back."""
+    game = await make_game()
+    code = await game.create(QUIZ)
+    ids: dict[str, str] = {}
+    for name, comes_back in (("Alice", False), ("Bob", False), ("Alice", True), ("bob", True)):
+        app = game.app(game=code, name=name)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await in_game(pilot, app)
+            await wait_text(pilot, "Waiting for the host")
+            assert screen.session.rejoined is comes_back
+            key = name.lower()
+            assert ids.setdefault(key, screen.model.player_id) == screen.model.player_id
+            await pilot.press("q")
+    assert len(set(ids.values())) == 2
+    view = await game.admin.view(code)
+    assert sorted(p["name"] for p in view["players"]) == ["Alice", "Bob"]

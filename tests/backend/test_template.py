@@ -178,8 +178,10 @@ def test_entry_check_is_a_cached_direct_getitem_behind_a_2000_rps_throttle(templ
     assert (stage_wide["ResourcePath"], stage_wide["HttpMethod"]) == ("/*", "*")
     assert stage_wide["ThrottlingRateLimit"] == {"Ref": "EntryRateLimit"}
     cached = api["MethodSettings"][1]
-    assert cached["ResourcePath"] == "/~1games~1{code}" and cached["CachingEnabled"] is True
-    assert api["CacheClusterEnabled"] is True
+    assert cached["ResourcePath"] == "/~1games~1{code}"
+    assert cached["CachingEnabled"] == {"Fn::If": ["EntryCacheOn", True, False]}
+    assert api["CacheClusterEnabled"] == {"Fn::If": ["EntryCacheOn", True, False]}
+    assert template["Parameters"]["EntryCacheEnabled"]["Default"] == "true"
     body = api["DefinitionBody"]
     get = body["paths"]["/games/{code}"]["get"]["x-amazon-apigateway-integration"]
     assert get["type"] == "aws" and get["uri"]["Fn::Sub"].endswith(":dynamodb:action/GetItem")

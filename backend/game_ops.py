@@ -37,7 +37,7 @@ from quizwire.credentials import (
 from quizwire.fields import MessageError
 from quizwire.game import IllegalTransition, Step
 from quizwire.leaderboard import TOP_N, Standing, rank_players
-from quizwire.messages import PublicQuestion, QuestionClosedMsg, ScoreMsg, parse_answer
+from quizwire.messages import PublicQuestion, QuestionClosedMsg, Reveal, ScoreMsg, parse_answer
 from quizwire.names import NicknameError, check_nickname
 from quizwire.players import row_before_answer
 from quizwire.quiz import Quiz
@@ -221,6 +221,10 @@ class GameBackend:
         snap = build_snapshot(
             game, self.clock(), player=me, rank=rank, standings=standings[:TOP_N], tally=tally
         )
+        if game.phase is Phase.FINISHED and snap.reveal is None:  # the last reveal, as the stub
+            last = self.store.load_extras(game.game_id).get("reveal")
+            if last is not None:
+                snap = replace(snap, reveal=Reveal.from_dict(last))
         return snap.to_dict()
 
     # -- admin commands -------------------------------------------------------------------------------

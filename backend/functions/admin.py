@@ -11,10 +11,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from backend.functions.http_api import body_of, install_error_handlers, json_response
 from backend.functions.runtime import backend, logger, metrics
 from backend.game_ops import GameError
-from quizwire.packs import load_pack, pack_names
-from quizwire.quiz import QuizError, parse_quiz
+from quizwire.admin_requests import BadCreate, parse_create
+from quizwire.packs import pack_names
 from quizwire.results import players_csv, questions_csv
-from quizwire.state import GameOptions, OptionsError, PlayerStatus
+from quizwire.state import PlayerStatus
 
 app = APIGatewayRestResolver()
 install_error_handlers(app)
@@ -30,25 +30,10 @@ def list_games() -> Response[str]:
 
 @app.post("/admin/games")
 def create_game() -> Response[str]:
-    body = body_of(app)
-    if "pack" in body:
-        name = body["pack"]
-        if not isinstance(name, str) or name not in pack_names():
-            raise GameError(
-                400, "bad_quiz", f"Unknown pack {name!r}; packs: {', '.join(pack_names())}."
-            )
-        quiz = load_pack(name)
-    elif "quiz" in body:
-        try:
-            quiz = parse_quiz(body["quiz"], source="quiz")
-        except QuizError as exc:
-            raise GameError(400, "bad_quiz", str(exc)) from None
-    else:
-        raise GameError(400, "bad_quiz", "Send a bundled pack name ('pack') or a quiz ('quiz').")
     try:
-        options = GameOptions.from_dict(body.get("options") or {})
-    except OptionsError as exc:
-        raise GameError(400, "bad_options", str(exc)) from None
+        quiz, options = parse_create(body_of(app))
+    except BadCreate as exc:
+        raise GameError(400, exc.code, exc.message) from None
     game = backend().create_game(quiz, options)
     return json_response(201, backend().presenter_view(game))
 

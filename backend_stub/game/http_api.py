@@ -14,10 +14,10 @@ from backend_stub.config import StubConfig
 from backend_stub.game.ratelimit import TokenBucket
 from backend_stub.game.service import GameError, GameService
 from eventapi import sigv4
-from quizwire.packs import load_pack, pack_names
-from quizwire.quiz import QuizError, parse_quiz
+from quizwire.admin_requests import BadCreate, parse_create
+from quizwire.packs import pack_names
 from quizwire.results import build_results, players_csv, questions_csv
-from quizwire.state import GameOptions, OptionsError, PlayerStatus
+from quizwire.state import PlayerStatus
 
 log = logging.getLogger("quizwire.stub.api")
 
@@ -171,27 +171,10 @@ class GameHttpApi:
         return _json(200, {"games": self.service.list_games(), "packs": pack_names()})
 
     async def create_game(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        if "pack" in body:
-            name = body["pack"]
-            if not isinstance(name, str) or name not in pack_names():
-                raise GameError(
-                    400, "bad_quiz", f"Unknown pack {name!r}; packs: {', '.join(pack_names())}."
-                )
-            quiz = load_pack(name)
-        elif "quiz" in body:
-            try:
-                quiz = parse_quiz(body["quiz"], source="quiz")
-            except QuizError as exc:
-                raise GameError(400, "bad_quiz", str(exc)) from None
-        else:
-            raise GameError(
-                400, "bad_quiz", "Send a bundled pack name ('pack') or a quiz ('quiz')."
-            )
         try:
-            options = GameOptions.from_dict(body.get("options") or {})
-        except OptionsError as exc:
-            raise GameError(400, "bad_options", str(exc)) from None
+            quiz, options = parse_create(await self._body(request))
+        except BadCreate as exc:
+            raise GameError(400, exc.code, exc.message) from None
         runtime = await self.service.create_game(quiz, options)
         return _json(201, self.service.presenter_view(runtime.game_id))
 

@@ -129,6 +129,13 @@ async def test_full_game_over_the_handlers(env: Env) -> None:
     assert body(done)["phase"] == "finished"
     finished = await game.until("finished")
     assert finished["podium"][0]["name"] == "Amy"
+    final = await call(
+        entry.handler,
+        rest_event("GET", f"/games/{code}/state", headers={"Authorization": bob["token"]}),
+    )
+    snapshot = body(final)
+    assert snapshot["phase"] == "finished" and snapshot["reveal"]["questionId"] == "q2"
+    assert snapshot["you"]["rank"] == 2 and snapshot["leaderboard"][0]["name"] == "Amy"
 
     # Results as the stub serves them; the finished game refuses new players.
     results = await call(

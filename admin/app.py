@@ -357,6 +357,7 @@ class ConsoleApp(App[int]):
             self.notify("Press e again to end the game for everyone.", title="End the game?")
             return
         self._end_armed_until = 0
+        self.clear_notifications()
         self._command("end")
 
     def action_advance(self) -> None:

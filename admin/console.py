@@ -56,7 +56,7 @@ class ConsoleScreen(Screen[None]):
     #body { height: 1fr; }
     #main { width: 1fr; padding: 0 1; }
     #side { width: 50; border-left: solid $primary; }
-    ConsoleScreen.-narrow #side { width: 38; }
+    ConsoleScreen.-narrow #side { width: 40; }
     #side.-hidden { display: none; }
     #lobby { layout: horizontal; }
     #qr-col { width: auto; height: auto; padding: 0 1 0 0; }
@@ -159,8 +159,7 @@ class ConsoleScreen(Screen[None]):
 
     def _topbar(self, model: ConsoleModel, link: str) -> None:
         text = Text.assemble(
-            ("QUIZWIRE ", "bold"),
-            (clean(model.title, 28) or "…", ""),
+            (clean(model.title, 24) or "Quizwire", "bold"),
             " · ",
             (PHASE_LABEL.get(model.phase, model.phase.upper()), "bold"),
         )

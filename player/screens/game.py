@@ -45,6 +45,11 @@ def _answer_bindings() -> list[Binding]:
 
 
 class GameScreen(Screen[None]):
+    DEFAULT_CSS = """
+    GameScreen #views { align-horizontal: center; }
+    GameScreen QuestionView, GameScreen StandingsView { max-width: 110; }
+    """
+
     BINDINGS = [
         *_answer_bindings(),
         Binding("l", "toggle_board", "Leaderboard", id="leaderboard"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from quizwire.client.game_api import GameApiError
 
-__all__ = ["explain_connect_error", "explain_entry_error"]
+__all__ = ["explain_connect_error", "explain_entry_error", "explain_garbled"]
 
 
 def explain_entry_error(exc: GameApiError, code: str) -> str:
@@ -39,3 +39,11 @@ def explain_connect_error(exc: BaseException) -> str:
     """A failed WebSocket connection, for the person at the keyboard."""
     detail = str(exc).strip() or exc.__class__.__name__
     return f"Joined, but the live connection failed ({detail}). Press Enter to try again."
+
+
+def explain_garbled(exc: BaseException) -> str:
+    """The server answered something that is not the game API (wrong address?)."""
+    return (
+        "The server answered something this app cannot read "
+        f"({exc.__class__.__name__}). Is --endpoint the game's address?"
+    )

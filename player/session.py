@@ -96,6 +96,11 @@ class AppPlayerSession(PlayerSession):
                 raise  # the first sync is part of connecting: let the caller explain it
             log.warning("resync failed: %s", exc.message)
             return
+        except ValueError as exc:  # a body that is not JSON: keep the live state
+            if not self._synced:
+                raise
+            log.warning("resync failed: %s", exc)
+            return
         self._synced = True
 
     async def check_standing(self) -> str | None:
@@ -107,6 +112,8 @@ class AppPlayerSession(PlayerSession):
         except GameApiError as exc:
             if exc.status in (401, 403):
                 self.removed = exc.message
+        except ValueError:
+            pass  # an unreadable answer says nothing about our standing
         return self.removed
 
 

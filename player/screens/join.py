@@ -19,7 +19,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from eventapi import ConnectionState
 from eventapi.errors import EventApiError
-from player.explain import explain_connect_error, explain_entry_error
+from player.explain import explain_connect_error, explain_entry_error, explain_garbled
 from player.session import Session, SessionFactory
 from quizwire.client.game_api import GameApiError
 from quizwire.client.player import SavedPlayer
@@ -146,8 +146,8 @@ class JoinScreen(Screen[None]):
     async def look_for_running_game(self) -> None:
         try:
             saved = await self.sessions.running_game()
-        except (GameApiError, OSError):
-            saved = None
+        except (GameApiError, OSError, ValueError):
+            saved = None  # no offer is better than a crash over a bad answer
         if saved is None or self.joining:
             return
         if self.preset_code and saved.game_id == self.preset_code:
@@ -226,6 +226,9 @@ class JoinScreen(Screen[None]):
             model = await session.connect()
         except GameApiError as exc:
             await self._abandon(session, explain_entry_error(exc, code))
+            return
+        except ValueError as exc:  # e.g. a 200 that is not JSON: the address is not a game API
+            await self._abandon(session, explain_garbled(exc))
             return
         except (EventApiError, OSError, TimeoutError) as exc:
             await self._abandon(session, explain_connect_error(exc))

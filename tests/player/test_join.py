@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
+from aiohttp import web
 from textual.widgets import Input
 
+from player.app import PlayerApp
 from player.screens.game import GameScreen
 from player.screens.join import JoinScreen
+from player.session import RealSessions
+from player.target import Target
 from quizwire.names import ADJECTIVES, ANIMALS
+from tests.game.harness import free_port
 
 from .conftest import GameFactory, screen_text, wait_for, wait_text
 
@@ -126,3 +133,33 @@ async def test_refused_joins_are_explained_in_plain_words(
         assert not screen.query_one("#join").disabled
         if setup == "taken":
             assert "Choose another nickname" in screen.status_text
+
+
+async def test_a_server_that_is_not_a_game_api_is_explained(tmp_path: Path) -> None:
+    """A 200 that is not JSON (a wrong address) is explained; the app keeps running."""
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="<html>hello</html>", content_type="text/html")
+
+    site_app = web.Application()
+    site_app.router.add_route("*", "/{tail:.*}", hello)
+    runner = web.AppRunner(site_app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        target = Target(http_endpoint=base + "/event", game_api=base, label=base)
+        sessions = RealSessions(target, credentials_root=tmp_path / "players")
+        app = PlayerApp(sessions, game="ABCDEF", name="Al")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, JoinScreen) and "cannot read" in app.screen.status_text
+                ),
+                "the explanation",
+            )
+            assert app.is_running
+    finally:
+        await runner.cleanup()

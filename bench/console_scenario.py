@@ -126,10 +126,13 @@ async def run_console(quick: bool, rate: int, timeout_s: float) -> ConsoleOutcom
     with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
         json_path = Path(tmp) / "console.json"
         code, output = await run_bounded(argv_for(help_text, json_path, quick, rate), timeout_s)
-        if code != 0:
-            return ConsoleOutcome("failed", f"exit {code}: {output.strip()[-300:]}")
         try:
             data = json.loads(json_path.read_text())
         except (OSError, ValueError) as exc:
-            return ConsoleOutcome("failed", f"no JSON results: {exc}")
+            why = f"exit {code}: {output.strip()[-300:]}" if code != 0 else "no JSON results"
+            return ConsoleOutcome("failed", f"{why} ({exc})" if code == 0 else why)
+    if code != 0:  # it ran and measured, but one of its own checks failed
+        return ConsoleOutcome(
+            "failed", f"exit {code}: {output.strip()[-200:]}", figures_of(data), data
+        )
     return ConsoleOutcome("ok", "", figures_of(data), data)

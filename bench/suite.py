@@ -46,7 +46,7 @@ REFERENCES = {
     "held": "the same connections held by the websockets reference server",
     "fanout": "bare websockets.broadcast() reference server",
     "burst": "plain publishes echoed back by the same stub (no handler)",
-    "console": "as bench.console_load defines it",
+    "console": "the same presenter console idle (no answers flowing), same run",
 }
 FD_RESERVE = 64
 OVERRIDES = {  # Sizes fields settable from the command line (over the full or --quick sizes)
@@ -316,6 +316,14 @@ async def console_rows(s: Sizes, quick: bool) -> tuple[list[Row], Any, str, str]
         Row("console", metric, value, ref, "{:,.2f}", ref is not None)
         for metric, value, ref in outcome.figures
     ]
+    values = {metric: value for metric, value, _ in outcome.figures}
+    if "answers_published" in values and "answers_counted" in values:
+        want = values["answers_published"]
+        rows.append(
+            must_equal(
+                "console", "answers counted - published", values["answers_counted"] - want, 0
+            )
+        )
     return rows, outcome.raw, outcome.status, outcome.detail
 
 
@@ -340,6 +348,7 @@ async def run_one(name: str, s: Sizes, quick: bool) -> ScenarioOutcome:
             rows, raw, status, detail = await asyncio.wait_for(
                 console_rows(s, quick), scenario_timeout(name, s)
             )
+            print(f"    {name}: {status} in {time.perf_counter() - started:.0f}s", flush=True)
             return ScenarioOutcome(name, status, time.perf_counter() - started, rows, detail, raw)
         rows, raw = await asyncio.wait_for(runners[name](), scenario_timeout(name, s))
     except Exception as exc:  # one scenario's failure is reported; the others still run
@@ -357,7 +366,7 @@ def table(outcomes: list[ScenarioOutcome]) -> str:
     header = ["scenario", "metric", "quizwire", "reference", "ratio", "check"]
     rows = [header]
     for o in outcomes:
-        if o.status != "ok" or not o.rows:
+        if o.status != "ok" or not o.rows:  # why it failed, above whatever it measured
             rows.append(
                 [
                     o.name,

@@ -150,6 +150,20 @@ async def test_console_failures_are_reported(
     assert outcome.status == "failed" and why in outcome.detail
 
 
+async def test_console_that_measured_but_failed_its_check_shows_its_figures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(console_scenario, "MODULE", FAKE)
+    monkeypatch.setenv("FAKE_CONSOLE_MODE", "miscount")
+    rows, _raw, status, detail = await suite.console_rows(suite.Sizes.quick(), True)
+    assert status == "failed" and "exit 1" in detail
+    check = {r.metric: r for r in rows}["answers counted - published"]
+    assert check.value == -1 and check.ok is False
+    outcome = suite.ScenarioOutcome("console", status, 1.0, rows, detail)
+    assert "ui loop lag p99 ms" in suite.table([outcome]) and not suite.passed([outcome])
+
+
 def test_console_json_without_rows_is_flattened() -> None:
     data = {"lag": {"p99_ms": 4.0, "ok": True}, "cpu": {"value": 30.0, "reference": 10.0}}
     assert console_scenario.figures_of(data) == [("lag.p99_ms", 4.0, None), ("cpu", 30.0, 10.0)]

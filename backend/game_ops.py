@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from backend.dynamo_store import DynamoStore
-from backend.publisher import Publisher
+from backend.publisher import Publisher, PublishFailed
 from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
@@ -372,17 +372,31 @@ class GameBackend:
         if game is None:
             return [{"id": _event_id(e), "error": "There is no such game."} for e in events]
         player_id = str(context.get("playerId"))
-        results = []
+        results: list[dict[str, Any]] = []
+        feed: list[dict[str, Any]] = []
         for event in events:
             payload = event.get("payload") if isinstance(event, Mapping) else None
             outcome = self._judge(game, player_id, payload)
             self._acknowledge(game, outcome)
-            if outcome.accepted:
-                results.append({"id": _event_id(event), "payload": payload})
+            if outcome.accepted and outcome.record is not None:
+                feed.append(_presenter_answer(game.game_id, outcome))
+                results.append({"id": _event_id(event), "payload": feed[-1]})
             else:
                 assert outcome.refusal is not None
                 results.append({"id": _event_id(event), "error": outcome.refusal.message})
+        if feed:
+            self._feed_presenter(game.game_id, feed)
         return results
+
+    def _feed_presenter(self, game_id: str, feed: list[dict[str, Any]]) -> None:
+        """The presenter's live answer stream, as the stub sends it (who, what, when; never
+        whether it was right). AppSync already broadcast the raw answer: an ``EVENT`` handler
+        cannot rewrite it, so the judged one follows as an IAM publish; that publish comes
+        back to this handler without a player identity and is dropped at once."""
+        try:
+            self.publisher.publish(channels.answer_channel(game_id), feed)
+        except PublishFailed:
+            log.warning("answer feed not delivered", extra={"gameId": game_id, "n": len(feed)})
 
     def _judge(self, game: GameState, player_id: str, payload: object) -> AnswerOutcome:
         found = self.store.load_player(game.game_id, player_id)
@@ -567,6 +581,23 @@ class GameBackend:
                 self.store.save_extra(game.game_id, "reveal", announcement.message.reveal.to_dict())
             self.publisher.publish(announcement.channel, [announcement.message.to_dict()])
         return step.game
+
+
+def _presenter_answer(game_id: str, outcome: AnswerOutcome) -> dict[str, Any]:
+    record = outcome.record
+    assert record is not None
+    return {
+        "type": "answer",
+        "gameId": game_id,
+        "playerId": record.player_id,
+        "name": record.name,
+        "questionId": outcome.question_id,
+        "index": record.question_index,
+        "choice": record.choice,
+        "elapsedMs": record.elapsed_ms,
+        "receivedAt": record.received_at,
+        "sentAt": record.sent_at,
+    }
 
 
 def _event_id(event: object) -> str:

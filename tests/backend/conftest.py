@@ -57,7 +57,7 @@ def event_api_config() -> StubConfig:
         region=REGION,
         namespaces=tuple(
             NamespaceConfig(name, backend_only, ("API_KEY",))
-            for name in ("game", "question", "scores", "leaderboard")
+            for name in ("game", "question", "scores", "leaderboard", "answer")
         ),
     )
 

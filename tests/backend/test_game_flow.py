@@ -59,6 +59,7 @@ async def test_full_game_over_the_handlers(env: Env) -> None:
     game = await env.watch(f"/game/{code}")
     question = await env.watch(f"/question/{code}")
     board = await env.watch(f"/leaderboard/{code}")
+    presenter = await env.watch(f"/answer/{code}")
     amy, bob = await join(code, "Amy"), await join(code, "Bob")
     amy_scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
     bob_scores = await env.watch(f"/scores/{code}/{bob['playerId']}")
@@ -77,7 +78,13 @@ async def test_full_game_over_the_handlers(env: Env) -> None:
 
     # Amy right, Bob wrong: both receipts say "locked in" and nothing more.
     result = await answer(code, amy, 1)
-    assert result == {"events": [{"id": "0", "payload": {"questionId": "q1", "choice": 1}}]}
+    (judged,) = result["events"]
+    assert judged["id"] == "0" and judged["payload"]["playerId"] == amy["playerId"]
+    # The presenter's live stream gets the judged answer: who and what, never whether right.
+    fed = await presenter.until("answer")
+    assert fed == judged["payload"]
+    assert (fed["name"], fed["choice"], fed["questionId"]) == ("Amy", 1, "q1")
+    assert not {"correct", "points"} & set(fed)
     receipt = await amy_scores.next()
     assert receipt["accepted"] is True and receipt["correct"] is None
     assert receipt["points"] == 0 and receipt["total"] == 0
@@ -196,6 +203,10 @@ async def test_answers_only_as_yourself_in_your_own_game(env: Env) -> None:
     assert result["events"] == [{"id": "0", "error": "Unauthorized"}]
     anonymous = publish_event(f"/answer/{code}", [{"questionId": "q1", "choice": 1}], None)
     assert (await call(answers.handler, anonymous))["events"][0]["error"] == "Unauthorized"
+    # The backend's own judged answer, coming back through the namespace handler (IAM).
+    iam = {"accountId": "123456789012", "userArn": "arn:aws:sts::123456789012:assumed-role/x"}
+    echo = publish_event(f"/answer/{code}", [{"type": "answer", "choice": 1}], iam)
+    assert (await call(answers.handler, echo))["events"][0]["error"] == "Unauthorized"
     assert env.store.load_answers(other) == [] and env.store.load_answers(code) == []
 
 

@@ -32,7 +32,7 @@ CHANNEL_AUTH = {
 
 #: Where each function may publish (what its code paths publish, nothing more).
 PUBLISHES = {
-    "AnswersFunction": {"scores"},
+    "AnswersFunction": {"scores", "answer"},
     "EntryFunction": {"game", "scores"},
     "AdminFunction": {"game", "question", "scores"},
     "DeadlineFunction": {"game", "scores"},

@@ -294,6 +294,13 @@ async def burst_rows(s: Sizes) -> tuple[list[Row], Any]:
         must_equal(b, "receipts leaking a result before reveal", game.leaked, 0),
         must_equal(b, "results after the reveal", game.revealed, game.accepted),
         must_equal(b, "results with another choice", game.mismatched, 0),
+        must_equal(
+            b,
+            "duplicate / other player's messages",
+            game.duplicates + game.foreign,
+            0,
+            echo.duplicates + echo.foreign,
+        ),
         must_equal(b, "accepted answers in the results export", in_export, game.accepted),
         Row(b, "reveal->result p50 ms", game.reveal_p50_ms, None, "{:,.1f}"),
         Row(b, "reveal->result p99 ms", game.reveal_p99_ms, None, "{:,.1f}"),

@@ -112,6 +112,7 @@ class QuestionView(Vertical):
     QuestionView #q-head { height: 1; text-style: bold; color: $accent; }
     QuestionView #q-text { height: auto; max-height: 4; margin: 1 0; text-style: bold; }
     QuestionView #q-choices { height: auto; }
+    QuestionView #q-choices.-many ChoiceButton { margin-bottom: 0; }
     QuestionView #q-status { height: auto; }
     QuestionView #q-status.-locked { color: $success; text-style: bold; }
     QuestionView #q-status.-refused { color: $error; text-style: bold; }
@@ -192,6 +193,8 @@ class QuestionView(Vertical):
     def _show_choices(
         self, model: PlayerModel, question: PublicQuestion, reveal: Reveal | None
     ) -> None:
+        # Five or six choices sit without gaps so question, choices and result fit in 80x24.
+        self.query_one("#q-choices").set_class(len(question.choices) > 4, "-many")
         for i, button in enumerate(self.buttons):
             if i >= len(question.choices):
                 button.display = False

@@ -3,6 +3,7 @@ screens that need exact control (refusals, the offline badge, load): no network,
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -135,6 +136,25 @@ def revealed(clock: FrozenClock) -> PlayerModel:
     return model
 
 
+def revealed_six(clock: FrozenClock) -> PlayerModel:
+    """Six choices, a two-line question, a wrong answer: the tightest fit at 80x24."""
+    model = revealed(clock)
+    assert model.question is not None and model.reveal is not None and model.result is not None
+    model.question = dataclasses.replace(
+        model.question,
+        text="Which planet of the solar system is known as the Red Planet, because of the "
+        "iron oxide that covers its surface?",
+        choices=("Venus", "Mars", "Jupiter", "Saturn", "Mercury", "Neptune"),
+    )
+    model.choice = 4
+    model.reveal = dataclasses.replace(model.reveal, counts=(3, 12, 2, 4, 2, 1))
+    model.result = dataclasses.replace(
+        model.result, correct=False, choice=4, points=0, bonus=0, total=2_410, streak=0, rank=4
+    )
+    model.score, model.streak, model.rank = 2_410, 0, 4
+    return model
+
+
 def finished(clock: FrozenClock) -> PlayerModel:
     model = revealed(clock)
     model.phase = "finished"
@@ -169,6 +189,7 @@ def scripted_app(
         "question": question,
         "locked": locked,
         "revealed": revealed,
+        "revealed_six": revealed_six,
         "finished": finished,
     }
     model = builders[state or "lobby"](clock)

@@ -39,7 +39,9 @@ def test_join_screen(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
 
 
-@pytest.mark.parametrize("state", ["lobby", "question", "locked", "revealed", "finished"])
+@pytest.mark.parametrize(
+    "state", ["lobby", "question", "locked", "revealed", "revealed_six", "finished"]
+)
 def test_game_screens(snap_compare: Any, tmp_path: Path, state: str) -> None:
     app, _ = scripted_app(tmp_path, state)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

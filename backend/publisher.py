@@ -2,19 +2,21 @@
 role credentials (IAM auth mode), at most 5 events per request.
 
 The wire details are :mod:`eventapi`'s (endpoint resolution, event encoding, signing); this adds
-only a blocking transport (``urllib``: nothing to bundle, the Lambda runtime is synchronous)
-and a small thread pool for fan-out to many channels (per-player results at a reveal).
+only a blocking transport with keep-alive (urllib3: nothing to bundle, the Lambda runtime is
+synchronous) and a small thread pool for fan-out to many channels (per-player results at a
+reveal).
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+
+import urllib3
 
 from eventapi import sigv4
 from eventapi.endpoints import resolve_endpoints
@@ -30,22 +32,37 @@ class PublishFailed(Exception):
     """The Event API refused a publish (or could not be reached)."""
 
 
-def urllib_transport(url: str, headers: Mapping[str, str], body: bytes) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status), bytes(response.read())
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), bytes(exc.read())
-    except (urllib.error.URLError, OSError) as exc:
-        raise PublishFailed(f"publish to {url} failed: {exc}") from exc
+class PooledTransport:
+    """HTTP with keep-alive (urllib3, which ships with botocore in every Lambda runtime): a
+    reveal publishes thousands of results, a TLS handshake each would dominate."""
+
+    def __init__(self, maxsize: int = 32) -> None:
+        self._pool = urllib3.PoolManager(
+            maxsize=maxsize,
+            block=False,
+            retries=False,  # a publish is not retried blindly (seq makes duplicates harmless)
+            timeout=urllib3.Timeout(connect=3.0, read=10.0),
+        )
+
+    def __call__(self, url: str, headers: Mapping[str, str], body: bytes) -> tuple[int, bytes]:
+        try:
+            response = self._pool.request("POST", url, body=body, headers=dict(headers))
+        except urllib3.exceptions.HTTPError as exc:
+            raise PublishFailed(f"publish to {url} failed: {exc}") from exc
+        return int(response.status), bytes(response.data)
+
+
+@cache
+def _session() -> Any:
+    import boto3
+
+    return boto3.Session()
 
 
 def session_credentials() -> Any:
-    """The function role's temporary credentials (the standard AWS chain)."""
-    import boto3
-
-    credentials = boto3.Session().get_credentials()
+    """The function role's temporary credentials (the standard AWS chain, refreshed by
+    botocore before they expire; one session per container)."""
+    credentials = _session().get_credentials()
     if credentials is None:
         raise PublishFailed("no AWS credentials to sign the publish with")
     return credentials.get_frozen_credentials()
@@ -56,11 +73,12 @@ class Publisher:
     http_endpoint: str
     region: str
     credentials: CredentialsProvider = session_credentials
-    transport: Transport = urllib_transport
+    transport: Transport | None = None
     fanout_threads: int = 32
 
     def __post_init__(self) -> None:
         self._endpoints = resolve_endpoints(self.http_endpoint)
+        self._send: Transport = self.transport or PooledTransport(self.fanout_threads)
         self.sent = 0  # events accepted by the Event API, for metrics
 
     def publish(self, channel: str, messages: Sequence[Mapping[str, Any]]) -> None:
@@ -76,7 +94,7 @@ class Publisher:
                 headers={"content-type": "application/json", "host": self._endpoints.host},
                 body=body,
             )
-            status, answer = self.transport(url, headers, body)
+            status, answer = self._send(url, headers, body)
             if not 200 <= status < 300:
                 raise PublishFailed(f"publish to {channel}: HTTP {status} {answer[:300]!r}")
             failed = _failed(answer)

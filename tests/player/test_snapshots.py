@@ -11,8 +11,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from player.screens.game import GameScreen
+from quizwire.client.player import SavedPlayer
 
-from .scripted import scripted_app
+from .scripted import CODE, ME, ScriptedSessions, scripted_app
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -61,3 +62,17 @@ def test_leaderboard(snap_compare: Any, tmp_path: Path) -> None:
 def test_question_on_a_large_terminal(snap_compare: Any, tmp_path: Path) -> None:
     app, _ = scripted_app(tmp_path, "locked")
     assert snap_compare(app, terminal_size=(140, 42), run_before=settle)
+
+
+def test_join_screen_offering_a_rejoin(snap_compare: Any, tmp_path: Path) -> None:
+    app, _ = scripted_app(tmp_path, None, join_form=True)
+    sessions = app.sessions
+    assert isinstance(sessions, ScriptedSessions)
+    sessions.running = SavedPlayer(CODE, ME, "Alice", "qw1.token", "http://scripted/event")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_removed_screen(snap_compare: Any, tmp_path: Path) -> None:
+    app, session = scripted_app(tmp_path, "question")
+    session.removed = "The host removed you from this game."
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

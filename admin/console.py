@@ -108,7 +108,7 @@ class ConsoleScreen(Screen[None]):
                         yield Static("", id="lobby-count")
                         with Horizontal(id="lobby-split"):
                             yield JoinFeed(id="join-feed")
-                            yield PlayerTable(id="lobby-players")
+                            yield PlayerTable(name_width=13, id="lobby-players")
                 with Vertical(id="question"):
                     yield Static("", id="q-text")
                     yield Countdown(clock=self.clock, id="countdown")

@@ -82,6 +82,7 @@ class ConsoleModel:
         self.bad_messages = 0
         self.version = 0  # bumped on every change the screen should show
         self._seen_view = False
+        self._was_online: set[str] = set()
 
     # -- clock -------------------------------------------------------------------------------
 
@@ -159,7 +160,12 @@ class ConsoleModel:
                 if status != row.status and status in ("kicked", "banned"):
                     self.joins.append(JoinEvent(local_ms, name, status))
                 elif connected != row.connected and status == "active":
-                    self.joins.append(JoinEvent(local_ms, name, "back" if connected else "left"))
+                    if not connected:
+                        self.joins.append(JoinEvent(local_ms, name, "left"))
+                    elif pid in self._was_online:  # a first connection is not a comeback
+                        self.joins.append(JoinEvent(local_ms, name, "back"))
+            if connected:
+                self._was_online.add(pid)
             row.name = name
             row.connected = connected
             row.status = status

@@ -55,10 +55,17 @@ class PlayerTable(DataTable[Text]):
     """
     COLUMNS = ("name", "score", "correct", "last", "conn")
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        name_width: int = TABLE_NAME_WIDTH,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self.name_width = name_width
         self._cells: dict[str, tuple[str, int, int, int | None, str]] = {}
-        self.add_column(Text("Player"), width=TABLE_NAME_WIDTH, key="name")
+        self.add_column(Text("Player"), width=name_width, key="name")
         self.add_column(Text("Score", justify="right"), width=6, key="score")
         self.add_column(Text("✓", justify="right"), width=2, key="correct")
         self.add_column(Text("Ans"), width=3, key="last")
@@ -72,7 +79,7 @@ class PlayerTable(DataTable[Text]):
 
     def _cell(self, column: str, value: object) -> Text:
         if column == "name":
-            return Text(clean(value, TABLE_NAME_WIDTH))
+            return Text(clean(value, self.name_width))
         if column in ("score", "correct"):
             return Text(f"{value:,}", justify="right")
         if column == "last":

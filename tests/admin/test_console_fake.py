@@ -11,6 +11,7 @@ import pytest
 from admin.app import ConsoleApp, run
 from admin.model import CLOSED, FINISHED, OPEN
 from admin.source import SourceError
+from admin.widgets import PlayerTable
 from tui.clock import FrozenClock
 from tui.histogram import Histogram
 
@@ -148,3 +149,66 @@ def test_run_without_a_profile_prints_one_line_and_returns_2(
     assert run(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nowhere" in err[0]
+
+
+async def test_ban_selected_player_and_palette_commands(tmp_path: Path) -> None:
+    source = FakeSource(view("question_closed", seq=13))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "REVEALED" in screen_text(app), "closed")
+        table = app.screen.query_one("#players", PlayerTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("p-bob"))
+        await pilot.press("b")
+        await wait_until(
+            pilot, lambda: ("player", CODE, "p-bob", "ban") in source.calls, "ban sent"
+        )
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in (
+            "Start the game",
+            "Next question",
+            "Reveal now",
+            "End the game",
+            "Export results",
+        ):
+            assert wanted in titles
+        next_cmd = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Next question"
+        )
+        next_cmd.callback()
+        await wait_until(
+            pilot, lambda: ("command", CODE, "next") in source.calls, "next via palette"
+        )
+
+
+async def test_player_table_updates_by_diff_never_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = FakeSource(view("question_closed", seq=13))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "REVEALED" in screen_text(app), "closed")
+        table = app.screen.query_one("#players", PlayerTable)
+
+        def no_clear(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the player table must be diffed, not cleared")
+
+        monkeypatch.setattr(table, "clear", no_clear)
+        updated: list[tuple[object, object]] = []
+        real_update = table.update_cell
+        monkeypatch.setattr(
+            table,
+            "update_cell",
+            lambda row, col, value, **kw: (
+                updated.append((row, col)),
+                real_update(row, col, value, **kw),
+            ),
+        )
+        changed = view("question_closed", seq=14)
+        changed["players"][1]["score"] = 9999  # Bob overtakes everyone
+        changed["players"] = changed["players"][:-1]  # Mallory leaves
+        source.current = changed
+        await wait_until(pilot, lambda: table.row_count == 5, "row removed")
+        await wait_until(pilot, lambda: ("p-bob", "score") in updated, "cell updated")
+        assert str(table.ordered_rows[0].key.value) == "p-bob"
+        assert {col for row, col in updated if row == "p-bob"} == {"score"}

@@ -195,16 +195,15 @@ class ConsoleApp(App[int]):
         """Drain the source into the model; re-render if anything changed."""
         incoming = self.source.drain()
         if incoming:
-            local = self.clock()
-            answers: list[object] = []
+            answers: list[tuple[object, int]] = []
             model = self.model
             for kind, payload, at in incoming:
                 if kind == "answer":
-                    answers.append(payload)
+                    answers.append((payload, at))
                 else:
                     model.apply_message(kind, payload, at)
             if answers:
-                model.apply_answers(answers, local, local / 1000)
+                model.apply_answers(answers, self.clock() / 1000)
         self.redraw()
 
     def _poll(self) -> None:

@@ -218,17 +218,18 @@ class ConsoleModel:
             self.player_count = max(self.player_count, msg.players)
         self.version += 1
 
-    def apply_answers(self, payloads: list[object], local_ms: int, now_s: float) -> None:
-        """Drained ``answer`` events: counted in the feed; the player's last answer updated."""
+    def apply_answers(self, answers: list[tuple[object, int]], now_s: float) -> None:
+        """Drained ``(answer event, local receive ms)`` pairs: counted in the feed; the player's
+        last answer updated."""
         feed = self.feed
         players = self.players
-        for payload in payloads:
-            if feed.add(payload, local_ms, now_s):
+        for payload, received_ms in answers:
+            if feed.add(payload, received_ms, now_s):
                 item = feed.recent[-1]
                 row = players.get(item.player_id)
                 if row is not None:
                     row.last_answer = item.choice
-        if payloads:
+        if answers:
             self.version += 1
 
     # -- helpers -----------------------------------------------------------------------------

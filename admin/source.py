@@ -10,8 +10,10 @@ UI drains them on its timer — never one UI message per event.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -111,6 +113,9 @@ class LiveSource:
         self._stats = LinkStats()
         self._client: Any = None
         self._subs: dict[str, Any] = {}
+        # Stamped events waiting for the UI tick, per channel kind (bounded like the buffers).
+        self._inbox: dict[str, deque[Incoming]] = {}
+        self._pumps: list[asyncio.Task[None]] = []
         self._http: Any = None
 
     @property
@@ -220,20 +225,34 @@ class LiveSource:
                 "subscribe", f"cannot subscribe to the game's channels: {exc}"
             ) from None
         self._client = client
+        for kind, sub in self._subs.items():
+            self._inbox[kind] = deque(maxlen=sub.max_pending)
+            self._pumps.append(asyncio.create_task(self._pump(kind, sub), name=f"console {kind}"))
+
+    async def _pump(self, kind: str, sub: Any) -> None:
+        """Stamp events with their local receive time as they arrive (one wake-up takes every
+        event pending by then), so latency figures do not include the wait for the UI tick."""
+        inbox = self._inbox[kind]
+        while not sub.closed:
+            await sub.wait_pending()
+            now = local_ms()
+            inbox.extend((kind, payload, now) for payload in sub.drain())
 
     def _on_broadcast_error(self, error: BaseException) -> None:
         self._stats.errors += 1
         self._stats.last_error = str(error)
 
     def drain(self) -> list[Incoming]:
-        now = local_ms()
         out: list[Incoming] = []
-        for kind, sub in self._subs.items():
-            if sub.pending:
-                out.extend((kind, payload, now) for payload in sub.drain())
+        for inbox in self._inbox.values():
+            if inbox:
+                out.extend(inbox)
+                inbox.clear()
         return out
 
     async def close(self) -> None:
+        for task in self._pumps:
+            task.cancel()
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await self._client.close()

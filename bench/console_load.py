@@ -14,8 +14,9 @@ phases of equal length, in this order, on the same console:
    registry match and frames), from distinct synthetic players so every one counts.
 
 Measured in the console process: UI-loop lag (lateness of a 20 ms Textual timer: p50/p99/max),
-CPU % of the process (``time.process_time``), renders/s, and finally whether the console counted
-exactly every published answer. Loopback only; the stub is stopped on exit, error or Ctrl-C.
+CPU % of the process (``time.process_time``), renders/s, publish -> console receive latency of
+the last 1,024 answers (server ``receivedAt`` vs local receive time), and finally whether the
+console counted exactly every published answer. Loopback only; the stub is stopped on exit, error or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -229,6 +230,7 @@ async def _run(
             while app.model.feed.answered < published and time.monotonic() < deadline:
                 await pilot.pause(0.1)
             counted = app.model.feed.answered
+            latency = (app.model.feed.latency.percentile(50), app.model.feed.latency.percentile(99))
             rss1 = _rss_mb()
     return {
         "code": code,
@@ -238,6 +240,7 @@ async def _run(
         "counted": counted,
         "dropped": app.source.stats.dropped,
         "rss_mb": (rss0, rss1),
+        "latency": latency,
     }
 
 
@@ -262,6 +265,8 @@ def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         row("answers_published", result["published"], None),
         row("answers_counted", result["counted"], None),
         row("rss_mb", result["rss_mb"][1], result["rss_mb"][0]),
+        row("answer_to_console_p50_ms", result["latency"][0] or 0, None),
+        row("answer_to_console_p99_ms", result["latency"][1] or 0, None),
     ]
 
 

@@ -123,10 +123,10 @@ def test_model_follows_messages_and_drops_stale_ones() -> None:
     model.apply_message("question", q, T0)
     assert model.phase == OPEN and model.question is not None
     assert model.question_latency.percentile(50) == 40
-    model.apply_answers(
-        [answer_event("p-ann", 0, 900), answer_event("p-bob", 2, 1200)], T0, T0 / 1000
-    )
+    ann, bob = answer_event("p-ann", 0, 900), answer_event("p-bob", 2, 1200)
+    model.apply_answers([(ann, ann["receivedAt"] + 7), (bob, bob["receivedAt"] + 9)], T0 / 1000)
     assert model.counts() == (1, 0, 1, 0) and model.players["p-ann"].last_answer == 0
+    assert model.feed.latency.percentile(50) == 7 and model.feed.latency.percentile(99) == 9
     closed = {"type": "question_closed", "gameId": CODE, "seq": 13, "ts": T0, **REVEAL}
     model.apply_message("game", closed, T0)
     assert model.phase == CLOSED and model.counts() == tuple(REVEAL["counts"])

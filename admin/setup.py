@@ -106,17 +106,20 @@ class SetupScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.preset:
+        packs = self.query_one("#packs", OptionList)
+        names = [p[0] for p in self.packs]
+        if self.preset and self.preset not in names:
+            # A file: show it (and every problem in it); the pack list stays untouched.
+            field = self.query_one("#quiz-file", Input)
+            field.value = self.preset
             self._load(self.preset)
-            if self.choice is not None and self.choice.pack is not None:
-                names = [p[0] for p in self.packs]
-                self.query_one("#packs", OptionList).highlighted = names.index(self.choice.pack)
-            elif self.choice is None or self.choice.pack is None:
-                self.query_one("#quiz-file", Input).value = self.preset
-        elif self.packs:
-            self._load(self.packs[0][0])
-            self.query_one("#packs", OptionList).highlighted = 0
-        self.query_one("#packs", OptionList).focus()
+            field.focus()
+            return
+        preset = self.preset or (names[0] if names else None)
+        if preset is not None:
+            self._load(preset)
+            packs.highlighted = names.index(preset)
+        packs.focus()
 
     def _status(self, text: Text, error: bool = False) -> None:
         status = self.query_one("#quiz-status", Static)
@@ -144,7 +147,9 @@ class SetupScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#packs")
     def _pack_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id:
+        # Only the presenter moving through the list picks a pack (not a focus change that
+        # would silently replace a quiz file chosen on the command line).
+        if event.option.id and event.option_list.has_focus:
             self._load(event.option.id)
 
     @on(Input.Submitted, "#quiz-file")

@@ -151,3 +151,34 @@ async def test_question_stream_histogram_reveal_and_end(
         results = json.loads(json_path.read_text())
         assert {p["name"] for p in results["players"]} >= {"Ann", "Bob", "Cat", "Idle"}
         del idle
+
+
+async def test_quiz_file_from_the_command_line(
+    console: Callable[..., ConsoleApp], admin: AdminClient, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({"title": "B", "questions": [{"text": "", "choices": ["x"], "answer": "B"}]})
+    )
+    app = console(quiz=str(bad))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Cannot use" in text and "question 1" in text
+        await pilot.press("ctrl+g")  # a pack is NOT silently picked instead
+        await pilot.pause(0.3)
+        assert app.model.code == ""
+
+    good = tmp_path / "good.json"
+    quiz = make_quiz([(3, 1, 1000), (2, 0, 2000)], title="From a file")
+    good.write_text(json.dumps(quiz))
+    app = console(quiz=str(good))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "From a file" in screen_text(app)
+        await pilot.press("ctrl+g")
+        await wait_until(
+            pilot, lambda: app.model.phase == LOBBY and bool(app.model.code), "created"
+        )
+        view = await admin.view(app.model.code)
+        assert view["title"] == "From a file" and view["total"] == 2

@@ -39,10 +39,16 @@ from quizwire.game import IllegalTransition, Step
 from quizwire.leaderboard import TOP_N, Standing, rank_players
 from quizwire.messages import PublicQuestion, QuestionClosedMsg, Reveal, ScoreMsg, parse_answer
 from quizwire.names import NicknameError, check_nickname
-from quizwire.players import row_before_answer
+from quizwire.players import (
+    StatusRefused,
+    removal_notice,
+    removed_text,
+    row_before_answer,
+    set_status,
+)
 from quizwire.quiz import Quiz
 from quizwire.results import build_results
-from quizwire.snapshot import build_snapshot
+from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
     CloseReason,
     GameOptions,
@@ -152,7 +158,7 @@ class GameBackend:
         if found is None or not secret_matches(credential.secret, found[1]):
             raise _bad_credential()
         if not found[0].active:
-            raise GameError(403, "kicked", "The host removed you from this game.")
+            raise GameError(403, "kicked", removed_text(found[0]))
         return game, found[0]
 
     # -- the Event API's Lambda authorizer ------------------------------------------------------------
@@ -218,13 +224,18 @@ class GameBackend:
         tally = None
         if game.phase is Phase.QUESTION_CLOSED and game.question is not None:
             tally = self._tally(game)
-        snap = build_snapshot(
-            game, self.clock(), player=me, rank=rank, standings=standings[:TOP_N], tally=tally
-        )
-        if game.phase is Phase.FINISHED and snap.reveal is None:  # the last reveal, as the stub
+        last = None
+        if game.phase is Phase.FINISHED:  # the last reveal stays visible, as on the stub
             last = self.store.load_extras(game.game_id).get("reveal")
-            if last is not None:
-                snap = replace(snap, reveal=Reveal.from_dict(last))
+        snap = build_snapshot(
+            game,
+            self.clock(),
+            you=player_view(game, me, rank=rank),
+            standings=standings[:TOP_N],
+            players=sum(1 for p in players if p.active),
+            reveal=None if last is None else Reveal.from_dict(last),
+            tally=tally,
+        )
         return snap.to_dict()
 
     # -- admin commands -------------------------------------------------------------------------------
@@ -277,11 +288,17 @@ class GameBackend:
         if found is None:
             raise GameError(404, "no_player", f"No player {player_id} in game {game.game_id}.")
         player = found[0]
-        if player.status is PlayerStatus.BANNED and status is not PlayerStatus.BANNED:
-            raise GameError(409, "banned", f"{player.name} is banned from this game for good.")
-        updated = replace(player, status=status, seq=player.seq + 1)
+        try:
+            updated = set_status(player, status)
+        except StatusRefused as exc:
+            raise GameError(409, exc.code, exc.message) from None
         if not self.store.save_player(game.game_id, updated, player.seq):
             raise GameError(409, "conflict", "The player changed meanwhile; try again.")
+        notice = removal_notice(game.game_id, updated, self.clock())
+        if notice is not None:
+            self.publisher.publish(
+                channels.scores_channel(game.game_id, player_id), [notice.to_dict()]
+            )
         log.info("player status", extra={"gameId": game.game_id, "status": status.value})
         return updated
 

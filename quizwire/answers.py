@@ -220,17 +220,20 @@ def submit_answer(
         speed_scoring=game.options.speed_scoring,
         streak_enabled=game.options.streak_bonus,
     )
+    counted_ms = result.elapsed_ms if result.correct and points > 0 else 0
     new_player = replace(
         player,
         score=player.score + result.total,
         streak=result.streak,
         correct_count=player.correct_count + (1 if result.correct else 0),
-        correct_ms=player.correct_ms + (result.elapsed_ms if result.correct and points > 0 else 0),
+        correct_ms=player.correct_ms + counted_ms,
         answered_index=idx,
         last_choice=choice,
         last_correct=result.correct,
         last_points=result.total,
         last_bonus=result.bonus,
+        last_ms=counted_ms,
+        prior_streak=player.streak,
         seq=player.seq + 1,
     )
     record = AnswerRecord(

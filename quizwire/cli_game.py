@@ -69,6 +69,22 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     validate = qsub.add_parser("validate", help="check a quiz file; lists every problem")
     validate.add_argument("file", type=Path)
     qsub.add_parser("list", help="list the bundled packs")
+    imp_quiz = qsub.add_parser(
+        "import",
+        help="convert an Open Trivia DB response (.json) or a CSV file into a quiz file (.toml)",
+        description=(
+            "Convert an Open Trivia DB API response (https://opentdb.com/api.php?amount=10, saved"
+            " as .json) or a CSV file (header: question,choice_a,...,choice_f,answer,time_limit,points;"
+            " answer is a letter) into Quizwire's TOML quiz format, ready to edit and to use with"
+            " --quiz."
+        ),
+    )
+    imp_quiz.add_argument("file", type=Path, help="the .json or .csv file")
+    imp_quiz.add_argument(
+        "-o", "--output", type=Path, help="write here (default: FILE with .toml; '-' for stdout)"
+    )
+    imp_quiz.add_argument("--title", help="the quiz title (default: from the file name)")
+    imp_quiz.add_argument("--force", action="store_true", help="overwrite an existing output")
 
     profile = sub.add_parser("profile", help="targets: the local stub or a deployed stack")
     psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
@@ -155,9 +171,23 @@ async def _run_game(args: argparse.Namespace) -> int:
         await admin.close()
 
 
-async def _create(admin: Any, args: argparse.Namespace) -> int:
+def _load_quiz_file(name: str) -> dict[str, Any] | str:
+    """The quiz in ``name`` as the admin API takes it, or what is wrong, in words."""
+    from quizwire.importers import load_any
     from quizwire.packs import pack_names
     from quizwire.quiz import QuizError, quiz_to_dict
+
+    path = Path(name).expanduser()
+    if not path.is_file():
+        return f"{name}: no such quiz file or bundled pack (packs: {', '.join(pack_names())})"
+    try:
+        return quiz_to_dict(load_any(path))
+    except QuizError as exc:
+        return str(exc)
+
+
+async def _create(admin: Any, args: argparse.Namespace) -> int:
+    from quizwire.packs import pack_names
 
     options: dict[str, Any] = {
         "speedScoring": not args.no_speed,
@@ -171,17 +201,10 @@ async def _create(admin: Any, args: argparse.Namespace) -> int:
     if args.quiz in pack_names():
         view = await admin.create_game(pack=args.quiz, options=options)
     else:
-        from quizwire.importers import load_any
-
-        try:
-            quiz = load_any(args.quiz)
-        except FileNotFoundError:
-            return _fail(
-                f"{args.quiz}: no such file or bundled pack (packs: {', '.join(pack_names())})"
-            )
-        except QuizError as exc:
-            return _fail(str(exc))
-        view = await admin.create_game(quiz=quiz_to_dict(quiz), options=options)
+        loaded = _load_quiz_file(args.quiz)
+        if isinstance(loaded, str):
+            return _fail(loaded)
+        view = await admin.create_game(quiz=loaded, options=options)
     print(view["gameId"])
     print(
         f"created {view['title']!r}: {view['total']} questions. Players join with: quizwire play --game {view['gameId']}",
@@ -210,6 +233,8 @@ def run_quiz(args: argparse.Namespace) -> int:
         for pack in list_packs():
             print(f"{pack.name:<20} {pack.count:>3} questions  {pack.title}")
         return 0
+    if args.quiz_command == "import":
+        return _import_quiz(args)
     try:
         quiz = load_any(args.file)
     except FileNotFoundError:
@@ -218,6 +243,40 @@ def run_quiz(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"{args.file}: OK — {quiz.title!r}, {len(quiz.questions)} questions")
+    return 0
+
+
+def _import_quiz(args: argparse.Namespace) -> int:
+    from quizwire.importers import load_any
+    from quizwire.quiz import QuizError, parse_quiz, quiz_to_dict, quiz_to_toml
+
+    source: Path = args.file
+    if source.suffix.lower() not in (".json", ".csv"):
+        return _fail(f"{source}: import reads .json (Open Trivia DB) or .csv files")
+    try:
+        quiz = load_any(source)
+    except FileNotFoundError:
+        return _fail(f"{source}: no such file")
+    except QuizError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if args.title is not None:
+        try:  # the title obeys the quiz rules like any other
+            quiz = parse_quiz({**quiz_to_dict(quiz), "title": args.title}, "--title")
+        except QuizError as exc:
+            return _fail(str(exc))
+    text = quiz_to_toml(quiz)
+    if args.output is not None and str(args.output) == "-":
+        sys.stdout.write(text)
+        return 0
+    out: Path = args.output or source.with_suffix(".toml")
+    if out.exists() and not args.force:
+        return _fail(f"{out}: already exists (use --force to overwrite, or -o another file)")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"{out}: cannot write: {exc.strerror or exc}")
+    print(f"{out}: {len(quiz.questions)} questions, {quiz.title!r}. Play it with: --quiz {out}")
     return 0
 
 

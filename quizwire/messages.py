@@ -26,7 +26,7 @@ type                 channel           body (camelCase keys)
                                        refusal {code, message} | null
 ``leaderboard``      /leaderboard      entries [{playerId, name, score, rank}] (top 10), players
 ``snapshot``         (HTTP, rejoin)    phase, title, total, index, question | null,
-                                       reveal | null, you | null, leaderboard
+                                       reveal | null, you | null, leaderboard, players
 ===================  ================  =====================================================
 
 Inbound from players, on ``/answer/{gameId}``: ``{"questionId": "q3", "choice": 1,
@@ -596,6 +596,8 @@ class SnapshotMsg(Envelope):
     reveal: Reveal | None
     you: PlayerView | None
     leaderboard: tuple[LeaderboardEntry, ...]
+    #: players in the game (not kicked or banned): a lobby count that no broadcast can race
+    players: int = 0
 
     def body(self) -> dict[str, Any]:
         return {
@@ -607,6 +609,7 @@ class SnapshotMsg(Envelope):
             "reveal": None if self.reveal is None else self.reveal.to_dict(),
             "you": None if self.you is None else self.you.to_dict(),
             "leaderboard": [e.to_dict() for e in self.leaderboard],
+            "players": self.players,
         }
 
     @classmethod
@@ -626,6 +629,8 @@ class SnapshotMsg(Envelope):
             if data.get("you") is None
             else PlayerView.from_dict(req_object(data, "you"), "you."),
             "leaderboard": _entries(data, "leaderboard"),
+            # optional: a backend of an older release does not send it
+            "players": opt_int(data, "players") or 0,
         }
 
 

@@ -127,6 +127,8 @@ class PlayerModel:
         """Replace the state with a rejoin snapshot; older broadcasts are ignored afterwards."""
         self.clock_offset_ms = snap.ts - local_now_ms
         self.title, self.total_questions, self.phase = snap.title, snap.total, snap.phase
+        if snap.players:
+            self.lobby_players = snap.players
         if snap.question is not None and (
             self.question is None or self.question.question_id != snap.question.question_id
         ):

@@ -16,19 +16,25 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass, replace
 
+from quizwire.messages import ScoreMsg
 from quizwire.names import NicknameError, check_nickname
 from quizwire.refusals import Refusal, RefusalCode
 from quizwire.state import GameState, Phase, PlayerState, PlayerStatus
 
 __all__ = [
+    "REMOVED_TEXT",
     "JoinResult",
+    "StatusRefused",
     "ban",
     "check_join",
     "current_streak",
     "join",
     "kick",
     "readmit",
+    "removal_notice",
+    "removed_text",
     "row_before_answer",
+    "set_status",
 ]
 
 _NAME_CODES = {
@@ -118,6 +124,58 @@ def ban(player: PlayerState) -> PlayerState:
     return replace(player, status=PlayerStatus.BANNED, seq=player.seq + 1)
 
 
+class StatusRefused(ValueError):
+    """A status change the rules do not allow (``code`` is stable, the text is for people)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def set_status(player: PlayerState, status: PlayerStatus) -> PlayerState:
+    """The presenter's kick / ban / readmit; a ban is for good."""
+    if player.status is PlayerStatus.BANNED and status is not PlayerStatus.BANNED:
+        raise StatusRefused("banned", f"{player.name} is banned from this game for good.")
+    return replace(player, status=status, seq=player.seq + 1)
+
+
+REMOVED_TEXT = {
+    PlayerStatus.KICKED: "The host removed you from this game.",
+    PlayerStatus.BANNED: "The host removed you from this game for good.",
+}
+
+
+def removed_text(player: PlayerState) -> str:
+    return REMOVED_TEXT.get(player.status, REMOVED_TEXT[PlayerStatus.KICKED])
+
+
+def removal_notice(game_id: str, player: PlayerState, now_ms: int) -> ScoreMsg | None:
+    """What a removed player reads on their own scores channel at once (None if still in):
+    without it they would only find out on their next answer or reconnect."""
+    text = REMOVED_TEXT.get(player.status)
+    if text is None:
+        return None
+    code = RefusalCode.BANNED if player.status is PlayerStatus.BANNED else RefusalCode.NOT_IN_GAME
+    return ScoreMsg(
+        game_id=game_id,
+        seq=player.seq,
+        ts=now_ms,
+        player_id=player.player_id,
+        question_id=None,
+        index=None,
+        accepted=False,
+        correct=None,
+        choice=None,
+        points=0,
+        bonus=0,
+        total=player.score,
+        streak=0,
+        rank=None,
+        refusal_code=code.value,
+        refusal_message=text,
+    )
+
+
 def readmit(player: PlayerState) -> PlayerState:
     """Undo a kick (not a ban); the player keeps their score."""
     if player.status is not PlayerStatus.KICKED:
@@ -149,6 +207,6 @@ def row_before_answer(player: PlayerState, index: int) -> PlayerState:
         player,
         score=player.score - player.last_points,
         correct_count=player.correct_count - (1 if player.last_correct else 0),
-        correct_ms=player.correct_ms,
-        streak=max(0, player.streak - 1) if player.last_correct else 0,
+        correct_ms=player.correct_ms - player.last_ms,
+        streak=player.prior_streak,
     )

@@ -65,6 +65,7 @@ __all__ = [
     "loads_toml",
     "parse_quiz",
     "quiz_to_dict",
+    "quiz_to_toml",
 ]
 
 DEFAULT_TIME_LIMIT = 20
@@ -429,3 +430,31 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
     doc["defaults"] = {"time_limit": quiz.time_limit, "points": quiz.points}
     doc["questions"] = questions
     return doc
+
+
+def _toml_value(value: object) -> str:
+    # A JSON string is a valid TOML basic string (same escapes; \uXXXX for control characters).
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"no TOML form for {type(value).__name__}")
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+def quiz_to_toml(quiz: Quiz) -> str:
+    """The quiz as a hand-editable TOML file (the bundled packs' layout); it loads back equal."""
+    doc = quiz_to_dict(quiz)
+    lines = [
+        "# Quizwire quiz. `answer` is the LETTER of the correct choice (A = first choice).",
+        "# Optional per question: time_limit (5-120 seconds) and points (0, 1000 or 2000).",
+        "",
+        f"title = {_toml_value(doc['title'])}",
+    ]
+    if "description" in doc:
+        lines.append(f"description = {_toml_value(doc['description'])}")
+    lines += ["", "[defaults]"]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in doc["defaults"].items()]
+    for question in doc["questions"]:
+        lines += ["", "[[questions]]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in question.items()]
+    return "\n".join(lines) + "\n"

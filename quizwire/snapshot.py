@@ -12,47 +12,60 @@ from collections.abc import Sequence
 
 from quizwire.game import build_reveal, entries
 from quizwire.leaderboard import TOP_N, Standing
-from quizwire.messages import PlayerView, PublicQuestion, SnapshotMsg
+from quizwire.messages import PlayerView, PublicQuestion, Reveal, SnapshotMsg
 from quizwire.players import current_streak
 from quizwire.state import GameState, Phase, PlayerState
 from quizwire.tally import Tally
 
-__all__ = ["build_snapshot"]
+__all__ = ["build_snapshot", "player_view"]
+
+
+def player_view(
+    game: GameState,
+    player: PlayerState,
+    *,
+    rank: int | None,
+    total: int | None = None,
+    streak: int | None = None,
+) -> PlayerView:
+    """What a player may see of themselves. ``total``/``streak`` override the live values when
+    the room sees frozen standings (while a question is open)."""
+    answered = player.answered_index == game.question_index and game.question_index >= 0
+    return PlayerView(
+        player_id=player.player_id,
+        name=player.name,
+        total=player.score if total is None else total,
+        streak=current_streak(player, game) if streak is None else streak,
+        rank=rank,
+        answered=answered,
+        choice=player.last_choice if answered and player.last_choice >= 0 else None,
+    )
 
 
 def build_snapshot(
     game: GameState,
     now_ms: int,
     *,
-    player: PlayerState | None,
-    rank: int | None,
+    you: PlayerView | None,
     standings: Sequence[Standing],
+    players: int,
+    reveal: Reveal | None = None,
     tally: Tally | None = None,
 ) -> SnapshotMsg:
-    """Snapshot of ``game`` for ``player`` (None for a spectator).
+    """Snapshot of ``game`` for the player ``you`` (None for a spectator).
 
-    ``tally`` (of the current question) is used only when the question is closed, to include the
-    reveal; ``standings`` is the leaderboard, best first (top 10 are sent).
+    ``reveal`` is the last reveal the backend announced; without it, ``tally`` (of the current
+    question) rebuilds it while the question is closed. ``standings`` is the leaderboard, best
+    first (top 10 are sent); ``players`` the number of players in the game.
     """
     question = PublicQuestion.from_game(game) if game.phase is Phase.QUESTION_OPEN else None
-    reveal = None
-    if game.phase is Phase.QUESTION_CLOSED and tally is not None:
+    if game.phase not in (Phase.QUESTION_CLOSED, Phase.FINISHED):
+        reveal = None  # only a closed question has a reveal; an open one never shows its answer
+    elif reveal is None and game.phase is Phase.QUESTION_CLOSED and tally is not None:
         try:
             reveal = build_reveal(game, tally, game.close_reason or "presenter")
         except ValueError:
             reveal = None  # a tally for another question: leave the reveal out
-    you = None
-    if player is not None:
-        answered = player.answered_index == game.question_index and game.question_index >= 0
-        you = PlayerView(
-            player_id=player.player_id,
-            name=player.name,
-            total=player.score,
-            streak=current_streak(player, game),
-            rank=rank,
-            answered=answered,
-            choice=player.last_choice if answered else None,
-        )
     return SnapshotMsg(
         game_id=game.game_id,
         seq=game.seq,
@@ -65,4 +78,5 @@ def build_snapshot(
         reveal=reveal,
         you=you,
         leaderboard=entries(standings, TOP_N),
+        players=players,
     )

@@ -277,7 +277,10 @@ class PlayerState:
 
     ``correct_ms`` sums the answer times of correct answers on questions worth points: the
     leaderboard tie-break. ``answered_index`` is the last question answered (-1: none) and
-    ``last_*`` remember that answer, so a resent answer can be told apart from a new one.
+    ``last_*`` remember that answer, so a resent answer can be told apart from a new one, and so
+    the row as it stood before that answer can be rebuilt exactly (``last_ms``: what the answer
+    added to ``correct_ms``; ``prior_streak``: the streak before it) -- the room must not learn
+    who was right before the reveal, not even after a restart.
     """
 
     player_id: str
@@ -293,6 +296,8 @@ class PlayerState:
     last_correct: bool = False
     last_points: int = 0
     last_bonus: int = 0
+    last_ms: int = 0
+    prior_streak: int = 0
     seq: int = 0
     joined_at: int = 0
 
@@ -315,6 +320,8 @@ class PlayerState:
             "last_correct": self.last_correct,
             "last_points": self.last_points,
             "last_bonus": self.last_bonus,
+            "last_ms": self.last_ms,
+            "prior_streak": self.prior_streak,
             "seq": self.seq,
             "joined_at": self.joined_at,
         }
@@ -336,6 +343,8 @@ class PlayerState:
                 last_correct=_bool(data.get("last_correct", False)),
                 last_points=_int(data.get("last_points", 0)),
                 last_bonus=_int(data.get("last_bonus", 0)),
+                last_ms=_int(data.get("last_ms", 0)),
+                prior_streak=_int(data.get("prior_streak", 0)),
                 seq=_int(data.get("seq", 0)),
                 joined_at=_int(data.get("joined_at", 0)),
             )

@@ -34,17 +34,16 @@ from quizwire.game import Announcement, IllegalTransition, Step
 from quizwire.leaderboard import TOP_N
 from quizwire.messages import (
     LeaderboardMsg,
-    PlayerView,
     PublicQuestion,
     QuestionClosedMsg,
     Reveal,
     ScoreMsg,
-    SnapshotMsg,
     parse_answer,
 )
 from quizwire.names import NicknameError, check_nickname
-from quizwire.players import current_streak
+from quizwire.players import StatusRefused, removal_notice, removed_text, set_status
 from quizwire.quiz import Quiz
+from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
     CloseReason,
     GameOptions,
@@ -222,7 +221,7 @@ class GameService:
                 401, "bad_credential", "Your player credential is not valid for this game."
             )
         if not player.active:
-            raise GameError(403, "kicked", "The host removed you from this game.")
+            raise GameError(403, "kicked", removed_text(player))
         return runtime, player
 
     # -- the authorizer (AWS_LAMBDA mode) and subscription checks --------------------------------
@@ -331,37 +330,22 @@ class GameService:
     def snapshot(self, code: str, token: str | None) -> dict[str, Any]:
         runtime, player = self.authenticate_player(code, token)
         game = runtime.game
-        now = self.clock()
-        question = PublicQuestion.from_game(game) if game.phase is Phase.QUESTION_OPEN else None
-        reveal = None
-        if (
-            game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED)
-            and runtime.last_reveal is not None
-        ):
-            reveal = Reveal.from_dict(runtime.last_reveal)
-        answered = player.answered_index == game.question_index and game.question_index >= 0
         public = runtime.public_standing(player)
-        you = PlayerView(
-            player_id=player.player_id,
-            name=player.name,
-            total=public.score,
-            streak=public.streak if runtime.frozen is not None else current_streak(player, game),
+        you = player_view(
+            game,
+            player,
             rank=public.rank,
-            answered=answered,
-            choice=player.last_choice if answered and player.last_choice >= 0 else None,
+            total=public.score,
+            streak=public.streak if runtime.frozen is not None else None,
         )
-        snap = SnapshotMsg(
-            game_id=game.game_id,
-            seq=game.seq,
-            ts=now,
-            phase=game.phase.value,
-            title=game.quiz.title,
-            total=game.total_questions,
-            index=game.question_index,
-            question=question,
-            reveal=reveal,
+        last_reveal = runtime.last_reveal
+        snap = build_snapshot(
+            game,
+            self.clock(),
             you=you,
-            leaderboard=rules.entries(runtime.public_top(TOP_N), TOP_N),
+            standings=runtime.public_top(TOP_N),
+            players=runtime.active_count,
+            reveal=None if last_reveal is None else Reveal.from_dict(last_reveal),
         )
         return snap.to_dict()
 
@@ -433,12 +417,19 @@ class GameService:
         player = runtime.players.get(player_id)
         if player is None:
             raise GameError(404, "no_player", f"No player {player_id} in game {runtime.game_id}.")
-        if player.status is PlayerStatus.BANNED and status is not PlayerStatus.BANNED:
-            raise GameError(409, "banned", f"{player.name} is banned from this game for good.")
-        updated = replace(player, status=status, seq=player.seq + 1)
+        try:
+            updated = set_status(player, status)
+        except StatusRefused as exc:
+            raise GameError(409, exc.code, exc.message) from None
         if not self.store.save_player(runtime.game_id, updated, player.seq):
             raise GameError(409, "conflict", "The player changed meanwhile; try again.")
         runtime.put_player(updated)
+        notice = removal_notice(runtime.game_id, updated, self.clock())
+        if notice is not None and self._server is not None:
+            # before forgetting the credential: the player's live subscription still receives it
+            await self._server.publish_internal(
+                channels.scores_channel(runtime.game_id, player_id), [notice.to_dict()]
+            )
         runtime.connected.pop(player_id, None)
         if self._server is not None:
             self._server.authn.forget(lambda ident: ident.get("playerId") == player_id)

@@ -44,11 +44,14 @@ async def test_authorizer_refuses_everything_but_a_live_player_token(env: Env) -
         f"qw1.{game_id}.{player_id}.{secret}" + "x" * 300,
     ):
         assert authorize(token) == {"isAuthorized": False}, token
+    scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
     kicked = await call(
         admin.handler,
         rest_event("POST", f"/admin/games/{code}/players/{amy['playerId']}/kick"),
     )
     assert kicked["statusCode"] == 200 and body(kicked)["status"] == "kicked"
+    notice = await scores.until("score")  # Amy is told at once, as on the stub
+    assert (notice["accepted"], notice["refusal"]["code"]) == (False, "not_in_game")
     assert authorize(amy["token"]) == {"isAuthorized": False}
     state = await call(
         entry.handler,

@@ -176,6 +176,18 @@ async def test_kicked_player_is_locked_out(make_stub, presenter_for, entry_for, 
 
     kicked = await presenter.admin.player_action(code, bob.player_id, "kick")
     assert kicked == {"playerId": bob.player_id, "name": "Bob", "status": "kicked"}
+    # Bob is told at once, on his own scores channel, without having to try anything.
+    notice = await bob.inboxes["scores"].wait(lambda m: m.get("accepted") is False)
+    assert notice["refusal"] == {
+        "code": "not_in_game",
+        "message": "The host removed you from this game.",
+    }
+    assert notice["questionId"] is None and notice["points"] == 0
+    assert not any(
+        m.get("playerId") == bob.player_id and m.get("accepted") is False
+        for p in (alice, carol)
+        for m in p.inboxes["scores"].messages
+    )
     # Bob's open socket can no longer answer: the authorizer refuses the publish.
     assert bob.client is not None
     with pytest.raises(PublishError) as failed:

@@ -147,6 +147,21 @@ async def test_kicked_player_sees_a_clear_screen(make_game: GameFactory) -> None
         await pilot.press("q")
 
 
+async def test_kicked_player_is_told_at_once_while_idle(make_game: GameFactory) -> None:
+    """No key pressed: the removal notice on the player's own channel is enough."""
+    game = await make_game()
+    code = await game.create(QUIZ)
+    app = game.app(game=code, name="Alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await in_game(pilot, app)
+        await wait_text(pilot, "Waiting for the host")
+        await game.admin.player_action(code, screen.model.player_id, "kick")
+        await wait_text(pilot, "You are out of this game")
+        assert screen.view == "removed"
+        assert "The host removed you from this game." in screen_text(app)
+        await pilot.press("q")
+
+
 async def test_banned_player_cannot_come_back(make_game: GameFactory) -> None:
     game = await make_game()
     code = await game.create(QUIZ)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quizwire import game as G
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
 from quizwire.messages import AnswerMsg, MessageError, ScoreMsg, parse_answer, parse_message
+from quizwire.players import row_before_answer
 from quizwire.quiz import Question, Quiz
 from quizwire.refusals import RefusalCode
 from quizwire.state import CloseReason, GameOptions, GameState, PlayerState, PlayerStatus
@@ -330,3 +333,31 @@ def test_tally_from_records() -> None:
     assert incremental == tally
     with pytest.raises(ValueError, match="tally is for 1"):
         Tally.empty(1, 4).add(records[0])
+
+
+# -- the row before an answer: what the room sees while the question is open ----------------------
+
+
+@given(
+    choices=st.lists(st.integers(min_value=0, max_value=1), min_size=1, max_size=3),
+    delays=st.lists(st.integers(min_value=1, max_value=19_000), min_size=3, max_size=3),
+    streak_bonus=st.booleans(),
+)
+def test_row_before_answer_rebuilds_the_row_exactly(
+    choices: list[int], delays: list[int], streak_bonus: bool
+) -> None:
+    """Rebuilt from the stored row alone (as after a restart), the row before the last answer
+    equals the row that really was there: equal ranks for an undecided tie, so nobody can tell
+    who was right before the reveal."""
+    options = GameOptions(streak_bonus=streak_bonus)
+    p = player(score=300, streak=2, correct_count=2, correct_ms=4_000, answered_index=-1)
+    g = open_game(options)
+    for index, (choice, delay) in enumerate(zip(choices, delays, strict=False)):
+        g = open_game(options, index)
+        before = replace(p, seq=0)
+        outcome = submit_answer(g, "p1", p, ans(f"q{index + 1}", choice), g.opened_at + delay)
+        assert outcome.player is not None and outcome.refusal is None
+        p = outcome.player
+        rebuilt = row_before_answer(p, index)
+        fields = ("score", "streak", "correct_count", "correct_ms")
+        assert {f: getattr(rebuilt, f) for f in fields} == {f: getattr(before, f) for f in fields}

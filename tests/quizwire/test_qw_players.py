@@ -12,7 +12,7 @@ from quizwire.names import name_key
 from quizwire.players import ban, check_join, current_streak, join, kick, readmit
 from quizwire.quiz import Question, Quiz
 from quizwire.refusals import RefusalCode
-from quizwire.snapshot import build_snapshot
+from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import CloseReason, GameOptions, GameState, PlayerState, PlayerStatus
 from quizwire.tally import Tally
 
@@ -122,7 +122,9 @@ def test_current_streak_resets_after_a_missed_question() -> None:
 def test_snapshot_while_open_hides_the_answer() -> None:
     g = G.start_game(lobby(), 100).game
     me = PlayerState(player_id="p1", name="Ada", join_order=1, score=0)
-    snap = build_snapshot(g, 200, player=me, rank=1, standings=rank_players([me]))
+    snap = build_snapshot(
+        g, 200, you=player_view(g, me, rank=1), standings=rank_players([me]), players=1
+    )
     assert snap.seq == g.seq and snap.phase == "question_open"
     assert snap.question is not None and snap.question.question_id == "q1"
     assert snap.reveal is None
@@ -145,7 +147,12 @@ def test_snapshot_after_close_includes_the_reveal() -> None:
     assert me is not None
     g = G.close_question(g, 300, reason=CloseReason.ALL_ANSWERED, tally=Tally(0, (0, 1))).game
     snap = build_snapshot(
-        g, 400, player=me, rank=1, standings=rank_players([me]), tally=Tally(0, (0, 1))
+        g,
+        400,
+        you=player_view(g, me, rank=1),
+        standings=rank_players([me]),
+        players=1,
+        tally=Tally(0, (0, 1)),
     )
     assert snap.question is None
     assert snap.reveal is not None and (snap.reveal.correct, snap.reveal.reason) == (
@@ -160,19 +167,40 @@ def test_snapshot_after_close_includes_the_reveal() -> None:
     assert [e.player_id for e in snap.leaderboard] == ["p1"]
     # a tally for another question is left out rather than mislabelled
     assert (
-        build_snapshot(
-            g, 400, player=None, rank=None, standings=[], tally=Tally(1, (0, 0, 0))
-        ).reveal
+        build_snapshot(g, 400, you=None, standings=[], players=1, tally=Tally(1, (0, 0, 0))).reveal
         is None
     )
 
 
 def test_snapshot_for_a_spectator_in_the_lobby() -> None:
-    snap = build_snapshot(replace(lobby(), seq=3), 1, player=None, rank=None, standings=[])
-    assert (snap.phase, snap.index, snap.question, snap.you, snap.seq) == (
+    snap = build_snapshot(replace(lobby(), seq=3), 1, you=None, standings=[], players=4)
+    assert (snap.phase, snap.index, snap.question, snap.you, snap.seq, snap.players) == (
         "lobby",
         -1,
         None,
         None,
         3,
+        4,
     )
+
+
+def test_snapshot_never_carries_a_reveal_while_the_question_is_open() -> None:
+    g = G.start_game(lobby(), 100).game
+    closed = G.close_question(g, 300, reason=CloseReason.PRESENTER, tally=Tally(0, (0, 1))).game
+    stale = build_snapshot(
+        closed, 400, you=None, standings=[], players=1, tally=Tally(0, (0, 1))
+    ).reveal
+    assert stale is not None
+    reopened = G.next_question(closed, 500).game
+    snap = build_snapshot(reopened, 600, you=None, standings=[], players=1, reveal=stale)
+    assert snap.phase == "question_open" and snap.reveal is None
+
+
+def test_snapshot_player_count_round_trips_and_defaults_for_older_backends() -> None:
+    snap = build_snapshot(lobby(), 1, you=None, standings=[], players=7)
+    parsed = parse_message(snap.to_json())
+    assert isinstance(parsed, SnapshotMsg) and parsed.players == 7
+    older = snap.to_dict()
+    del older["players"]
+    parsed = parse_message(older)
+    assert isinstance(parsed, SnapshotMsg) and parsed.players == 0

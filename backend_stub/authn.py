@@ -24,7 +24,15 @@ _CACHE_MAX: Final = 50_000
 
 
 class NotAuthenticated(Exception):
-    """Credentials missing or invalid (HTTP 401; ``UnauthorizedException`` on the socket)."""
+    """Credentials missing or invalid (HTTP 401; ``UnauthorizedException`` on the socket).
+
+    ``bad_signature``: an IAM signature that does not verify, which the real service reports
+    at connect time as a ``BadRequestException`` with the signature-mismatch text.
+    """
+
+    def __init__(self, message: str, *, bad_signature: bool = False) -> None:
+        super().__init__(message)
+        self.bad_signature = bad_signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +62,10 @@ class Authenticator:
         path: str = "/event",
         query: str = "",
         source_ip: str | None = None,
+        host: str | None = None,
     ) -> Identity:
+        """``host``: the Host the request reached (the upgrade's, on a socket); an IAM signature
+        must be made for it."""
         api_key = auth_lookup(auth, "x-api-key")
         token = auth_lookup(auth, "authorization")
         if api_key is not None:
@@ -64,7 +75,7 @@ class Authenticator:
         if token is None:
             raise NotAuthenticated("no credentials")
         if token.startswith(sigv4.ALGORITHM):
-            return self._verify_iam(auth, signed_body, method, path, query, source_ip)
+            return self._verify_iam(auth, signed_body, method, path, query, source_ip, host)
         return await self._lambda(token, auth, operation, namespace, channel)
 
     def _verify_iam(
@@ -75,6 +86,7 @@ class Authenticator:
         path: str,
         query: str,
         source_ip: str | None,
+        host: str | None,
     ) -> Identity:
         headers = {k: v for k, v in auth.items() if isinstance(v, str)}
         try:
@@ -86,10 +98,17 @@ class Authenticator:
                 body=body,
                 region=self._config.region,
                 secret_for=self._config.secret_for,
+                expected_host=host,
             )
         except sigv4.SignatureError as exc:
             log.info("IAM signature refused: %s", exc)
-            raise NotAuthenticated(str(exc)) from exc
+            raise NotAuthenticated(
+                str(exc), bad_signature=isinstance(exc, sigv4.SignatureMismatch)
+            ) from exc
+        if signed_by.session_token is not None:
+            # The stub issues long-term keys only: a session token with one is not ours.
+            log.info("IAM signature refused: unknown session token")
+            raise NotAuthenticated("The security token included in the request is invalid")
         cred = self._config.credential(signed_by.access_key_id)
         assert cred is not None  # verify() found its secret
         return Identity(

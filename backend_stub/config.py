@@ -84,6 +84,9 @@ class StubConfig:
     write_buffer_limit: int = 4 * 1024 * 1024
     publish_rate_per_connection: float = 25.0  # WS publishes per second (AppSync's quota)
     authorizer_cache_ttl: float = 300.0
+    # How long a socket whose connect auth failed may wait for its first frame before the stub
+    # sends connection_error and closes it anyway.
+    refused_connection_grace: float = 10.0
     fanout_chunk: int = 1000
     backlog: int = 4096
     ssl_context: ssl.SSLContext | None = field(default=None, compare=False)

@@ -21,6 +21,7 @@ class Connection:
         "_rate",
         "_transport",
         "_write_limit",
+        "bad_signature",
         "connect_identity",
         "dropped",
         "headers",
@@ -44,6 +45,7 @@ class Connection:
         self.headers = headers
         self.connect_identity: Identity | None = None
         self.identity_error: str | None = None
+        self.bad_signature = False
         self.subscriptions: dict[str, Subscription] = {}
         self.dropped = False
         self._rate = publish_rate

@@ -30,6 +30,7 @@ from backend_stub.metrics import EventApiMetrics
 from backend_stub.registry import Registry, Subscription
 from backend_stub.wsframe import text_frame
 from eventapi import protocol as p
+from eventapi import sigv4
 from eventapi.protocol import Channel, ChannelError, ErrorInfo, Errors, FrameError, PublishOutcome
 
 log = logging.getLogger("quizwire.stub.eventapi")
@@ -192,7 +193,16 @@ class EventApiServer:
 
     async def _http_publish(self, request: web.Request) -> web.Response:
         self.metrics.publish_requests_http += 1
-        body = await request.read()
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            self.metrics.publish_refused += 1
+            limit = self.config.max_message_bytes
+            return _errors_response(
+                OperationRefused(
+                    413, Errors.bad_request(f"Request body is larger than {limit} bytes")
+                )
+            )
         try:
             outcome = await self._http_publish_checked(request, body)
         except OperationRefused as refused:
@@ -232,6 +242,7 @@ class EventApiServer:
                 path=request.path,
                 query=request.query_string,
                 source_ip=request.remote,
+                host=request.host,
             )
         except NotAuthenticated:
             raise OperationRefused(401, Errors.unauthorized()) from None
@@ -398,12 +409,14 @@ class EventApiServer:
                 channel=None,
                 signed_body=p.CONNECT_SIGNED_BODY,
                 source_ip=request.remote,
+                host=request.host,
             )
             if identity.mode not in self.config.connection_auth:
                 raise NotAuthenticated(f"{identity.mode} may not connect")
             conn.connect_identity = identity
         except NotAuthenticated as exc:
             conn.identity_error = str(exc)
+            conn.bad_signature = exc.bad_signature
         self._sockets[conn] = ws
         self.metrics.connections_active += 1
         opened = time.monotonic()
@@ -434,11 +447,16 @@ class EventApiServer:
         return ws
 
     async def _serve(self, conn: Connection, ws: web.WebSocketResponse) -> None:
+        if conn.connect_identity is None:
+            # Refused at connect: AWS answers the client's first frame with connection_error.
+            # A client that says nothing does not get to hold the socket (and a file) for long.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.config.refused_connection_grace):
+                    await ws.receive()
+            await self._refuse_connection(conn, ws)
+            return
         async for message in ws:
             if message.type is WSMsgType.TEXT:
-                if conn.connect_identity is None:
-                    await self._refuse_connection(conn, ws)
-                    return
                 await self._on_text(conn, message.data)
             elif message.type is WSMsgType.BINARY:
                 self.metrics.bad_frames += 1
@@ -462,8 +480,13 @@ class EventApiServer:
                 "reason": conn.identity_error,
             },
         )
-        conn.send_text(p.connection_error(Errors.unauthorized(code=401)))
-        await ws.close(code=1000)
+        if conn.bad_signature:  # as the real service reports a SigV4 mismatch at connect
+            error = ErrorInfo("BadRequestException", sigv4.SIGNATURE_MISMATCH, 400)
+        else:
+            error = Errors.unauthorized(code=401)
+        if not ws.closed:
+            conn.send_text(p.connection_error(error))
+            await ws.close(code=1000)
 
     def _forget(self, conn: Connection) -> None:
         self._sockets.pop(conn, None)
@@ -563,6 +586,7 @@ class EventApiServer:
                 channel=channel.path,
                 signed_body=signed_body,
                 source_ip=conn.remote,
+                host=conn.headers.get("host"),
             )
         except NotAuthenticated:
             raise OperationRefused(401, Errors.unauthorized()) from None

@@ -65,6 +65,17 @@ class SignatureError(Exception):
     """Why a SigV4 request was refused; ``message`` is safe to send back to the caller."""
 
 
+SIGNATURE_MISMATCH: Final = (
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. "
+    "Consult the service documentation for details."
+)
+
+
+class SignatureMismatch(SignatureError):
+    """Everything was in order but the signature itself (wrong secret, or a tampered request)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SignedBy:
     access_key_id: str
@@ -110,8 +121,13 @@ def verify(
     secret_for: Callable[[str], str | None],
     now: datetime | None = None,
     service: str = SERVICE,
+    expected_host: str | None = None,
 ) -> SignedBy:
-    """Check a SigV4 signature over a request; raise :class:`SignatureError` if it is not valid."""
+    """Check a SigV4 signature over a request; raise :class:`SignatureError` if it is not valid.
+
+    ``expected_host`` is the host the request really reached: a signature made for another
+    host (another API) is refused even if it is otherwise valid.
+    """
     authorization = _lookup(headers, "authorization")
     amz_date = _lookup(headers, "x-amz-date")
     if not authorization or not amz_date:
@@ -139,6 +155,8 @@ def verify(
             raise SignatureError(f"Signed header {name} is missing")
         signed[name] = value
     host = signed["host"]
+    if expected_host is not None and host.strip().lower() != expected_host.strip().lower():
+        raise SignatureError(f"The signed host {host!r} is not this API's host")
     url = f"https://{host}{path}" + (f"?{query}" if query else "")
     request = AWSRequest(method=method, url=url, data=body, headers=signed)
     request.context["timestamp"] = amz_date
@@ -147,7 +165,5 @@ def verify(
     canonical = signer.canonical_request(request)
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if not hmac.compare_digest(expected, signature):
-        raise SignatureError(
-            "The request signature we calculated does not match the signature you provided."
-        )
+        raise SignatureMismatch(SIGNATURE_MISMATCH)
     return SignedBy(access_key, region, token)

@@ -99,9 +99,12 @@ class GameHttpApi:
 
     def _admin(self, handler: Handler) -> Handler:
         async def wrapped(request: web.Request) -> web.StreamResponse:
-            body = await request.read()
             try:
-                sigv4.verify(
+                body = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                return _error(413, "too_large", "The request body is too large.")
+            try:
+                signed_by = sigv4.verify(
                     method=request.method,
                     path=request.path,
                     query=request.query_string,
@@ -110,7 +113,12 @@ class GameHttpApi:
                     region=self.config.region,
                     secret_for=self.config.secret_for,
                     service=ADMIN_SIGNING_SERVICE,
+                    expected_host=request.host,
                 )
+                if signed_by.session_token is not None:  # the stub issues long-term keys only
+                    raise sigv4.SignatureError(
+                        "The security token included in the request is invalid"
+                    )
             except sigv4.SignatureError as exc:
                 log.info("admin request refused: %s", exc)
                 return _error(
@@ -131,7 +139,10 @@ class GameHttpApi:
 
     @staticmethod
     async def _body(request: web.Request) -> dict[str, Any]:
-        raw = await request.read()
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise GameError(413, "too_large", "The request body is too large.") from None
         if not raw:
             return {}
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from websockets.exceptions import InvalidHandshake
 
@@ -139,3 +141,40 @@ async def test_every_server_frame_is_compact_json_with_sorted_keys(stub: Endpoin
         for raw in conn.raw:
             assert isinstance(raw, str), "server frames must be text frames"
             assert raw == canonical(raw)
+
+
+async def test_refused_socket_that_sends_a_binary_frame_gets_connection_error(
+    stub: Endpoint,
+) -> None:
+    bad = [SUBPROTOCOL, header_subprotocol(api_key_auth(stub, "da2-nope"))]
+    async with open_conn(stub, subprotocols=bad, init=False) as conn:
+        await conn.send(b"\x00\x01binary")
+        assert await conn.expect("connection_error", "error") == CONNECTION_ERROR_FRAME
+        assert await conn.closed() == 1000
+
+
+async def test_refused_socket_that_says_nothing_is_closed_after_the_grace() -> None:
+    """A client with a bad key that never sends a frame does not keep a socket (and a file)."""
+    from backend_stub.config import StubConfig
+    from backend_stub.server import EventApiServer
+
+    config = StubConfig(host="127.0.0.1", port=0, api_keys=("da2-" + "k" * 26,))
+    server = EventApiServer(dataclasses.replace(config, refused_connection_grace=0.3))
+    await server.start()
+    try:
+        ep = Endpoint(
+            http=server.http_url,
+            realtime=server.realtime_url,
+            host=f"127.0.0.1:{server.port}",
+            api_key="da2-" + "k" * 26,
+            region="us-east-1",
+            access_key_id="AKIDNONE",
+            secret_access_key="none",
+        )
+        bad = [SUBPROTOCOL, header_subprotocol(api_key_auth(ep, "da2-nope"))]
+        async with open_conn(ep, subprotocols=bad, init=False) as conn:
+            assert await conn.expect("connection_error") == CONNECTION_ERROR_FRAME
+            assert await conn.closed() == 1000
+        assert server.metrics.connections_active == 0
+    finally:
+        await server.stop()

@@ -10,6 +10,7 @@ import pytest
 
 from .wire import (
     CONNECTION_ERROR_FRAME,
+    SIGNATURE_MISMATCH_FRAME,
     SUBPROTOCOL,
     UNAUTHORIZED,
     Endpoint,
@@ -40,7 +41,14 @@ BAD_SIGNING: dict[str, tuple[dict[str, Any], Transform]] = {
     "wrong-secret": ({"secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGKEY00"}, None),
     "unknown-access-key": ({"access_key": "AKIAUNKNOWNKEY000000"}, None),
     "expired-date": ({"at": expired()}, None),
+    "signed-for-another-host": (
+        {"host": "abcdefghijklmnopqrstuvwxyz.appsync-api.us-east-1.amazonaws.com"},
+        None,
+    ),
+    "unknown-session-token": ({"token": "FwoGZXIvYXdzEFAKETOKEN"}, None),
 }
+#: cases where every part checks out but the signature itself (reported as a mismatch)
+MISMATCH = {"tampered-signature", "wrong-secret", "signed-other-body"}
 
 
 def bad_auth(case: str, sign: Callable[..., dict[str, str]]) -> dict[str, str]:
@@ -77,7 +85,8 @@ async def test_iam_connect_refused(stub: Endpoint, case: str) -> None:
     offered = [SUBPROTOCOL, header_subprotocol(auth)]
     async with open_conn(stub, subprotocols=offered, init=False) as conn:
         await conn.send(init_frame())
-        assert await conn.expect("connection_error", "connection_ack") == CONNECTION_ERROR_FRAME
+        expected = SIGNATURE_MISMATCH_FRAME if case in MISMATCH else CONNECTION_ERROR_FRAME
+        assert await conn.expect("connection_error", "connection_ack") == expected
         assert await conn.closed() == 1000
 
 

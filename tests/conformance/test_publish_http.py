@@ -158,3 +158,19 @@ async def test_http_invalid_body(stub: Endpoint, http: httpx.AsyncClient, case: 
 async def test_http_get_is_not_a_publish(stub: Endpoint, http: httpx.AsyncClient) -> None:
     resp = await http.get(stub.http, headers={"x-api-key": stub.api_key})
     assert resp.status_code >= 400
+
+
+async def test_http_body_over_the_limit_gets_a_json_error(
+    stub: Endpoint, http: httpx.AsyncClient
+) -> None:
+    """Bigger than any valid publish (5 x 240 KB): refused with the usual error body."""
+    body = '{"channel":"/default/x","events":["' + "x" * (3 * 1024 * 1024) + '"]}'
+    resp = await http_publish(http, stub, None, None, body=body)
+    assert resp.status_code == 413, resp.text
+    assert resp.headers["content-type"].startswith("application/json")
+    (error,) = resp.json()["errors"]
+    assert error["errorType"] == "BadRequestException"
+    assert "larger than" in error["message"]
+    # and the server is still there for the next one
+    ok = await http_publish(http, stub, "/default/x", ['"after"'])
+    assert ok.status_code == 200, ok.text

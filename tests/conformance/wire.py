@@ -35,6 +35,19 @@ CONNECTION_ERROR_FRAME = {
     "errors": [{"errorCode": 401, **UNAUTHORIZED}],
     "type": "connection_error",
 }
+#: a SigV4 signature that does not verify, at connect: as the real service reports it
+SIGNATURE_MISMATCH_FRAME = {
+    "errors": [
+        {
+            "errorCode": 400,
+            "errorType": "BadRequestException",
+            "message": "The request signature we calculated does not match the signature you "
+            "provided. Check your AWS Secret Access Key and signing method. Consult the service "
+            "documentation for details.",
+        }
+    ],
+    "type": "connection_error",
+}
 ACK_RAW = '{"connectionTimeoutMs":300000,"type":"connection_ack"}'
 KA_RAW = '{"type":"ka"}'
 MAX_EVENT_BYTES = 240 * 1024
@@ -166,21 +179,24 @@ def sign_iam(
     secret: str | None = None,
     access_key: str | None = None,
     at: dt.datetime | None = None,
+    host: str | None = None,
+    token: str | None = None,
 ) -> dict[str, str]:
     """SigV4-sign a virtual ``POST http://<host>/event`` with botocore, as official clients do.
 
     Returns the headers that form the ``authorization`` object (or the HTTP request headers).
-    ``at`` signs with another clock (e.g. an expired date); ``secret`` / ``access_key`` sign with
-    other credentials.
+    ``at`` signs with another clock (e.g. an expired date); ``secret`` / ``access_key`` /
+    ``token`` sign with other credentials; ``host`` signs for another API's host.
     """
+    host = host or ep.host
     request = AWSRequest(
         method="POST",
-        url=url or f"http://{ep.host}/event",
+        url=url or f"http://{host}/event",
         data=body.encode("utf-8"),
-        headers={**IAM_BASE_HEADERS, "host": ep.host},
+        headers={**IAM_BASE_HEADERS, "host": host},
     )
     creds = Credentials(
-        access_key or ep.access_key_id, ep.secret_access_key if secret is None else secret
+        access_key or ep.access_key_id, ep.secret_access_key if secret is None else secret, token
     )
     signer = SigV4Auth(creds, "appsync", ep.region)
     if at is None:

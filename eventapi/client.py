@@ -491,7 +491,8 @@ class EventsClient:
                 try:
                     frame = parse_frame(await ws.recv())
                 except FrameError as exc:
-                    raise ProtocolError(
+                    # a garbled frame (a proxy, a glitch) is worth another attempt, unlike a refusal
+                    raise ConnectionFailedError(
                         "malformed frame during the handshake", [exc.error]
                     ) from exc
                 kind = frame["type"]

@@ -52,6 +52,7 @@ class FakeEventApi:
         self.refuse: list[ErrorInfo] | None = None  # answer connection_init with connection_error
         self.refusals_left: int | None = None  # refuse only this many times (None: always)
         self.silent_on_connect = False  # new connections never answer anything
+        self.garbled_inits = 0  # answer this many connection_inits with a non-JSON frame
         self.ignore: set[str] = set()  # frame types to leave unanswered
         self.subscribe_errors: dict[str, list[ErrorInfo]] = {}  # channel -> errors
         self.publish_errors: list[ErrorInfo] | None = None
@@ -194,6 +195,10 @@ class FakeEventApi:
         kind = frame.get("type")
         op_id = str(frame.get("id"))
         if kind == "connection_init":
+            if self.garbled_inits > 0:
+                self.garbled_inits -= 1
+                await self.send(conn, "\x00garbled{")
+                return
             if self.refuse is not None and self.refusals_left != 0:
                 if self.refusals_left is not None:
                     self.refusals_left -= 1

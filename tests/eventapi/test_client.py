@@ -539,6 +539,22 @@ async def test_non_auth_connection_error_is_retried(
     assert await next_event(sub) == "back"
 
 
+async def test_garbled_handshake_frame_is_retried(
+    server: FakeEventApi, make_client: ClientFactory
+) -> None:
+    """A frame that is not JSON before the ack (a proxy, a glitch) is not a refusal."""
+    client = await _connected(make_client)
+    sub = await client.subscribe("/default/room")
+    server.garbled_inits = 2
+    server.drop_all()
+    await server.wait_for(
+        lambda: len(server.connections) == 4 and bool(server.connections[3].subscriptions)
+    )
+    await _wait_state(client, CONNECTED)
+    await server.broadcast("/default/room", "back")
+    assert await next_event(sub) == "back"
+
+
 async def test_gives_up_after_max_attempts(
     server: FakeEventApi, make_client: ClientFactory
 ) -> None:

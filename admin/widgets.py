@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from rich.text import Text
+from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from admin.bigfont import big_lines
 from admin.feed import StreamItem
 from admin.model import JoinEvent, PlayerRow
+from tui.fitcolumn import fitted_name_width
 from tui.safe import clean
 from tui.symbols import CHOICE_COLORS, choice_letter, choice_symbol
 
@@ -63,13 +66,24 @@ class PlayerTable(DataTable[Text]):
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
-        self.name_width = name_width
+        self.name_width = self.min_name_width = name_width
         self._cells: dict[str, tuple[str, int, int, int | None, str]] = {}
         self.add_column(Text("Player"), width=name_width, key="name")
         self.add_column(Text("Score", justify="right"), width=6, key="score")
         self.add_column(Text("✓", justify="right"), width=2, key="correct")
         self.add_column(Text("Ans"), width=3, key="last")
         self.add_column(Text("Link"), width=4, key="conn")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Wide screens show whole names (re-rendering names once per resize, not per tick)."""
+        width = fitted_name_width(self, "name", minimum=self.min_name_width)
+        if width == self.name_width:
+            return
+        self.name_width = width
+        self.columns[ColumnKey("name")].width = width
+        for key, cells in self._cells.items():
+            self.update_cell(key, "name", self._cell("name", cells[0]), update_width=False)
+        self.refresh(layout=True)
 
     @staticmethod
     def _conn(row: PlayerRow) -> str:

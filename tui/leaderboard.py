@@ -19,8 +19,11 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
+from tui.fitcolumn import fitted_name_width
 from tui.safe import clean
 
 __all__ = ["LeaderboardTable", "RankedEntry", "format_score"]
@@ -79,12 +82,23 @@ class LeaderboardTable(DataTable[Text]):
             zebra_stripes=False,
         )
         self.limit = limit
-        self.name_width = name_width
+        self.name_width = self.min_name_width = name_width
         self.highlight = highlight
         self._cells: dict[str, tuple[str, str, str, bool]] = {}
+        self._shown: list[RankedEntry] = []
         self.add_column(Text("#", justify="right"), width=5, key="rank")
         self.add_column(Text("Player"), width=name_width, key="name")
         self.add_column(Text("Score", justify="right"), width=9, key="score")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Wide screens show whole names (re-rendering names once per resize, not per tick)."""
+        width = fitted_name_width(self, "name", minimum=self.min_name_width)
+        if width == self.name_width:
+            return
+        self.name_width = width
+        self.columns[ColumnKey("name")].width = width
+        self.update_entries(self._shown)  # names are cut to the new width; only they change
+        self.refresh(layout=True)
 
     @property
     def player_ids(self) -> list[str]:
@@ -96,6 +110,7 @@ class LeaderboardTable(DataTable[Text]):
         if highlight is not None:
             self.highlight = highlight
         ranked = sorted(entries, key=lambda e: (e.rank, -e.score))[: self.limit]
+        self._shown = ranked
         wanted: dict[str, tuple[str, str, str, bool]] = {}
         for entry in ranked:
             mine = entry.player_id == self.highlight

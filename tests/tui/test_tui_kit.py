@@ -170,3 +170,27 @@ async def test_leaderboard_updates_by_diff() -> None:
         assert table.player_ids == ["a", "b", "e"]
         assert table.get_cell("a", "score").plain == "300"
         assert table.get_row("b")[1] is row_b[1]  # untouched cell objects stay
+
+
+class NarrowBoardApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LeaderboardTable(limit=10, name_width=10)
+
+
+async def test_leaderboard_name_column_fills_a_wide_table_and_shrinks_back() -> None:
+    long = "Fearless Jaguar 27 xyz"  # 22 characters
+    app = NarrowBoardApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(LeaderboardTable)
+        table.update_entries([Entry("a", long, 10, 1)])
+        await pilot.pause()
+        assert table.get_cell("a", "name").plain == long  # room for all of it
+        await pilot.resize_terminal(30, 10)
+        await pilot.pause()
+        await pilot.pause()
+        shown = table.get_cell("a", "name").plain
+        assert shown.endswith("…") and len(shown) == table.name_width == 10
+        await pilot.resize_terminal(80, 10)
+        await pilot.pause()
+        await pilot.pause()
+        assert table.get_cell("a", "name").plain == long

@@ -17,7 +17,7 @@ class TableApp(App[None]):
 
 async def test_name_column_follows_the_table_width() -> None:
     app = TableApp()
-    async with app.run_test(size=(40, 8)) as pilot:
+    async with app.run_test(size=(30, 8)) as pilot:
         table = app.query_one(PlayerTable)
         table.update_players([PlayerRow("p1", LONG, score=1200, connected=True)])
         await pilot.pause()

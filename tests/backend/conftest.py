@@ -45,10 +45,21 @@ class FakeContext:
         return 30_000
 
 
+def template_publish_modes() -> dict[str, tuple[str, ...]]:
+    """Each namespace's publish auth modes, read from backend/template.yaml itself."""
+    from cfnlint.decode import cfn_yaml
+
+    template = cfn_yaml.load(str(Path(__file__).resolve().parents[2] / "backend/template.yaml"))
+    return {
+        r["Properties"]["Name"]: tuple(m["AuthType"] for m in r["Properties"]["PublishAuthModes"])
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::AppSync::ChannelNamespace"
+    }
+
+
 def event_api_config() -> StubConfig:
-    """The deployed namespaces' publish side (IAM for the backend's channels); subscribing with
+    """The deployed namespaces' publish side, exactly as the template sets it; subscribing with
     the API key everywhere so the test can watch every channel."""
-    backend_only = ("AWS_IAM",)
     return StubConfig(
         host="127.0.0.1",
         port=0,
@@ -56,8 +67,9 @@ def event_api_config() -> StubConfig:
         iam_credentials=(IamCredential(KEY_ID, SECRET),),
         region=REGION,
         namespaces=tuple(
-            NamespaceConfig(name, backend_only, ("API_KEY",))
-            for name in ("game", "question", "scores", "leaderboard", "answer")
+            NamespaceConfig(name, modes, ("API_KEY",))
+            for name, modes in template_publish_modes().items()
+            if name != "default"
         ),
     )
 

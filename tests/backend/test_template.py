@@ -1,5 +1,5 @@
-"""Offline checks of backend/template.yaml: cfn-lint (SAM transform included), `sam validate
---lint` when the SAM CLI is installed, and the properties the design depends on."""
+"""Offline checks of backend/template.yaml: cfn-lint, `sam validate` (the SAM translator) and
+`sam validate --lint`, and the properties the design depends on."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ CHANNEL_AUTH = {
     "game": (["AWS_IAM"], ["API_KEY", "AWS_LAMBDA", "AWS_IAM"]),
     "question": (["AWS_IAM"], ["API_KEY", "AWS_LAMBDA", "AWS_IAM"]),
     "leaderboard": (["AWS_IAM"], ["API_KEY", "AWS_LAMBDA", "AWS_IAM"]),
-    "answer": (["AWS_LAMBDA"], ["AWS_IAM"]),
+    # players publish as themselves; the answers function adds the judged feed (IAM)
+    "answer": (["AWS_LAMBDA", "AWS_IAM"], ["AWS_IAM"]),
     "scores": (["AWS_IAM"], ["AWS_LAMBDA"]),
     "default": (["API_KEY"], ["API_KEY"]),
 }
@@ -54,7 +55,7 @@ def lint(path: Path) -> list[str]:
     return [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in cfnlint_api.lint_file(path)]
 
 
-def test_cfn_lint_passes_with_the_sam_transform() -> None:
+def test_cfn_lint_passes() -> None:
     assert lint(TEMPLATE) == []
 
 
@@ -80,6 +81,16 @@ def test_sam_validate_lint(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout + result.stderr
+    # plain `sam validate` runs the SAM translator (a misspelt policy template fails only here)
+    result = subprocess.run(
+        [_sam() or "sam", "validate", "--region", "us-east-1", "-t", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
 def test_namespaces_have_exactly_the_channel_table_auth(template: Any) -> None:
@@ -93,6 +104,18 @@ def test_namespaces_have_exactly_the_channel_table_auth(template: Any) -> None:
     assert found == CHANNEL_AUTH
     providers = template["Resources"]["EventApi"]["Properties"]["EventConfig"]["AuthProviders"]
     assert [p["AuthType"] for p in providers] == ["API_KEY", "AWS_IAM", "AWS_LAMBDA"]
+
+
+def test_every_function_may_publish_where_its_role_lets_it(template: Any) -> None:
+    """A function publishes with IAM: each namespace it publishes to must accept IAM publishes,
+    or its events are refused at run time (and only a warning is logged)."""
+    modes = {
+        ns["Properties"]["Name"]: {m["AuthType"] for m in ns["Properties"]["PublishAuthModes"]}
+        for ns in resources(template, "AWS::AppSync::ChannelNamespace").values()
+    }
+    for function, namespaces in PUBLISHES.items():
+        for namespace in namespaces:
+            assert "AWS_IAM" in modes[namespace], (function, namespace)
 
 
 def test_answers_go_to_lambda_asynchronously(template: Any) -> None:

@@ -27,6 +27,9 @@ class IamCredential:
     secret_access_key: str
     account_id: str = "000000000000"
     user_name: str = "quizwire-presenter"
+    #: set for temporary credentials (a role's): requests must then carry exactly this token;
+    #: for long-term keys (what ``quizwire stub`` issues) any token is refused
+    session_token: str | None = None
 
     @property
     def user_arn(self) -> str:

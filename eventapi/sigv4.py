@@ -167,3 +167,11 @@ def verify(
     if not hmac.compare_digest(expected, signature):
         raise SignatureMismatch(SIGNATURE_MISMATCH)
     return SignedBy(access_key, region, token)
+
+
+def session_token_matches(sent: str | None, issued: str | None) -> bool:
+    """A request's ``X-Amz-Security-Token`` against the credential's: both absent (long-term
+    keys) or equal (temporary ones)."""
+    if sent is None or issued is None:
+        return sent is None and issued is None
+    return hmac.compare_digest(sent.encode(), issued.encode())

@@ -115,7 +115,9 @@ class GameHttpApi:
                     service=ADMIN_SIGNING_SERVICE,
                     expected_host=request.host,
                 )
-                if signed_by.session_token is not None:  # the stub issues long-term keys only
+                cred = self.config.credential(signed_by.access_key_id)
+                issued = cred.session_token if cred is not None else None
+                if not sigv4.session_token_matches(signed_by.session_token, issued):
                     raise sigv4.SignatureError(
                         "The security token included in the request is invalid"
                     )

@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ KEY_ID = "AKIDLAMBDAROLE000000"
 SECRET = "lambda-role-secret-000000000000000000000"
 TABLE = "quizwire-test"
 REGION = "us-east-1"
+SESSION_TOKEN = "role-session-token"  # a role's credentials are temporary
 ACCOUNT = "123456789012"  # moto's
 WAIT_S = 5.0
 
@@ -64,7 +66,7 @@ def event_api_config() -> StubConfig:
         host="127.0.0.1",
         port=0,
         api_keys=(API_KEY,),
-        iam_credentials=(IamCredential(KEY_ID, SECRET),),
+        iam_credentials=(IamCredential(KEY_ID, SECRET, session_token=SESSION_TOKEN),),
         region=REGION,
         namespaces=tuple(
             NamespaceConfig(name, modes, ("API_KEY",))
@@ -152,7 +154,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         # publisher finds them in the standard chain, the local Event API verifies them.
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-        monkeypatch.setenv("AWS_SESSION_TOKEN", "role-session-token")
+        monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION_TOKEN)
         client = boto3.client("dynamodb", region_name=REGION)
         create_table(client, TABLE)
         yield client

@@ -17,11 +17,22 @@ from backend.functions.runtime import backend, logger, metrics
 
 app = AppSyncEventsResolver()  # type: ignore[no-untyped-call]
 
+#: an error of this invocation that Powertools turned into an ``error`` result; re-raised by
+#: :func:`handler` so the invocation fails and Lambda's async retry runs it again
+_failures: list[Exception] = []
+
 
 @app.on_publish("/answer/*", aggregate=True)
 def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
     event = app.current_event
-    results = backend().on_answers(event.identity, event.info.channel_segments, payload)
+    try:
+        results = backend().on_answers(event.identity, event.info.channel_segments, payload)
+    except Exception as exc:
+        # The table throttled, the Event API was unreachable...: nothing here is a verdict on
+        # the answers. Retrying is safe: an answer already stored comes back as a duplicate,
+        # which repeats its receipt.
+        _failures.append(exc)
+        raise
     accepted = sum(1 for r in results if "error" not in r)
     metrics.add_metric(name="AnswersAccepted", unit=MetricUnit.Count, value=accepted)
     metrics.add_metric(name="AnswersRefused", unit=MetricUnit.Count, value=len(results) - accepted)
@@ -31,5 +42,11 @@ def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _failures.clear()
     result: dict[str, Any] = app.resolve(event, context)
+    if _failures:
+        logger.error(
+            "answers not processed; failing the invocation for a retry", exc_info=_failures[0]
+        )
+        raise _failures[0]
     return result

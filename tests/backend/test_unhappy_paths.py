@@ -200,3 +200,35 @@ def test_backend_never_imports_textual_or_rich() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_answers_fail_the_invocation_when_the_receipt_cannot_go_out(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An EVENT invocation that fails is retried by Lambda: the answer must then count once and
+    its receipt must still reach the player."""
+    from backend.functions.runtime import backend
+
+    from .test_game_flow import answer
+
+    code = await create()
+    amy = await join(code, "Amy")
+    await admin_cmd(code, "start")
+    scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
+    publisher = backend().publisher
+    real_publish = publisher.publish
+
+    def down(channel: str, messages: Any) -> None:
+        raise PublishFailed("publish: HTTP 503 (the Event API is down)")
+
+    monkeypatch.setattr(publisher, "publish", down)
+    with pytest.raises(PublishFailed):
+        await answer(code, amy, 1)  # the invocation fails: Lambda retries it
+    monkeypatch.setattr(publisher, "publish", real_publish)
+    retried = await answer(code, amy, 1)  # Lambda's retry of the same event
+    assert retried["events"][0].get("error") is not None  # a duplicate now...
+    receipt = await scores.until("score")
+    assert receipt["refusal"]["code"] == "duplicate"  # ...whose receipt repeats the result
+    assert receipt["choice"] == 1
+    rows = env.store.load_players(code)
+    assert [(p.answered_index, p.last_choice) for p in rows] == [(0, 1)]

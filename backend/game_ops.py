@@ -374,12 +374,17 @@ class GameBackend:
     # -- answers: the onPublish handler of /answer/{gameId} ----------------------------------------
 
     def on_answers(
-        self, identity: Mapping[str, Any] | None, segments: Sequence[str], events: Sequence[Any]
+        self,
+        identity: Mapping[str, Any] | None,
+        segments: Sequence[str],
+        events: Sequence[Any],
+        refused: Callable[[str], None] | None = None,
     ) -> list[dict[str, Any]]:
         """Judge, store and acknowledge a batch of answers published by one player.
 
         Returns the onPublish result (accepted events pass through, refusals carry ``error``),
-        used only if the namespace invokes the function synchronously."""
+        used only if the namespace invokes the function synchronously. ``refused`` hears the
+        code of every refusal of the rules (for metrics by reason)."""
         context = identity.get("handlerContext") if isinstance(identity, Mapping) else None
         if not isinstance(context, Mapping) or len(segments) != 2:
             return [{"id": _event_id(e), "error": "Unauthorized"} for e in events]
@@ -401,6 +406,8 @@ class GameBackend:
             else:
                 assert outcome.refusal is not None
                 results.append({"id": _event_id(event), "error": outcome.refusal.message})
+                if refused is not None:
+                    refused(outcome.refusal.code.value)
         if feed:
             self._feed_presenter(game.game_id, feed)
         return results

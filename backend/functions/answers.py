@@ -7,13 +7,14 @@ the player learns the outcome from the receipt on ``/scores/{gameId}/{playerId}`
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from aws_lambda_powertools.event_handler import AppSyncEventsResolver
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.functions.runtime import backend, logger, metrics
+from backend.functions.runtime import SERVICE, backend, logger, metrics
 
 app = AppSyncEventsResolver()  # type: ignore[no-untyped-call]
 
@@ -25,8 +26,11 @@ _failures: list[Exception] = []
 @app.on_publish("/answer/*", aggregate=True)
 def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
     event = app.current_event
+    reasons: Counter[str] = Counter()
     try:
-        results = backend().on_answers(event.identity, event.info.channel_segments, payload)
+        results = backend().on_answers(
+            event.identity, event.info.channel_segments, payload, lambda code: reasons.update([code])
+        )
     except Exception as exc:
         # The table throttled, the Event API was unreachable...: nothing here is a verdict on
         # the answers. Retrying is safe: an answer already stored comes back as a duplicate,
@@ -36,6 +40,15 @@ def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
     accepted = sum(1 for r in results if "error" not in r)
     metrics.add_metric(name="AnswersAccepted", unit=MetricUnit.Count, value=accepted)
     metrics.add_metric(name="AnswersRefused", unit=MetricUnit.Count, value=len(results) - accepted)
+    for reason, count in reasons.items():  # one EMF line per reason: its own dimension
+        with single_metric(
+            name="AnswersRefusedByReason",
+            unit=MetricUnit.Count,
+            value=count,
+            namespace=metrics.namespace,
+            default_dimensions={"service": SERVICE},
+        ) as by_reason:
+            by_reason.add_dimension(name="reason", value=reason)
     return results
 
 

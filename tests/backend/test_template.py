@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -240,3 +241,43 @@ def test_dashboard_watches_connections_lambdas_table_and_throttling(template: An
         "AnswersAccepted",
     ):
         assert f'"{metric}"' in body, metric
+
+
+def _dashboard(template: Any) -> dict[str, Any]:
+    body = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    return dict(json.loads(re.sub(r"\$\{[^}]+\}", "X", body)))
+
+
+def test_dashboard_is_valid_json_with_the_talks_metrics(template: Any) -> None:
+    text = json.dumps(_dashboard(template))
+    for metric in (
+        "ConnectRequests",  # AppSync connection requests and active connections
+        "ActiveConnections",
+        "ConcurrentExecutions",  # Lambda invocations and concurrency
+        "Invocations",
+        "ConsumedWriteCapacityUnits",  # DynamoDB
+        "4XXError",  # API Gateway 4xx/429
+        "AnswersRefusedByReason",
+    ):
+        assert metric in text, metric
+
+
+def test_dashboard_reads_realtime_metrics_under_their_namespace_dimension(template: Any) -> None:
+    """AppSync publishes real-time metrics under EventAPIId *and* ChannelNamespaceName: a widget
+    that asks for EventAPIId alone stays empty."""
+    for widget in _dashboard(template)["widgets"]:
+        for row in widget["properties"]["metrics"]:
+            names = [cell for cell in row if isinstance(cell, str)]
+            expressions = [
+                c["expression"] for c in row if isinstance(c, dict) and "expression" in c
+            ]
+            for realtime in (
+                "ConnectRequests",
+                "ConnectSuccess",
+                "ActiveConnections",
+                "ActiveSubscriptions",
+            ):
+                assert realtime not in names, (widget["properties"]["title"], row)
+                for expression in expressions:
+                    if f'MetricName="{realtime}"' in expression:
+                        assert "ChannelNamespaceName,EventAPIId" in expression

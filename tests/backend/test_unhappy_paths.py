@@ -232,3 +232,40 @@ async def test_answers_fail_the_invocation_when_the_receipt_cannot_go_out(
     assert receipt["choice"] == 1
     rows = env.store.load_players(code)
     assert [(p.answered_index, p.last_choice) for p in rows] == [(0, 1)]
+
+
+async def test_answer_metrics_are_emf_with_refusals_by_reason(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the dashboard graphs: CloudWatch embedded-metric lines on stdout."""
+    from backend.functions.runtime import metrics
+
+    from .test_game_flow import answer
+
+    code = await create()
+    amy = await join(code, "Amy")
+    await admin_cmd(code, "start")
+    capsys.readouterr()
+    await answer(code, amy, 1)
+    await answer(code, amy, 2)  # a second, different answer: already_answered
+    await answer(code, amy, 1, qid="q9")  # not a question of this game
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    totals: dict[str, float] = {}
+    reasons: dict[str, float] = {}
+    for line in lines:
+        (directive,) = line["_aws"]["CloudWatchMetrics"]
+        assert directive["Namespace"] == metrics.namespace
+        for metric in directive["Metrics"]:
+            name = metric["Name"]
+            value = sum(_as_values(line[name]))
+            if name == "AnswersRefusedByReason":
+                assert sorted(directive["Dimensions"][0]) == ["reason", "service"]
+                reasons[line["reason"]] = reasons.get(line["reason"], 0) + value
+            else:
+                totals[name] = totals.get(name, 0) + value
+    assert totals["AnswersAccepted"] == 1 and totals["AnswersRefused"] == 2
+    assert reasons == {"already_answered": 1, "wrong_question": 1}
+
+
+def _as_values(value: Any) -> list[float]:
+    return [float(v) for v in value] if isinstance(value, list) else [float(value)]

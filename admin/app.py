@@ -31,7 +31,7 @@ from textual.timer import Timer
 
 from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
-from admin.metrics import SHOWN, StubMetrics, parse_metrics
+from admin.metrics import StubMetrics, parse_metrics, summary
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
@@ -117,7 +117,9 @@ class ConsoleApp(App[int]):
         self.tick_lag = LatencyRing(512)  # UI-loop lateness of the tick timer (ms)
         self.renders = 0
         self.stub_metrics: StubMetrics | None = None
+        self._previous_metrics: StubMetrics | None = None
         self.stub_metrics_error = ""
+        self._metrics_absent = False  # the target answered 403/404: not a stub, stop asking
         self._rendered = -1
         self._link = ""
         self._phase = ""
@@ -267,16 +269,21 @@ class ConsoleApp(App[int]):
             self._metrics_timer = None
 
     def _system_tick(self) -> None:
-        if self.source.has_metrics and not self._metrics_busy:
+        if self.source.has_metrics and not self._metrics_absent and not self._metrics_busy:
             self._metrics_busy = True
             self.run_worker(self._fetch_metrics(), group="metrics", exit_on_error=False)
         self._show_system()
 
     async def _fetch_metrics(self) -> None:
         try:
-            self.stub_metrics = parse_metrics(await self.source.metrics())
+            text = await self.source.metrics()
+            scraped = parse_metrics(text, time.monotonic(), game=self.model.code or None)
+            self._previous_metrics, self.stub_metrics = self.stub_metrics, scraped
             self.stub_metrics_error = ""
-        except (SourceError, ValueError) as exc:
+        except SourceError as exc:
+            self._metrics_absent = exc.status in (403, 404)
+            self.stub_metrics_error = str(exc)
+        except ValueError as exc:
             self.stub_metrics_error = str(exc)
         finally:
             self._metrics_busy = False
@@ -306,13 +313,11 @@ class ConsoleApp(App[int]):
         if stats.last_error:
             lines.append(f"\nlast error: {clean(stats.last_error, 100)}", style="red")
         stub = Text(no_wrap=True, overflow="ellipsis")
-        if not self.source.has_metrics:
-            stub.append("stub metrics: n/a (deployed backend: see CloudWatch)", style="dim")
+        if not self.source.has_metrics or self._metrics_absent:
+            stub.append("server metrics: n/a (deployed backend: see CloudWatch)", style="dim")
         elif self.stub_metrics is not None:
             stub.append("stub ", style="bold")
-            stub.append(
-                " · ".join(f"{label} {self.stub_metrics.get(label) or 0:,.0f}" for label in SHOWN)
-            )
+            stub.append(summary(self.stub_metrics, self._previous_metrics))
         elif self.stub_metrics_error:
             stub.append(f"stub metrics: {clean(self.stub_metrics_error, 80)}", style="red")
         console.show_system(lines, feed.rate.series(now_s, 60), stub)

@@ -1,4 +1,8 @@
-"""The stub's Prometheus ``/metrics``, reduced to the few figures the system panel shows."""
+"""The stub's Prometheus ``/metrics``, reduced to the figures the system panel shows.
+
+Counters become rates between two scrapes (what the talk says to watch: connection requests
+per second, throttled entries per second), gauges are shown as they are.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,63 @@ from dataclasses import dataclass
 
 from prometheus_client.parser import text_string_to_metric_families
 
+__all__ = ["COUNTERS", "GAUGES", "StubMetrics", "parse_metrics", "summary"]
+
 # panel label -> metric family name (counters lose their ``_total`` suffix when parsed)
-SHOWN = {
+GAUGES = {
     "conns": "quizwire_connections_active",
-    "conn reqs": "quizwire_connection_requests",
-    "429s": "quizwire_entry_throttled",
-    "deliveries": "quizwire_events_delivered",
-    "drops": "quizwire_subscribers_dropped_lagging",
-    "answers": "quizwire_answers_accepted",
+    "online": "quizwire_players_connected",
 }
+COUNTERS = {
+    "conn req/s": "quizwire_connection_requests",
+    "429/s": "quizwire_entry_throttled",
+    "deliveries/s": "quizwire_events_delivered",
+    "answers/s": "quizwire_answers_accepted",
+}
+DROPS = ("drops", "quizwire_subscribers_dropped_lagging")
 
 
 @dataclass(frozen=True, slots=True)
 class StubMetrics:
     values: dict[str, float]
+    at_s: float = 0.0  # when it was scraped (monotonic seconds)
 
     def get(self, label: str) -> float | None:
         return self.values.get(label)
 
+    def rate(self, label: str, before: StubMetrics | None) -> float | None:
+        """Per second since ``before`` (None without an earlier scrape or after a restart)."""
+        now, then = self.values.get(label), before.values.get(label) if before else None
+        if before is None or now is None or then is None or now < then:
+            return None
+        elapsed = self.at_s - before.at_s
+        return (now - then) / elapsed if elapsed > 0 else None
 
-def parse_metrics(text: str) -> StubMetrics:
-    """Sum the samples of each shown metric (labels added up); absent ones stay absent.
 
-    Raises ``ValueError`` for text that is not the Prometheus exposition format."""
-    wanted = {name: label for label, name in SHOWN.items()}
+def parse_metrics(text: str, at_s: float = 0.0, *, game: str | None = None) -> StubMetrics:
+    """Sum the samples of each shown metric (labels added up; ``online`` only for ``game`` when
+    given). Absent ones stay absent. Raises ``ValueError`` for text that is not the Prometheus
+    exposition format."""
+    wanted = {name: label for label, name in (*GAUGES.items(), *COUNTERS.items(), DROPS)}
     values: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             label = wanted.get(sample.name.removesuffix("_total"))
-            if label is not None:  # (``_created``/``_bucket`` samples never match)
-                values[label] = values.get(label, 0.0) + float(sample.value)
-    return StubMetrics(values)
+            if label is None:  # (``_created``/``_bucket`` samples never match)
+                continue
+            if label == "online" and game is not None and sample.labels.get("game") != game:
+                continue
+            values[label] = values.get(label, 0.0) + float(sample.value)
+    if game is not None:
+        values.setdefault("online", 0.0)  # a game whose players all left has no sample
+    return StubMetrics(values, at_s)
+
+
+def summary(now: StubMetrics, before: StubMetrics | None) -> str:
+    """``conns 30 · online 28 · conn req/s 0.5 · 429/s 0 · deliveries/s 1,204 · ...``"""
+    parts = [f"{label} {now.get(label) or 0:,.0f}" for label in GAUGES]
+    for label in COUNTERS:
+        rate = now.rate(label, before)
+        parts.append(f"{label} {'…' if rate is None else f'{rate:,.1f}'}")
+    parts.append(f"{DROPS[0]} {now.get(DROPS[0]) or 0:,.0f}")
+    return " · ".join(parts)

@@ -133,10 +133,14 @@ class LiveSource:
 
     @property
     def has_metrics(self) -> bool:
-        # Only the stub serves Prometheus metrics (next to its game API).
-        return self.profile.source in ("quizwire stub", "quizwire demo") or self.profile.name in (
-            "local",
-            "demo",
+        # Only the stub serves Prometheus metrics (next to its game API); a profile with stored
+        # IAM keys is a stub's (a deployed stack's presenter signs with the AWS chain), and a
+        # hand-made one is asked once (a 403/404 ends that).
+        profile = self.profile
+        return profile.access_key_id is not None or profile.source in (
+            "quizwire stub",
+            "quizwire demo",
+            "manual",
         )
 
     async def _call(self, coro: Any) -> dict[str, Any]:
@@ -180,9 +184,12 @@ class LiveSource:
         url = str(self.profile.game_api).rstrip("/") + "/metrics"
         try:
             response = await self._http.get(url)
-            response.raise_for_status()
         except httpx.HTTPError as exc:
             raise SourceError("metrics", f"{url}: {exc.__class__.__name__}") from None
+        if response.status_code != 200:
+            raise SourceError(
+                "metrics", f"{url}: HTTP {response.status_code}", response.status_code
+            )
         return str(response.text)
 
     def _on_state(self, state: Any) -> None:

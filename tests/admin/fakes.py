@@ -125,10 +125,7 @@ class FakeSource:
         self.pending: list[Incoming] = []
         self.calls: list[tuple[Any, ...]] = []
         self.refuse: dict[str, SourceError] = {}
-        self.metrics_text = (
-            "# TYPE quizwire_connections_active gauge\nquizwire_connections_active 7.0\n"
-            "# TYPE quizwire_events_delivered_total counter\nquizwire_events_delivered_total 1234.0\n"
-        )
+        self.metrics_scrapes = 0
         self.results_body = {"csv": "name,score\nAnn,2400\n", "json": '{"players": []}'}
         self._stats = LinkStats(state="connected")
 
@@ -179,8 +176,19 @@ class FakeSource:
         return self.results_body[fmt]
 
     async def metrics(self) -> str:
+        """Like the stub's: 7 connections, 5 players of this game online (2 of another game),
+        deliveries growing by 1,000 per scrape."""
         self.calls.append(("metrics",))
-        return self.metrics_text
+        self._maybe_refuse("metrics")
+        self.metrics_scrapes += 1
+        return (
+            "# TYPE quizwire_connections_active gauge\nquizwire_connections_active 7.0\n"
+            "# TYPE quizwire_players_connected gauge\n"
+            f'quizwire_players_connected{{game="{CODE}"}} 5.0\n'
+            'quizwire_players_connected{game="OTHER1"} 2.0\n'
+            "# TYPE quizwire_events_delivered counter\n"
+            f"quizwire_events_delivered_total {1000.0 * self.metrics_scrapes}\n"
+        )
 
     async def attach(self, code: str) -> None:
         self.calls.append(("attach", code))

@@ -4,6 +4,7 @@ system panel's polling, refusals, a game moved on by someone else, and the CLI e
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -87,12 +88,31 @@ async def test_system_panel_polls_metrics_only_while_shown(tmp_path: Path) -> No
         assert metrics_calls() == 0 and not app.system_shown
         await pilot.press("s")
         await wait_until(pilot, lambda: "conns 7" in screen_text(app), "stub metrics shown")
-        assert "deliveries 1,234" in screen_text(app)
+        assert "online 5" in screen_text(app)  # this game's players only
+        # counters are shown as rates once there are two scrapes to compare
+        await wait_until(
+            pilot, lambda: "deliveries/s …" not in screen_text(app), "a rate", within=5.0
+        )
+        assert re.search(r"deliveries/s [0-9,]+\.\d", screen_text(app))
         await pilot.press("s")
         stopped_at = metrics_calls()
         await pilot.pause(1.3)
         assert metrics_calls() == stopped_at and not app.system_shown
         assert "conns 7" not in screen_text(app)
+
+
+async def test_system_panel_stops_asking_a_target_without_metrics(tmp_path: Path) -> None:
+    """A deployed game API answers /metrics with 403: say so once, and stop polling."""
+    source = FakeSource(view("lobby"))
+    source.refuse["metrics"] = SourceError("metrics", "HTTP 403", 403)
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: "see CloudWatch" in screen_text(app), "n/a shown")
+        asked = sum(1 for c in source.calls if c[0] == "metrics")
+        await pilot.pause(2.2)
+        assert sum(1 for c in source.calls if c[0] == "metrics") == asked == 1
 
 
 async def test_a_refused_command_is_a_notification_not_a_crash(tmp_path: Path) -> None:

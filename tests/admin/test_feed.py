@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from admin.feed import AnswerFeed, LatencyRing, RateMeter, answers_from_view
-from admin.metrics import parse_metrics
+from admin.metrics import parse_metrics, summary
 from admin.model import CLOSED, OPEN, ConsoleModel
 
 from .fakes import CODE, REVEAL, T0, answer_event, view
@@ -159,6 +159,12 @@ def test_metrics_parse() -> None:
         "# TYPE quizwire_entry_throttled counter\nquizwire_entry_throttled_total 3.0\n"
         "quizwire_entry_throttled_created 1.7e9\n"
     )
-    metrics = parse_metrics(text)
-    assert metrics.get("conns") == 12 and metrics.get("429s") == 3
-    assert metrics.get("deliveries") is None
+    before = parse_metrics(text, at_s=10.0)
+    assert before.get("conns") == 12 and before.get("429/s") == 3
+    assert before.get("deliveries/s") is None
+    after = parse_metrics(text.replace("_total 3.0", "_total 13.0"), at_s=12.0)
+    assert after.rate("429/s", before) == 5.0  # 10 more in 2 s
+    assert after.rate("429/s", None) is None
+    restarted = parse_metrics(text.replace("_total 3.0", "_total 1.0"), at_s=14.0)
+    assert restarted.rate("429/s", after) is None  # a counter that went down: a restart
+    assert "429/s 5.0" in summary(after, before) and "conns 12" in summary(after, before)

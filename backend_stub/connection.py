@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,9 @@ if TYPE_CHECKING:
 
     from backend_stub.authn import Identity
     from backend_stub.registry import Subscription
+
+
+_IDS = itertools.count(1)
 
 
 class Connection:
@@ -25,7 +29,9 @@ class Connection:
         "connect_identity",
         "dropped",
         "headers",
+        "id",
         "identity_error",
+        "limit_logged_at",
         "remote",
         "subscriptions",
     )
@@ -41,6 +47,8 @@ class Connection:
     ) -> None:
         self._transport = transport
         self._write_limit = write_limit
+        self.id = f"c{next(_IDS)}"  # pairs a connection's log lines
+        self.limit_logged_at = 0.0  # rate-limit refusals are logged at most once a second
         self.remote = remote
         self.headers = headers
         self.connect_identity: Identity | None = None

@@ -16,6 +16,10 @@ from prometheus_client.core import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
+
+from quizwire.refusals import ANSWER_REFUSALS
+from quizwire.state import Phase
 
 if TYPE_CHECKING:
     from backend_stub.app import Stub
@@ -40,6 +44,12 @@ _COUNTERS = (
 )
 
 
+def _le(bound: float) -> str:
+    """A bucket bound as the exposition format writes it (``+Inf``, ``0.005``)."""
+    text: str = floatToGoString(bound)  # type: ignore[no-untyped-call]
+    return text
+
+
 class StubCollector(Collector):
     def __init__(self, stub: Stub) -> None:
         self._stub = stub
@@ -59,7 +69,7 @@ class StubCollector(Collector):
         yield HistogramMetricFamily(
             "quizwire_handler_latency_seconds",
             "onPublish/onSubscribe handler latency",
-            buckets=[(str(b), n) for b, n in hist.cumulative()],
+            buckets=[(_le(b), n) for b, n in hist.cumulative()],
             sum_value=hist.total,
         )
         api = self._stub.api
@@ -76,7 +86,9 @@ class StubCollector(Collector):
         refused = CounterMetricFamily(
             "quizwire_answers_refused", "Answers refused, by reason", labels=["reason"]
         )
-        for reason, n in sorted(game.answers_refused.items()):
+        # every reason from the start (at 0), so a rate() over it has a series to work on
+        counts = {code.value: 0 for code in ANSWER_REFUSALS} | dict(game.answers_refused)
+        for reason, n in sorted(counts.items()):
             refused.add_metric([reason], n)
         yield refused
         yield CounterMetricFamily(
@@ -89,7 +101,7 @@ class StubCollector(Collector):
             "quizwire_players_connected", "Players with a live scores subscription", labels=["game"]
         )
         for code, runtime in game.games.items():
-            if runtime.connected:
+            if runtime.game.phase is not Phase.FINISHED:  # 0 too: a room that emptied shows it
                 players.add_metric([code], runtime.connected_active)
         yield players
 

@@ -374,6 +374,14 @@ class EventApiServer:
         offered = _offered_subprotocols(request)
         if p.SUBPROTOCOL not in offered:
             self.metrics.connections_refused += 1
+            log.info(
+                "connection refused",
+                extra={
+                    "event": "connection_refused",
+                    "remote": request.remote,
+                    "reason": f"no {p.SUBPROTOCOL} subprotocol",
+                },
+            )
             return _json_response(
                 400,
                 {
@@ -425,6 +433,7 @@ class EventApiServer:
                 "connection opened",
                 extra={
                     "event": "connection_open",
+                    "conn": conn.id,
                     "remote": conn.remote,
                     "mode": conn.connect_identity.mode,
                 },
@@ -438,6 +447,7 @@ class EventApiServer:
                     "connection closed",
                     extra={
                         "event": "connection_close",
+                        "conn": conn.id,
                         "remote": conn.remote,
                         "seconds": round(time.monotonic() - opened, 3),
                         "dropped": conn.dropped,
@@ -476,6 +486,7 @@ class EventApiServer:
             "connection refused",
             extra={
                 "event": "connection_refused",
+                "conn": conn.id,
                 "remote": conn.remote,
                 "reason": conn.identity_error,
             },
@@ -495,7 +506,7 @@ class EventApiServer:
             self.metrics.laggards_dropped += 1
             log.warning(
                 "dropped lagging subscriber",
-                extra={"event": "laggard_dropped", "remote": conn.remote},
+                extra={"event": "laggard_dropped", "conn": conn.id, "remote": conn.remote},
             )
         for sub in conn.subscriptions.values():
             self._remove_subscription(sub)
@@ -552,17 +563,23 @@ class EventApiServer:
         try:
             await handler(conn, op_id, frame)
         except OperationRefused as refused:
+            conn.send_text(p.op_error(kind, op_id, *refused.errors))
+            if refused.errors and refused.errors[0].error_type == "LimitExceededError":
+                now = time.monotonic()
+                if now - conn.limit_logged_at < 1.0:
+                    return  # a flooding client must not flood the log as well
+                conn.limit_logged_at = now
             log.info(
                 f"{kind} refused",
                 extra={
                     "event": f"{kind}_refused",
+                    "conn": conn.id,
                     "remote": conn.remote,
                     "channel": str(frame.get("channel"))[:120],
                     "error_type": refused.errors[0].error_type if refused.errors else None,
                     "reason": refused.errors[0].message if refused.errors else None,
                 },
             )
-            conn.send_text(p.op_error(kind, op_id, *refused.errors))
 
     async def _authenticate_op(
         self,
@@ -635,6 +652,7 @@ class EventApiServer:
             "subscription created",
             extra={
                 "event": "subscription_open",
+                "conn": conn.id,
                 "remote": conn.remote,
                 "channel": channel.path,
                 "id": op_id,

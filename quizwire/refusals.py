@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Refusal", "RefusalCode"]
+__all__ = ["ANSWER_REFUSALS", "Refusal", "RefusalCode"]
 
 
 class RefusalCode(StrEnum):
@@ -43,6 +43,20 @@ class RefusalCode(StrEnum):
     NAME_TOO_LONG = "name_too_long"
     NAME_BAD_CHAR = "name_bad_char"
     NAME_TAKEN = "name_taken"
+
+
+#: the codes an answer can be refused with (the rest are join refusals)
+ANSWER_REFUSALS = (
+    RefusalCode.MALFORMED,
+    RefusalCode.NOT_IN_GAME,
+    RefusalCode.GAME_OVER,
+    RefusalCode.NOT_OPEN,
+    RefusalCode.WRONG_QUESTION,
+    RefusalCode.TOO_LATE,
+    RefusalCode.DUPLICATE,
+    RefusalCode.ALREADY_ANSWERED,
+    RefusalCode.BAD_CHOICE,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -624,7 +624,7 @@ class GameService:
         else:
             outcome = submit_answer(runtime.game, player_id, player, answer, now)
         if player is None or outcome.player is None:
-            self._count_refusal(outcome)
+            self._count_refusal(runtime, outcome)
             return outcome
         if outcome.accepted and outcome.record is not None:
             if not self.store.record_answer(
@@ -643,7 +643,7 @@ class GameService:
                     player_id,
                     retry.refusal,
                 )
-                self._count_refusal(retry)
+                self._count_refusal(runtime, retry)
                 return retry
             self.answers_accepted += 1
             if (
@@ -652,18 +652,23 @@ class GameService:
             ):
                 runtime.tally = runtime.tally.add(outcome.record)
         else:
-            self._count_refusal(outcome)
+            self._count_refusal(runtime, outcome)
             self.store.save_player(runtime.game_id, outcome.player, player.seq)
         runtime.put_player(outcome.player)
         return outcome
 
-    def _count_refusal(self, outcome: AnswerOutcome) -> None:
+    def _count_refusal(self, runtime: GameRuntime, outcome: AnswerOutcome) -> None:
         if outcome.refusal is not None:
             code = outcome.refusal.code.value
             self.answers_refused[code] = self.answers_refused.get(code, 0) + 1
             log.info(
                 "answer refused",
-                extra={"event": "answer_refused", "player": outcome.player_id, "reason": code},
+                extra={
+                    "event": "answer_refused",
+                    "game": runtime.game_id,
+                    "player": outcome.player_id,
+                    "reason": code,
+                },
             )
 
     async def _publish_score(self, runtime: GameRuntime, outcome: AnswerOutcome) -> None:

@@ -38,6 +38,8 @@ async def scrape(base: str) -> dict[str, float]:
         response = await http.get(base + "/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
+    # the exposition format's spelling of infinity, as Prometheus writes it
+    assert 'quizwire_handler_latency_seconds_bucket{le="+Inf"}' in response.text
     values: dict[str, float] = {}
     for family in text_string_to_metric_families(response.text):
         for sample in family.samples:
@@ -51,8 +53,12 @@ async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
         base = stub.game_api
         before = await scrape(base)
         assert before["quizwire_connections_active"] == 0
+        # every refusal reason exists from the start, so rate() has a series to work on
+        assert before["quizwire_answers_refused_total{reason=too_late}"] == 0
+        assert before["quizwire_answers_refused_total{reason=bad_choice}"] == 0
         runtime = await stub.game.create_game(load_pack("general"))
         code = runtime.game_id
+        assert (await scrape(base))[f"quizwire_players_connected{{game={code}}}"] == 0
 
         # A join storm against a 3 requests/s entry limit: 429s are counted.
         entry = EntryClient(base, backoff=0.05, backoff_cap=0.5)
@@ -111,6 +117,7 @@ async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
         closed = await scrape(base)
         assert closed["quizwire_connections_active"] == 0
         assert closed["quizwire_subscriptions_active"] == 0
+        assert closed[f"quizwire_players_connected{{game={code}}}"] == 0  # shown, at 0
         assert closed["quizwire_leaderboard_publishes_total"] >= 1
 
 
@@ -157,6 +164,15 @@ def test_json_log_lines_parse_and_cover_the_lifecycle(tmp_path: Path) -> None:
             bad = EventsClient(info["http"], ApiKeyAuth("da2-wrong"))
             with pytest.raises(AuthError):
                 await bad.connect()
+            # a flooding publisher: 60 publishes in a burst, most refused (25/s), few log lines
+            async with EventsClient(info["http"], ApiKeyAuth(info["api_key"])) as flood:
+                outcomes = await asyncio.gather(
+                    *(flood.publish("/default/logs", [{"n": i}]) for i in range(60)),
+                    return_exceptions=True,
+                )
+                assert sum(isinstance(o, Exception) for o in outcomes) >= 20
+            async with httpx.AsyncClient() as http:  # not this protocol: refused and logged
+                await http.get(info["realtime"].replace("ws://", "http://"))
 
         asyncio.run(session())
     finally:
@@ -175,4 +191,12 @@ def test_json_log_lines_parse_and_cover_the_lifecycle(tmp_path: Path) -> None:
         assert expected in events, f"no {expected} line in {events}"
     # Never one line per delivered message: 3 deliveries, no per-event lines.
     assert not any("deliver" in (r.get("event") or "") for r in records)
+    # open and close lines of one connection share its id
+    opened = {r["conn"] for r in records if r.get("event") == "connection_open"}
+    closed = {r["conn"] for r in records if r.get("event") == "connection_close"}
+    assert opened and opened == closed
+    # the flood: at most a line a second for its refusals, not one per refused publish
+    limited = [r for r in records if r.get("error_type") == "LimitExceededError"]
+    assert 1 <= len(limited) <= 3
+    assert any(r.get("reason", "").startswith("no aws-appsync-event-ws") for r in records)
     assert all({"ts", "level", "logger", "msg"} <= r.keys() for r in records)

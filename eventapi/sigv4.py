@@ -45,7 +45,10 @@ def sign(
 
     ``service`` is ``appsync`` for the Event API, ``execute-api`` for API Gateway routes."""
     if isinstance(credentials, ReadOnlyCredentials):
-        credentials = Credentials(credentials.access_key, credentials.secret_key, credentials.token)
+        access_key, secret_key = credentials.access_key, credentials.secret_key
+        if not access_key or not secret_key:
+            raise ValueError("AWS credentials without an access key or a secret key")
+        credentials = Credentials(access_key, secret_key, credentials.token)
     request = AWSRequest(method=method, url=url, data=body, headers=dict(headers))
     SigV4Auth(credentials, service, region).add_auth(request)
     return {name: str(value) for name, value in request.headers.items()}

@@ -14,9 +14,19 @@ HEADLESS_PACKAGES = ("quizwire", "eventapi", "backend_stub")
 
 @pytest.mark.parametrize("package", HEADLESS_PACKAGES)
 def test_headless_packages_never_import_textual_or_rich(package: str) -> None:
-    # Import every module of the package in a fresh interpreter, then look at sys.modules.
+    # Import every module of the package in a fresh interpreter where textual and rich cannot
+    # be imported at all: any module of ours that needs them fails. (Libraries that merely
+    # *try* them -- httpx's optional CLI does when click is installed -- carry on without.)
     code = f"""
-import importlib, pkgutil, sys
+import importlib, importlib.abc, pkgutil, sys
+
+class NoTui(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("textual", "rich"):
+            raise ImportError(f"{{name}} is off limits here")
+        return None
+
+sys.meta_path.insert(0, NoTui())
 import {package} as pkg
 skip = {{"quizwire.cli", "quizwire.__main__"}}
 for info in pkgutil.walk_packages(pkg.__path__, prefix="{package}."):

@@ -8,12 +8,11 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import ColumnKey
 
 from admin.bigfont import big_lines
 from admin.feed import StreamItem
 from admin.model import JoinEvent, PlayerRow
-from tui.fitcolumn import fitted_name_width
+from tui.fitcolumn import refit_name_column
 from tui.safe import clean
 from tui.symbols import CHOICE_COLORS, choice_letter, choice_symbol
 
@@ -76,14 +75,13 @@ class PlayerTable(DataTable[Text]):
 
     def on_resize(self, event: events.Resize) -> None:
         """Wide screens show whole names (re-rendering names once per resize, not per tick)."""
-        width = fitted_name_width(self, "name", minimum=self.min_name_width)
-        if width == self.name_width:
-            return
-        self.name_width = width
-        self.columns[ColumnKey("name")].width = width
-        for key, cells in self._cells.items():
-            self.update_cell(key, "name", self._cell("name", cells[0]), update_width=False)
-        self.refresh(layout=True)
+        width = refit_name_column(
+            self, "name", current=self.name_width, minimum=self.min_name_width
+        )
+        if width is not None:
+            self.name_width = width
+            for key, cells in self._cells.items():
+                self.update_cell(key, "name", self._cell("name", cells[0]), update_width=False)
 
     @staticmethod
     def _conn(row: PlayerRow) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
-__all__ = ["MAX_NAME_WIDTH", "fitted_name_width"]
+__all__ = ["MAX_NAME_WIDTH", "fitted_name_width", "refit_name_column"]
 
 #: nicknames are at most 24 characters (quizwire.names)
 MAX_NAME_WIDTH = 24
@@ -28,3 +29,16 @@ def fitted_name_width(table: DataTable[Any], name_key: str, *, minimum: int) -> 
     )
     room = table.size.width - others - padding - _SCROLLBAR
     return max(minimum, min(MAX_NAME_WIDTH, room))
+
+
+def refit_name_column(
+    table: DataTable[Any], name_key: str, *, current: int, minimum: int
+) -> int | None:
+    """Resize the name column to fill ``table``; the new width, or None if it stays. The caller
+    re-renders its name cells at the new width."""
+    width = fitted_name_width(table, name_key, minimum=minimum)
+    if width == current:
+        return None
+    table.columns[ColumnKey(name_key)].width = width
+    table.refresh(layout=True)
+    return width

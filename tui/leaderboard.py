@@ -21,9 +21,8 @@ from typing import Protocol
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
 
-from tui.fitcolumn import fitted_name_width
+from tui.fitcolumn import refit_name_column
 from tui.safe import clean
 
 __all__ = ["LeaderboardTable", "RankedEntry", "format_score"]
@@ -92,13 +91,12 @@ class LeaderboardTable(DataTable[Text]):
 
     def on_resize(self, event: events.Resize) -> None:
         """Wide screens show whole names (re-rendering names once per resize, not per tick)."""
-        width = fitted_name_width(self, "name", minimum=self.min_name_width)
-        if width == self.name_width:
-            return
-        self.name_width = width
-        self.columns[ColumnKey("name")].width = width
-        self.update_entries(self._shown)  # names are cut to the new width; only they change
-        self.refresh(layout=True)
+        width = refit_name_column(
+            self, "name", current=self.name_width, minimum=self.min_name_width
+        )
+        if width is not None:
+            self.name_width = width
+            self.update_entries(self._shown)  # names are cut to the new width; only they change
 
     @property
     def player_ids(self) -> list[str]:

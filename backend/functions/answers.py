@@ -29,7 +29,10 @@ def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
     reasons: Counter[str] = Counter()
     try:
         results = backend().on_answers(
-            event.identity, event.info.channel_segments, payload, lambda code: reasons.update([code])
+            event.identity,
+            event.info.channel_segments,
+            payload,
+            lambda code: reasons.update([code]),
         )
     except Exception as exc:
         # The table throttled, the Event API was unreachable...: nothing here is a verdict on

@@ -104,8 +104,9 @@ async def test_answer_with_the_mouse_and_six_choices_fit_80x24(make_game: GameFa
         await game.command(code, "reveal")
         await wait_text(pilot, "✔ Correct!")
         status = screen.query_one("#q-status")
+        # the two-line result is laid out on the next refresh: wait for it, then check it fits
+        await wait_for(pilot, lambda: status.region.height >= 2, "a two-line result")
         assert status.is_on_screen and status.region.bottom <= 23  # the result line is visible
-        assert status.region.height >= 2
 
 
 async def test_no_answer_then_leaderboard_by_key_and_by_itself(make_game: GameFactory) -> None:

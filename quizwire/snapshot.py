@@ -58,7 +58,10 @@ def build_snapshot(
     question) rebuilds it while the question is closed. ``standings`` is the leaderboard, best
     first (top 10 are sent); ``players`` the number of players in the game.
     """
-    question = PublicQuestion.from_game(game) if game.phase is Phase.QUESTION_OPEN else None
+    # the current question while open, and after its close (its answer is public by then): a
+    # player who comes back to a closed question sees what it was and what they missed
+    showing = game.phase in (Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED)
+    question = PublicQuestion.from_game(game) if showing else None
     if game.phase not in (Phase.QUESTION_CLOSED, Phase.FINISHED):
         reveal = None  # only a closed question has a reveal; an open one never shows its answer
     elif reveal is None and game.phase is Phase.QUESTION_CLOSED and tally is not None:

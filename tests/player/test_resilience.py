@@ -115,9 +115,11 @@ async def test_rejoin_after_quitting_mid_game_keeps_credential_and_score(
         await wait_text(pilot, f"Alice · {score:,} pts · #1")
         assert screen.model.player_id == player_id
         assert screen.session.rejoined
-        # The snapshot shows the closed question; the locked choice says we were right.
+        # The snapshot shows the closed question, text and choices; the locked choice says
+        # we were right.
         await wait_text(pilot, "✔ Correct!")
-        assert "You came back after this question closed." in screen_text(second)
+        assert "choice B of q1" in screen_text(second)
+        assert "You came back after this question closed." not in screen_text(second)
         await pilot.press("q")
 
     # With --game of that game and no name: straight back in.

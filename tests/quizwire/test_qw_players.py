@@ -154,7 +154,8 @@ def test_snapshot_after_close_includes_the_reveal() -> None:
         players=1,
         tally=Tally(0, (0, 1)),
     )
-    assert snap.question is None
+    # the closed question is shown again (its text and choices: the answer is public now)
+    assert snap.question is not None and snap.question.choices == ("a", "b")
     assert snap.reveal is not None and (snap.reveal.correct, snap.reveal.reason) == (
         1,
         "all_answered",

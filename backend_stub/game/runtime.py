@@ -67,6 +67,9 @@ class GameRuntime:
     ranks: RankIndex = field(default_factory=RankIndex)
     tally: Tally | None = None
     connected: dict[str, int] = field(default_factory=dict)  # player id -> live scores subs
+    #: the connected player found still thinking by the last "has everyone answered?" check:
+    #: while they are, the answer is no at once (no scan of every player per answer)
+    waiting_on: str | None = None
     last_reveal: dict[str, Any] | None = None
     last_leaderboard: dict[str, Any] | None = None
     lobby_dirty: bool = False
@@ -155,3 +158,14 @@ class GameRuntime:
             )
             for s in standings
         ]
+
+    def still_thinking(self, player_id: str | None) -> bool:
+        """``player_id`` is connected, in the game, and has not answered the open question."""
+        if player_id is None or self.connected.get(player_id, 0) <= 0:
+            return False
+        player = self.players.get(player_id)
+        return (
+            player is not None
+            and player.active
+            and player.answered_index != self.game.question_index
+        )

@@ -39,6 +39,7 @@ def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # the answers. Retrying is safe: an answer already stored comes back as a duplicate,
         # which repeats its receipt.
         _failures.append(exc)
+        metrics.add_metric(name="AnswerInvocationsFailed", unit=MetricUnit.Count, value=1)
         raise
     accepted = sum(1 for r in results if "error" not in r)
     metrics.add_metric(name="AnswersAccepted", unit=MetricUnit.Count, value=accepted)

@@ -19,6 +19,7 @@ MAX_EARLY_MS = 5_000
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    metrics.add_metric(name="DeadlineChecks", unit=MetricUnit.Count, value=1)
     b = backend()
     try:
         game = b.game(event.get("gameId"))

@@ -37,10 +37,13 @@ def state(code: str) -> Response[str]:
     token = app.current_event.headers.get("Authorization") or app.current_event.headers.get(
         "authorization"
     )
-    return json_response(200, backend().snapshot(code, token))
+    snapshot = backend().snapshot(code, token)
+    metrics.add_metric(name="Rejoins", unit=MetricUnit.Count, value=1)  # snapshots served
+    return json_response(200, snapshot)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    metrics.add_metric(name="EntryRequests", unit=MetricUnit.Count, value=1)
     return app.resolve(event, context)

@@ -93,6 +93,8 @@ def run_plan(b: GameBackend, game_id: str, plan: GamePlan) -> bool:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    records = len(event.get("Records") or [])
+    metrics.add_metric(name="StreamRecords", unit=MetricUnit.Count, value=records)
     b = backend()
     failures: list[dict[str, str]] = []
     plans = plan_batch(list(event.get("Records") or []))

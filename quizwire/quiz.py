@@ -433,12 +433,15 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
 
 
 def _toml_value(value: object) -> str:
-    # A JSON string is a valid TOML basic string (same escapes; \uXXXX for control characters).
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"no TOML form for {type(value).__name__}")
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    if isinstance(value, int):
+        return str(value)
+    # JSON's string escapes are TOML's basic-string escapes, and json.dumps escapes U+0000-U+001F;
+    # TOML also forbids a raw DEL (U+007F), which JSON leaves alone.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def quiz_to_toml(quiz: Quiz) -> str:

@@ -113,3 +113,18 @@ def test_game_create_names_the_packs_for_an_unknown_quiz() -> None:
     assert isinstance(problem, str)
     assert "no such quiz file or bundled pack" in problem
     assert all(name in problem for name in pack_names())
+
+
+def test_toml_strings_survive_every_character_toml_must_escape() -> None:
+    """Built directly (the quiz rules would refuse control characters): quotes, backslashes,
+    tabs, newlines, NUL, ESC and DEL all come back from a real TOML parser unchanged."""
+    import tomllib
+
+    from quizwire.quiz import Question, Quiz
+
+    nasty = 'a "q" \\ back\ttab\nline\x00nul\x1besc\x7fdel é ✓'
+    quiz = Quiz(title=nasty, questions=(Question(nasty, (nasty, "b"), 0),))
+    doc = tomllib.loads(quiz_to_toml(quiz))
+    assert doc["title"] == nasty
+    assert doc["questions"][0]["text"] == nasty
+    assert doc["questions"][0]["choices"] == [nasty, "b"]

@@ -100,10 +100,12 @@ class StubConfig:
         return spaces
 
     def secret_for(self, access_key_id: str) -> str | None:
-        for cred in self.iam_credentials:
-            if cred.access_key_id == access_key_id:
-                return cred.secret_access_key
-        return None
+        cred = self.credential(access_key_id)
+        return None if cred is None else cred.secret_access_key
+
+    def session_token_for(self, access_key_id: str) -> str | None:
+        cred = self.credential(access_key_id)
+        return None if cred is None else cred.session_token
 
     def credential(self, access_key_id: str) -> IamCredential | None:
         return next((c for c in self.iam_credentials if c.access_key_id == access_key_id), None)

@@ -125,11 +125,14 @@ def verify(
     now: datetime | None = None,
     service: str = SERVICE,
     expected_host: str | None = None,
+    session_token_for: Callable[[str], str | None] | None = None,
 ) -> SignedBy:
     """Check a SigV4 signature over a request; raise :class:`SignatureError` if it is not valid.
 
     ``expected_host`` is the host the request really reached: a signature made for another
-    host (another API) is refused even if it is otherwise valid.
+    host (another API) is refused even if it is otherwise valid. ``session_token_for`` gives
+    the token issued with an access key (None for a long-term key): the request must carry
+    exactly that one.
     """
     authorization = _lookup(headers, "authorization")
     amz_date = _lookup(headers, "x-amz-date")
@@ -169,6 +172,10 @@ def verify(
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if not hmac.compare_digest(expected, signature):
         raise SignatureMismatch(SIGNATURE_MISMATCH)
+    if session_token_for is not None and not session_token_matches(
+        token, session_token_for(access_key)
+    ):
+        raise SignatureError("The security token included in the request is invalid")
     return SignedBy(access_key, region, token)
 
 

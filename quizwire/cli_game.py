@@ -254,9 +254,7 @@ def _import_quiz(args: argparse.Namespace) -> int:
     if source.suffix.lower() not in (".json", ".csv"):
         return _fail(f"{source}: import reads .json (Open Trivia DB) or .csv files")
     try:
-        quiz = load_any(source)
-    except FileNotFoundError:
-        return _fail(f"{source}: no such file")
+        quiz = load_any(source)  # an unreadable or missing file is a QuizError too
     except QuizError as exc:
         print(str(exc), file=sys.stderr)
         return 1

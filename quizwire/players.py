@@ -112,18 +112,6 @@ def join(
     )
 
 
-def kick(player: PlayerState) -> PlayerState:
-    """Remove a player from the game (reversible with :func:`readmit`)."""
-    if player.status is PlayerStatus.BANNED:
-        return player
-    return replace(player, status=PlayerStatus.KICKED, seq=player.seq + 1)
-
-
-def ban(player: PlayerState) -> PlayerState:
-    """Remove a player for good."""
-    return replace(player, status=PlayerStatus.BANNED, seq=player.seq + 1)
-
-
 class StatusRefused(ValueError):
     """A status change the rules do not allow (``code`` is stable, the text is for people)."""
 
@@ -176,11 +164,24 @@ def removal_notice(game_id: str, player: PlayerState, now_ms: int) -> ScoreMsg |
     )
 
 
+def kick(player: PlayerState) -> PlayerState:
+    """Remove a player from the game (reversible with :func:`readmit`); a banned one stays."""
+    try:
+        return set_status(player, PlayerStatus.KICKED)
+    except StatusRefused:
+        return player
+
+
+def ban(player: PlayerState) -> PlayerState:
+    """Remove a player for good."""
+    return set_status(player, PlayerStatus.BANNED)
+
+
 def readmit(player: PlayerState) -> PlayerState:
     """Undo a kick (not a ban); the player keeps their score."""
     if player.status is not PlayerStatus.KICKED:
         return player
-    return replace(player, status=PlayerStatus.ACTIVE, seq=player.seq + 1)
+    return set_status(player, PlayerStatus.ACTIVE)
 
 
 def current_streak(player: PlayerState, game: GameState) -> int:

@@ -242,8 +242,12 @@ def run_quiz(args: argparse.Namespace) -> int:
     except QuizError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    print(f"{args.file}: OK — {quiz.title!r}, {len(quiz.questions)} questions")
+    print(f"{args.file}: OK — {quiz.title!r}, {_questions(len(quiz.questions))}")
     return 0
+
+
+def _questions(n: int) -> str:
+    return "1 question" if n == 1 else f"{n} questions"
 
 
 def _import_quiz(args: argparse.Namespace) -> int:
@@ -274,7 +278,7 @@ def _import_quiz(args: argparse.Namespace) -> int:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         return _fail(f"{out}: cannot write: {exc.strerror or exc}")
-    print(f"{out}: {len(quiz.questions)} questions, {quiz.title!r}. Play it with: --quiz {out}")
+    print(f"{out}: {_questions(len(quiz.questions))}, {quiz.title!r}. Play it with: --quiz {out}")
     return 0
 
 

@@ -128,3 +128,13 @@ def test_toml_strings_survive_every_character_toml_must_escape() -> None:
     assert doc["title"] == nasty
     assert doc["questions"][0]["text"] == nasty
     assert doc["questions"][0]["choices"] == [nasty, "b"]
+
+
+def test_one_question_is_one_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "one.json"
+    src.write_text(json.dumps(OTDB), encoding="utf-8")
+    assert main(["quiz", "import", str(src)]) == 0
+    assert main(["quiz", "validate", str(tmp_path / "one.toml")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("1 question,") == 1 and "1 questions" not in out
+    assert "'One'" in out

@@ -149,14 +149,20 @@ class Errors:
 # -- JSON ---------------------------------------------------------------------------------------
 
 
+# One encoder each, made once: ``json.dumps`` with options builds a new encoder per call, which
+# cost as much as encoding a whole frame (frames and events are encoded several times a message).
+_FRAME_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+_BODY_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(obj: object) -> str:
     """Serialise a frame the way the service does: compact, keys sorted (§3.8)."""
-    return json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return _FRAME_ENCODER.encode(obj)
 
 
 def dumps_signed_body(obj: object) -> str:
     """Serialise a body for SigV4: compact, insertion order, ``/`` unescaped (§2.3)."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return _BODY_ENCODER.encode(obj)
 
 
 # -- ids and channels ------------------------------------------------------------------------
@@ -357,7 +363,7 @@ class DataFrameTemplate:
     __slots__ = ("_head", "_tail")
 
     def __init__(self, event: str) -> None:
-        self._head = ('{"event":' + json.dumps(event, ensure_ascii=False) + ',"id":"').encode()
+        self._head = ('{"event":' + _BODY_ENCODER.encode(event) + ',"id":"').encode()
         self._tail = b'","type":"data"}'
 
     def for_subscription(self, sub_id_bytes: bytes) -> bytes:

@@ -56,6 +56,10 @@ def _reject_constant(name: str) -> Any:
     raise MessageError(f"{name} is not valid JSON")
 
 
+# made once (json.dumps with options builds an encoder per call): measures decoded payloads
+_SIZE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
 def decode_object(raw: object, *, max_bytes: int, what: str = "message") -> Mapping[str, Any]:
     """Decode ``raw`` (JSON text, UTF-8 bytes, or an already-decoded object) into a dict.
 
@@ -77,11 +81,7 @@ def decode_object(raw: object, *, max_bytes: int, what: str = "message") -> Mapp
             raise MessageError(f"{what} is too large ({size} bytes, max {max_bytes})")
     elif isinstance(raw, Mapping):
         try:
-            size = len(
-                json.dumps(raw, ensure_ascii=False, allow_nan=False).encode(
-                    "utf-8", "surrogatepass"
-                )
-            )
+            size = len(_SIZE_ENCODER.encode(raw).encode("utf-8", "surrogatepass"))
         except (TypeError, ValueError, RecursionError) as exc:
             raise MessageError(f"{what} is not a JSON object") from exc
         if size > max_bytes:

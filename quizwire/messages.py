@@ -134,8 +134,11 @@ def _code(data: Mapping[str, Any], key: str, where: str = "") -> str:
     return value
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _dumps(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(data)  # one encoder, made once (json.dumps builds one per call)
 
 
 # --------------------------------------------------------------------------- parts

@@ -12,6 +12,7 @@ import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend_stub import gcpolicy
 from backend_stub.app import Stub
 from backend_stub.config import NamespaceConfig, StubConfig
 from backend_stub.credentials import load_or_create
@@ -67,6 +68,12 @@ async def run_stub(options: StubOptions) -> None:
     )
     stub = Stub(config, options.data_dir, entry_rate=options.entry_rate)
     server = stub.events
+    metrics = server.metrics
+    # Thousands of long-lived connections: full collections walk only what is new (gcpolicy).
+    gc_policy = gcpolicy.install(
+        lambda: metrics.connections_active,
+        lambda: metrics.connection_requests - metrics.connections_active,
+    )
     try:
         await stub.start()
     except OSError as exc:
@@ -111,6 +118,7 @@ async def run_stub(options: StubOptions) -> None:
     finally:
         print("quizwire stub: stopping…", flush=True)
         await stub.stop()
+        gcpolicy.uninstall(gc_policy)
         print("quizwire stub: stopped", flush=True)
 
 

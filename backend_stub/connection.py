@@ -21,6 +21,7 @@ _IDS = itertools.count(1)
 class Connection:
     __slots__ = (
         "_allowance",
+        "_corked",
         "_last_check",
         "_rate",
         "_transport",
@@ -56,6 +57,7 @@ class Connection:
         self.bad_signature = False
         self.subscriptions: dict[str, Subscription] = {}
         self.dropped = False
+        self._corked: list[bytes] | None = None  # frames held back while corked
         self._rate = publish_rate
         self._allowance = publish_rate
         self._last_check = time.monotonic()
@@ -70,6 +72,25 @@ class Connection:
     def send_frame(self, frame: bytes) -> bool:
         """Queue a pre-built frame without awaiting. A subscriber whose unsent backlog passes the
         limit is a laggard: drop it rather than buffer without bound or stall the others."""
+        if self._corked is not None:
+            if self.dropped or self._transport.is_closing():
+                return False
+            self._corked.append(frame)
+            return True
+        return self._write(frame)
+
+    def cork(self) -> None:
+        """Hold frames back until :meth:`uncork`, which writes them as one: a publish's own
+        echo or receipt and its ``publish_success`` cost the connection one send, not two."""
+        if self._corked is None:
+            self._corked = []
+
+    def uncork(self) -> None:
+        frames, self._corked = self._corked, None
+        if frames:
+            self._write(frames[0] if len(frames) == 1 else b"".join(frames))
+
+    def _write(self, data: bytes) -> bool:
         transport = self._transport
         if self.dropped or transport.is_closing():
             return False
@@ -77,7 +98,7 @@ class Connection:
             self.dropped = True
             transport.abort()
             return False
-        transport.write(frame)
+        transport.write(data)
         return True
 
     def allow_publish(self) -> bool:

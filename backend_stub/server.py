@@ -37,6 +37,7 @@ log = logging.getLogger("quizwire.stub.eventapi")
 
 _KA = text_frame(p.KA_FRAME.encode())
 _CLOSE_GOING_AWAY = 1001
+_INTERNAL_TARGETS_MAX = 100_000  # one per player's scores channel, and then some
 SubscriptionListener = Callable[[Subscription], None]
 
 
@@ -47,6 +48,11 @@ class OperationRefused(Exception):
         super().__init__(", ".join(map(str, errors)))
         self.status = status
         self.errors = errors
+
+
+def _too_large(event: str) -> bool:
+    """Over the event size limit (UTF-8 has at most 4 bytes a character: short ones skip it)."""
+    return len(event) * 4 > p.MAX_EVENT_BYTES and len(event.encode()) > p.MAX_EVENT_BYTES
 
 
 def _json_response(status: int, body: Mapping[str, Any]) -> web.Response:
@@ -93,6 +99,7 @@ class EventApiServer:
         self.namespaces: dict[str, NamespaceConfig] = config.namespace_map()
         self.subscription_closed: list[SubscriptionListener] = []
         self._sockets: dict[Connection, web.WebSocketResponse] = {}
+        self._internal_targets: dict[str, Channel] = {}  # parsed channels of deliver_internal
         self._ka_task: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._port = config.port
@@ -188,6 +195,25 @@ class EventApiServer:
                 outcome.successful + part.successful, outcome.failed + part.failed
             )
         return outcome
+
+    def deliver_internal(self, channel: str, payload: Any) -> None:
+        """One backend event on a namespace without an ``onPublish`` handler, written at once:
+        :meth:`publish_internal` without what only a publisher's response needs (event ids,
+        re-parsing the JSON this process just wrote). For the many small ones: receipts,
+        results."""
+        target = self._internal_targets.get(channel)
+        if target is None:
+            parsed = p.parse_channel(channel, allow_wildcard=False)
+            namespace = self.namespaces.get(parsed.namespace)
+            if namespace is None or namespace.on_publish is not None:
+                raise ValueError(f"{channel}: not a namespace without a publish handler")
+            if len(self._internal_targets) >= _INTERNAL_TARGETS_MAX:
+                self._internal_targets.clear()
+            target = self._internal_targets[channel] = parsed
+        event = p.dumps(payload)
+        if _too_large(event):
+            raise ValueError(f"{channel}: event larger than {p.MAX_EVENT_BYTES} bytes")
+        self._broadcast(target, [event])
 
     # -- HTTP publish -------------------------------------------------------------------------------
 
@@ -298,23 +324,26 @@ class EventApiServer:
             entry = {"identifier": identifiers[index], "index": index}
             if error is not None:
                 failed.append({**entry, "code": "HandlerError", "message": error})
-            elif event is not None and len(event.encode()) > p.MAX_EVENT_BYTES:
+            elif event is not None and _too_large(event):
                 code, message = Errors.event_too_large()
                 failed.append({**entry, "code": code, "message": message})
             else:
                 successful.append(entry)
                 if event is not None:
                     broadcast.append(event)
-        self.metrics.events_published += len(broadcast)
         self.metrics.events_failed += len(failed)
         if broadcast:
-            subscribers = self.registry.match(channel)
-            for event in broadcast:
-                self.fanout.deliver(event, subscribers)
+            self._broadcast(channel, broadcast)
         return PublishOutcome(
             tuple(sorted(successful, key=lambda e: e["index"])),
             tuple(sorted(failed, key=lambda e: e["index"])),
         )
+
+    def _broadcast(self, channel: Channel, events: list[str]) -> None:
+        self.metrics.events_published += len(events)
+        subscribers = self.registry.match(channel)
+        for event in events:
+            self.fanout.deliver(event, subscribers)
 
     async def _run_publish_handler(
         self,
@@ -696,12 +725,15 @@ class EventApiServer:
 
     async def _ws_publish(self, conn: Connection, op_id: str, frame: Mapping[str, Any]) -> None:
         self.metrics.publish_requests_ws += 1
+        conn.cork()  # what the publish sends this connection (its echo, a receipt) goes with the ack
         try:
             outcome = await self._ws_publish_checked(conn, frame)
+            conn.send_text(p.publish_success(op_id, outcome))
         except OperationRefused:
             self.metrics.publish_refused += 1
             raise
-        conn.send_text(p.publish_success(op_id, outcome))
+        finally:
+            conn.uncork()
 
     async def _ws_publish_checked(
         self, conn: Connection, frame: Mapping[str, Any]

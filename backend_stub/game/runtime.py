@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import heapq
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -67,9 +68,12 @@ class GameRuntime:
     ranks: RankIndex = field(default_factory=RankIndex)
     tally: Tally | None = None
     connected: dict[str, int] = field(default_factory=dict)  # player id -> live scores subs
-    #: the connected player found still thinking by the last "has everyone answered?" check:
-    #: while they are, the answer is no at once (no scan of every player per answer)
-    waiting_on: str | None = None
+    #: players who may still be thinking about the open question, in the order they came:
+    #: "has everyone answered?" drops those who no longer are from the front, so a burst of
+    #: answers costs one look each, not a scan of every player per answer (see first_thinking)
+    thinking: deque[str] = field(default_factory=deque)
+    queued: set[str] = field(default_factory=set)  # who is in ``thinking``
+    closing_index: int = -1  # the question an "everyone answered" close was scheduled for
     last_reveal: dict[str, Any] | None = None
     last_leaderboard: dict[str, Any] | None = None
     lobby_dirty: bool = False
@@ -159,9 +163,9 @@ class GameRuntime:
             for s in standings
         ]
 
-    def still_thinking(self, player_id: str | None) -> bool:
+    def still_thinking(self, player_id: str) -> bool:
         """``player_id`` is connected, in the game, and has not answered the open question."""
-        if player_id is None or self.connected.get(player_id, 0) <= 0:
+        if self.connected.get(player_id, 0) <= 0:
             return False
         player = self.players.get(player_id)
         return (
@@ -169,3 +173,29 @@ class GameRuntime:
             and player.active
             and player.answered_index != self.game.question_index
         )
+
+    def expect_answers(self) -> None:
+        """A question opened: everyone connected now may be thinking about it."""
+        self.thinking = deque(pid for pid, subs in self.connected.items() if subs > 0)
+        self.queued = set(self.thinking)
+
+    def expect_answer(self, player_id: str) -> None:
+        """``player_id`` (re)connected while a question is open."""
+        if player_id not in self.queued:
+            self.queued.add(player_id)
+            self.thinking.append(player_id)
+
+    def first_thinking(self) -> str | None:
+        """A player still thinking about the open question, or None if nobody connected is.
+
+        Every connected player who has not answered is in ``thinking`` (added when the
+        question opened or when they connected); those at the front who answered, left or were
+        removed are dropped for good, each once."""
+        thinking, queued = self.thinking, self.queued
+        while thinking:
+            player_id = thinking[0]
+            if self.still_thinking(player_id):
+                return player_id
+            thinking.popleft()
+            queued.discard(player_id)
+        return None

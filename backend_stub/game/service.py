@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +18,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from backend_stub.config import NamespaceConfig
+from backend_stub.game.commits import GroupCommit
 from backend_stub.game.runtime import GameRuntime
+from backend_stub.game.sqlite_store import SqliteStore
 from backend_stub.hooks import HandlerError, Unauthorized
 from quizwire import channels
 from quizwire import game as rules
@@ -33,6 +36,7 @@ from quizwire.fields import MessageError
 from quizwire.game import Announcement, IllegalTransition, Step
 from quizwire.leaderboard import TOP_N
 from quizwire.messages import (
+    AnswerMsg,
     LeaderboardMsg,
     PublicQuestion,
     QuestionClosedMsg,
@@ -53,7 +57,7 @@ from quizwire.state import (
     PlayerStatus,
     question_id,
 )
-from quizwire.store import GameStore, NameTaken
+from quizwire.store import NameTaken
 from quizwire.tally import Tally, tally_answers
 
 if TYPE_CHECKING:
@@ -89,13 +93,14 @@ def _not_found(code: str) -> GameError:
 class GameService:
     def __init__(
         self,
-        store: GameStore,
+        store: SqliteStore,
         *,
         clock: Callable[[], int] = wall_ms,
         coalesce_interval: float = 0.5,
         authorizer_ttl: int = 60,
     ) -> None:
         self.store = store
+        self._commits = GroupCommit(store)  # answers: one transaction per event-loop turn
         self.clock = clock
         self.coalesce_interval = coalesce_interval
         self.authorizer_ttl = authorizer_ttl
@@ -140,6 +145,7 @@ class GameService:
         self._coalescer = asyncio.create_task(self._coalesce_loop(), name="game-coalescer")
 
     async def stop(self) -> None:
+        self._commits.flush()
         for runtime in self.games.values():
             if runtime.timer is not None:
                 runtime.timer.cancel()
@@ -278,6 +284,8 @@ class GameService:
         if runtime is not None:
             pid = segments[2]
             runtime.connected[pid] = runtime.connected.get(pid, 0) + 1
+            if runtime.game.phase is Phase.QUESTION_OPEN:
+                runtime.expect_answer(pid)
 
     def _on_subscription_closed(self, sub: Subscription) -> None:
         if sub.channel.namespace != "scores" or len(sub.channel.segments) != 3:
@@ -316,6 +324,7 @@ class GameService:
             joined_at=self.clock(),
         )
         secret_hash = hash_secret(credential.secret)
+        self._commits.flush()  # staged answers first: the store sees writes in order
         try:
             self.store.add_player(runtime.game_id, player, secret_hash)
         except NameTaken:
@@ -329,6 +338,7 @@ class GameService:
 
     def snapshot(self, code: str, token: str | None) -> dict[str, Any]:
         runtime, player = self.authenticate_player(code, token)
+        self._commits.flush()  # nothing leaves the process before it is stored
         game = runtime.game
         public = runtime.public_standing(player)
         you = player_view(
@@ -359,6 +369,7 @@ class GameService:
         else:  # pragma: no cover - 30^6 codes
             raise GameError(503, "no_code", "Could not allocate a game code; try again.")
         game = rules.new_game(code, quiz, options, now_ms=self.clock())
+        self._commits.flush()
         self.store.create_game(game)
         runtime = GameRuntime(game)
         self.games[code] = runtime
@@ -421,6 +432,7 @@ class GameService:
             updated = set_status(player, status)
         except StatusRefused as exc:
             raise GameError(409, exc.code, exc.message) from None
+        self._commits.flush()
         if not self.store.save_player(runtime.game_id, updated, player.seq):
             raise GameError(409, "conflict", "The player changed meanwhile; try again.")
         runtime.put_player(updated)
@@ -448,6 +460,8 @@ class GameService:
     # -- applying steps: persist first, then announce -------------------------------------------------
 
     async def _apply(self, runtime: GameRuntime, step: Step) -> None:
+        # Answers judged before this step are stored (and their receipts out) before it is.
+        self._commits.flush()
         if not self.store.save_game(step.game, runtime.game.seq):
             raise GameError(409, "conflict", "The game changed meanwhile; try again.")
         runtime.game = step.game
@@ -467,6 +481,7 @@ class GameService:
         assert question is not None
         runtime.tally = Tally.empty(runtime.game.question_index, len(question.choices))
         runtime.freeze()
+        runtime.expect_answers()
         self._schedule_deadline(runtime)
 
     def _schedule_deadline(self, runtime: GameRuntime) -> None:
@@ -540,9 +555,7 @@ class GameService:
                 streak=player.streak,
                 rank=runtime.ranks.rank(player.player_id),
             )
-            await self._server.publish_internal(
-                channels.scores_channel(runtime.game_id, player.player_id), [message.to_dict()]
-            )
+            self._deliver_score(runtime, player.player_id, message)
             if position % 500 == 499:
                 await asyncio.sleep(0)  # thousands of results: let the loop breathe
 
@@ -552,21 +565,14 @@ class GameService:
             return
         # "Every connected player answered" counts the answers of the players connected now:
         # an answer from a player who then dropped (or was kicked) must not stand in for a
-        # connected player who has not answered yet. The player who held the last check up is
-        # asked first: in a burst of answers this is one lookup per answer, not a scan.
-        if runtime.still_thinking(runtime.waiting_on):
+        # connected player who has not answered yet. Amortised O(1) per answer: see
+        # GameRuntime.first_thinking; the players are counted once, when nobody is left.
+        if runtime.closing_index == game.question_index or runtime.first_thinking() is not None:
             return
-        connected = 0
-        for pid, subs in runtime.connected.items():
-            player = runtime.players.get(pid)
-            if subs > 0 and player is not None and player.active:
-                if player.answered_index != game.question_index:
-                    runtime.waiting_on = pid
-                    return
-                connected += 1
-        runtime.waiting_on = None
+        connected = runtime.connected_active
         reason = rules.due_close(game, self.clock(), answered=connected, connected=connected)
         if reason is CloseReason.ALL_ANSWERED:
+            runtime.closing_index = game.question_index
             asyncio.get_running_loop().create_task(
                 self._close_if_open(runtime, game.question_index, reason)
             )
@@ -587,11 +593,17 @@ class GameService:
         if runtime is None:
             raise HandlerError("There is no such game.")
         player_id = str(player_ctx.get("playerId"))
+        events = ctx["events"] or []
+        # Judged at once, in order, from memory (a second answer in one publish sees the
+        # first); stored with every other write of this loop turn; told only once stored.
+        judged = [self._judge(runtime, player_id, event.get("payload")) for event in events]
         results: list[dict[str, Any]] = []
         accepted_any = False
-        for event in ctx["events"] or []:
-            outcome = self._score_one(runtime, player_id, event.get("payload"))
-            await self._publish_score(runtime, outcome)
+        for event, pending in zip(events, judged, strict=True):
+            if isinstance(pending, AnswerOutcome):
+                outcome = pending
+            else:
+                outcome = await self._stored(runtime, player_id, pending)
             if outcome.accepted and outcome.record is not None:
                 accepted_any = True
                 record = outcome.record
@@ -619,9 +631,14 @@ class GameService:
             self._maybe_close_all_answered(runtime)
         return results
 
-    def _score_one(self, runtime: GameRuntime, player_id: str, payload: object) -> AnswerOutcome:
+    def _judge(
+        self, runtime: GameRuntime, player_id: str, payload: object
+    ) -> AnswerOutcome | asyncio.Future[AnswerOutcome]:
+        """Validate and score one answer against the game in memory and apply it there; stage
+        its write. The outcome itself when there is nothing to store (an unknown player)."""
         player = runtime.players.get(player_id)
         now = self.clock()
+        answer: AnswerMsg | None = None
         try:
             answer = parse_answer(payload, game_id=runtime.game_id)
         except MessageError as exc:
@@ -631,36 +648,91 @@ class GameService:
         if player is None or outcome.player is None:
             self._count_refusal(runtime, outcome)
             return outcome
-        if outcome.accepted and outcome.record is not None:
-            if not self.store.record_answer(
-                runtime.game_id, outcome.player, player.seq, outcome.record
-            ):
-                # The store already holds an answer of this player to this question (or their
-                # row moved on): the stored one counts. Re-judge against the stored row.
-                stored = {p.player_id: p for p in self.store.load_players(runtime.game_id)}
-                runtime.put_player(stored.get(player_id, player))
-                retry = submit_answer(
-                    runtime.game, player_id, runtime.players[player_id], answer, now
-                )
-                log.warning(
-                    "game %s: answer from %s lost a race: %s",
-                    runtime.game_id,
-                    player_id,
-                    retry.refusal,
-                )
-                self._count_refusal(runtime, retry)
-                return retry
+        game_id, row = runtime.game_id, outcome.player
+        record = outcome.record
+        if outcome.accepted and record is not None and answer is not None:
+            tally = runtime.tally
+            if tally is not None and tally.question_index == record.question_index:
+                runtime.tally = tally.add(record)
+            runtime.put_player(row)
+            return self._commits.stage(
+                functools.partial(self.store.record_answer, game_id, row, player.seq, record),
+                functools.partial(
+                    self._answer_stored,
+                    runtime,
+                    player,
+                    answer,
+                    now,
+                    outcome,
+                    self._receipt(runtime, outcome),
+                ),
+            )
+        self._count_refusal(runtime, outcome)
+        runtime.put_player(row)
+        return self._commits.stage(
+            functools.partial(self.store.save_player, game_id, row, player.seq),
+            functools.partial(
+                self._refusal_stored, runtime, outcome, self._receipt(runtime, outcome)
+            ),
+        )
+
+    async def _stored(
+        self, runtime: GameRuntime, player_id: str, pending: asyncio.Future[AnswerOutcome]
+    ) -> AnswerOutcome:
+        try:
+            return await pending
+        except Exception:
+            log.exception("game %s: storing an answer from %s failed", runtime.game_id, player_id)
+            self._resync(runtime, player_id)
+            raise HandlerError("There was an error processing the message") from None
+
+    def _answer_stored(
+        self,
+        runtime: GameRuntime,
+        before: PlayerState,
+        answer: AnswerMsg,
+        now: int,
+        outcome: AnswerOutcome,
+        receipt: ScoreMsg,
+        stored: bool,
+    ) -> AnswerOutcome:
+        """After the commit: the receipt goes out, or, if the store already held an answer of
+        this player to this question (or their row moved), the stored one counts."""
+        if stored:
             self.answers_accepted += 1
-            if (
-                runtime.tally is not None
-                and runtime.tally.question_index == outcome.record.question_index
-            ):
-                runtime.tally = runtime.tally.add(outcome.record)
-        else:
-            self._count_refusal(runtime, outcome)
-            self.store.save_player(runtime.game_id, outcome.player, player.seq)
-        runtime.put_player(outcome.player)
+            self._deliver_score(runtime, outcome.player_id, receipt)
+            return outcome
+        player_id = outcome.player_id
+        runtime.put_player(before)  # unless the store has a row for them
+        self._resync(runtime, player_id)
+        retry = submit_answer(runtime.game, player_id, runtime.players[player_id], answer, now)
+        log.warning(
+            "game %s: answer from %s lost a race: %s", runtime.game_id, player_id, retry.refusal
+        )
+        self._count_refusal(runtime, retry)
+        self._deliver_score(runtime, player_id, self._receipt(runtime, retry))
+        return retry
+
+    def _refusal_stored(
+        self, runtime: GameRuntime, outcome: AnswerOutcome, receipt: ScoreMsg, _stored: bool
+    ) -> AnswerOutcome:
+        self._deliver_score(runtime, outcome.player_id, receipt)
         return outcome
+
+    def _resync(self, runtime: GameRuntime, player_id: str) -> None:
+        """Memory ran ahead of a write the store refused or failed: take the player's row and
+        the open question's tally back from the store."""
+        self._commits.flush()  # whatever else memory holds is stored first
+        stored = {p.player_id: p for p in self.store.load_players(runtime.game_id)}
+        if player_id in stored:
+            runtime.put_player(stored[player_id])
+        game = runtime.game
+        if game.phase is Phase.QUESTION_OPEN and game.question is not None:
+            runtime.tally = tally_answers(
+                game.question_index,
+                len(game.question.choices),
+                self.store.load_answers(game.game_id, game.question_index),
+            )
 
     def _count_refusal(self, runtime: GameRuntime, outcome: AnswerOutcome) -> None:
         if outcome.refusal is not None:
@@ -676,31 +748,32 @@ class GameService:
                 },
             )
 
-    async def _publish_score(self, runtime: GameRuntime, outcome: AnswerOutcome) -> None:
+    def _receipt(self, runtime: GameRuntime, outcome: AnswerOutcome) -> ScoreMsg:
         """The player's immediate receipt. While the question is open it says "locked in" and
         nothing more: correctness and points wait for the reveal (see :meth:`_reveal_results`).
         The scores channel's seq is twice the row version (+1 for the result at the reveal)."""
-        if self._server is None or outcome.player is None:
-            return
         message = outcome.score_message(
             runtime.game_id, self.clock(), runtime.ranks.rank(outcome.player_id)
         )
-        message = replace(message, seq=2 * message.seq)
-        game = runtime.game
-        if game.phase is Phase.QUESTION_OPEN:  # refusals too: nothing may hint at a result
-            public = runtime.public_standing(outcome.player)
-            message = replace(
-                message,
-                correct=None,
-                points=0,
-                bonus=0,
-                total=public.score,
-                streak=public.streak,
-                rank=public.rank,
-            )
-        await self._server.publish_internal(
-            channels.scores_channel(runtime.game_id, outcome.player_id), [message.to_dict()]
+        if runtime.game.phase is not Phase.QUESTION_OPEN or outcome.player is None:
+            return replace(message, seq=2 * message.seq)
+        public = runtime.public_standing(outcome.player)  # refusals too: nothing may hint
+        return replace(
+            message,
+            seq=2 * message.seq,
+            correct=None,
+            points=0,
+            bonus=0,
+            total=public.score,
+            streak=public.streak,
+            rank=public.rank,
         )
+
+    def _deliver_score(self, runtime: GameRuntime, player_id: str, message: ScoreMsg) -> None:
+        if self._server is not None:
+            self._server.deliver_internal(
+                channels.scores_channel(runtime.game_id, player_id), message.to_dict()
+            )
 
     # -- coalesced announcements: lobby count and leaderboard -------------------------------------
 
@@ -740,12 +813,14 @@ class GameService:
         for announcement in step.announcements:
             if isinstance(announcement.message, LeaderboardMsg):
                 runtime.last_leaderboard = announcement.message.to_dict()
+                self._commits.flush()
                 self.store.save_extra(runtime.game_id, "leaderboard", runtime.last_leaderboard)
 
     # -- presenter view ------------------------------------------------------------------------------
 
     def presenter_view(self, code: str) -> dict[str, Any]:
         runtime = self.runtime(code)
+        self._commits.flush()  # nothing leaves the process before it is stored
         game = runtime.game
         question = (
             PublicQuestion.from_game(game).to_dict()
@@ -810,6 +885,7 @@ class GameService:
         ]
 
     def answers(self, code: str) -> Sequence[Any]:
+        self._commits.flush()
         return self.store.load_answers(self.runtime(code).game_id)
 
     def game_state(self, code: str) -> GameState:

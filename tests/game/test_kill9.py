@@ -141,3 +141,72 @@ async def test_kill_9_mid_question_loses_nothing(tmp_path: Path) -> None:
         await presenter.close()
         await asyncio.to_thread(stub.stop)
     assert stub.popen is not None and stub.popen.poll() is not None
+
+
+async def test_kill_9_in_a_burst_of_answers_keeps_every_acknowledged_answer(
+    tmp_path: Path,
+) -> None:
+    """Answers are stored many to a transaction (group commit); whatever a player was told was
+    accepted -- a ``publish_success`` or a "locked in" receipt -- survives a kill -9 that lands
+    in the middle of the burst."""
+    data, config = tmp_path / "data", tmp_path / "config"
+    data.mkdir()
+    config.mkdir()
+    stub = StubProcess(data, config, free_port())
+    info = await asyncio.to_thread(stub.start)
+    http_url, game_api = info["http"], info["game_api"]
+    auth = IamAuth.from_keys(info["region"], info["access_key_id"], info["secret_access_key"])
+    presenter = Presenter(game_api, http_url, auth)
+    entry = EntryClient(game_api, backoff=0.1, backoff_cap=1.0)
+    players: list[Player] = []
+    try:
+        code = (
+            await presenter.admin.create_game(quiz=make_quiz(SPECS), options={"timeLimit": 60})
+        )["gameId"]
+        players = [Player(f"bot{i}", code, http_url, entry) for i in range(150)]
+        for p in players:
+            await p.join()
+            await p.connect()
+        qid = (await presenter.admin.command(code, "start"))["question"]["questionId"]
+        await asyncio.gather(*(p.inboxes["question"].wait() for p in players))
+
+        acked: set[str] = set()
+
+        async def answer(p: Player) -> None:
+            assert p.client is not None
+            result = await p.client.publish(f"/answer/{code}", [{"questionId": qid, "choice": 1}])
+            if result.successful and not result.failed:
+                acked.add(p.name)
+
+        sends = [asyncio.create_task(answer(p)) for p in players]
+
+        def receipts() -> set[str]:
+            return {
+                p.name
+                for p in players
+                if any(m.get("accepted") for m in p.inboxes["scores"].messages)
+            }
+
+        for _ in range(20_000):  # until the first player is told
+            if acked or receipts():
+                break
+            await asyncio.sleep(0.001)
+        await asyncio.to_thread(stub.kill9)  # in the middle of the burst
+        await asyncio.gather(*sends, return_exceptions=True)
+        told = acked | receipts()
+        for p in players:
+            await p.drop()
+        await asyncio.to_thread(stub.start)
+
+        results = json.loads(await presenter.admin.results(code, "json"))
+        stored = {r["name"] for r in results["players"] if r["answers"][0] is not None}
+        assert told  # someone was told before the kill
+        assert told <= stored, f"acknowledged but lost: {sorted(told - stored)}"
+        view = await presenter.admin.view(code)
+        assert (view["phase"], view["answered"]) == ("question_open", len(stored))
+    finally:
+        for p in players:
+            await p.close()
+        await entry.close()
+        await presenter.close()
+        await asyncio.to_thread(stub.stop)

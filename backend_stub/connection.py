@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from typing import TYPE_CHECKING
@@ -84,6 +85,13 @@ class Connection:
         echo or receipt and its ``publish_success`` cost the connection one send, not two."""
         if self._corked is None:
             self._corked = []
+
+    def cork_turn(self) -> None:
+        """Cork until the end of this event-loop turn: operations read together (a client's
+        four subscribes) are answered in one write."""
+        if self._corked is None:
+            self._corked = []
+            asyncio.get_running_loop().call_soon(self.uncork)
 
     def uncork(self) -> None:
         frames, self._corked = self._corked, None

@@ -642,6 +642,7 @@ class EventApiServer:
 
     async def _subscribe(self, conn: Connection, op_id: str, frame: Mapping[str, Any]) -> None:
         self.metrics.subscribe_requests += 1
+        conn.cork_turn()  # a client's subscribes arrive together: one write answers them all
         try:
             await self._subscribe_checked(conn, op_id, frame)
         except OperationRefused:

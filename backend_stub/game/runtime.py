@@ -96,6 +96,13 @@ class GameRuntime:
         self.taken_names.add(name_key(player.name))
         self.ranks.update(player)
 
+    def remove_player(self, player: PlayerState) -> None:
+        """Undo :meth:`add_player` (a join the store refused)."""
+        self.players.pop(player.player_id, None)
+        self.secret_hashes.pop(player.player_id, None)
+        self.taken_names.discard(name_key(player.name))
+        self.ranks.remove(player.player_id)
+
     def put_player(self, player: PlayerState) -> None:
         self.players[player.player_id] = player
         self.ranks.update(player)

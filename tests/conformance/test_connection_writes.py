@@ -49,3 +49,24 @@ async def test_corked_frames_wait_and_leave_in_order_when_uncorked() -> None:
         transport.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_cork_for_the_turn_sends_the_frames_of_one_turn_together() -> None:
+    loop = asyncio.get_running_loop()
+    received: asyncio.Queue[bytes] = asyncio.Queue()
+    server = await loop.create_server(lambda: Sink(received), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
+    try:
+        conn = Connection(transport, remote=None, headers={}, write_limit=1 << 20, publish_rate=25)
+        for n in range(4):  # four subscribes read together, answered in this same turn
+            conn.cork_turn()
+            assert conn.send_frame(f"ok{n}|".encode())
+        assert transport.get_write_buffer_size() == 0 and received.empty()
+        assert await read(received, 16) == b"ok0|ok1|ok2|ok3|"  # after the turn, in order
+        assert conn.send_frame(b"next")  # the next turn starts uncorked
+        assert await read(received, 4) == b"next"
+    finally:
+        transport.close()
+        server.close()
+        await server.wait_closed()

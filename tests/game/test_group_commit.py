@@ -173,3 +173,32 @@ async def test_a_connected_player_who_leaves_without_answering_no_longer_holds_t
     closed = await presenter.inboxes["game"].wait(lambda m: m.get("type") == "question_closed")
     assert (closed["reason"], closed["answered"]) == ("all_answered", 2)
     assert closed["ts"] >= started
+
+
+async def test_a_big_lobby_announces_its_count_less_often(
+    make_stub: Any,
+    presenter_for: Any,
+    entry_for: Any,
+    player_for: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from backend_stub.game import service
+
+    monkeypatch.setattr(service, "LOBBY_DELIVERIES_PER_S", 10)  # 20 players: every 2 s at most
+    stub = await make_stub()  # coalescing every 0.1 s otherwise
+    code, presenter, _ = await game_with(
+        stub, presenter_for, entry_for, player_for, [f"p{i}" for i in range(20)]
+    )
+    entry = entry_for(stub.game_api)
+    lobby = presenter.inboxes["game"]
+    await lobby.wait(lambda m: m.get("type") == "lobby" and m["players"] == 20, within=5)
+    cursor = lobby.cursor()
+    for i in range(15):  # a join every 0.1 s for 1.5 s
+        await entry.join(code, f"late{i}")
+        await asyncio.sleep(0.1)
+    announced = [m for m in lobby.messages[cursor:] if m.get("type") == "lobby"]
+    assert len(announced) <= 1  # at 0.1 s coalescing it would have been ~15
+    final = await lobby.wait(
+        lambda m: m.get("type") == "lobby" and m["players"] == 35, after=cursor, within=5
+    )
+    assert final["players"] == 35  # the count still arrives, only less often

@@ -24,18 +24,19 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-import aiohttp
 from websockets.exceptions import WebSocketException
 
 from bench import procs
 from bench.answer_burst import PlayerInfo
+from bench.httpclient import HttpPool
 from bench.loadgen import StopRequested, pipe_recv, raise_fd_limit
 from bench.report import percentile
 from bench.wsclient import ServerInfo, WsClient, open_client
 from eventapi import IamAuth
 from quizwire.client.game_api import AdminClient
 
-HTTP_CONCURRENCY = 100  # join requests in flight per worker
+HTTP_CONCURRENCY = 100  # join requests in flight per worker (keep-alive connections)
+HTTP_TIMEOUT_S = 30.0
 CONNECT_ATTEMPTS = 3
 JOIN_ATTEMPTS = 12
 BACKOFF_BASE_S = 0.25
@@ -106,7 +107,6 @@ class Storm:
         self.rng = random.Random(cfg.seed)
         self.report = StormReport()
         self.clients: list[WsClient] = []
-        self.http_gate = asyncio.Semaphore(HTTP_CONCURRENCY)
         self.ws_gate = asyncio.Semaphore(cfg.concurrency)
 
     def backoff(self, attempt: int, retry_after: float) -> float:
@@ -114,28 +114,26 @@ class Storm:
         ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt)
         return retry_after + self.rng.uniform(0, ceiling)
 
-    async def join(self, http: aiohttp.ClientSession, i: int) -> tuple[str, str]:
+    async def join(self, http: HttpPool, i: int) -> tuple[str, str]:
         """POST the player, retrying 429s; returns the player's id and token."""
-        url = f"{self.cfg.game_api}/games/{self.cfg.code}/players"
+        path = f"/games/{self.cfg.code}/players"
         for attempt in range(JOIN_ATTEMPTS):
             try:
-                async with (
-                    self.http_gate,
-                    http.post(url, json={"name": f"storm{self.cfg.index}-{i}"}) as response,
-                ):
-                    status, text = response.status, await response.text()
-                    retry_header = response.headers.get("Retry-After", "0")
-            except (aiohttp.ClientError, TimeoutError):  # counted as a retry, not a failure yet
+                response = await http.post_json(
+                    path, {"name": f"storm{self.cfg.index}-{i}"}, HTTP_TIMEOUT_S
+                )
+            except (OSError, TimeoutError, ValueError):  # counted as a retry, not a failure yet
                 self.report.join_errors += 1
                 await asyncio.sleep(self.backoff(attempt, 0.0))
                 continue
+            status, retry_header = response.status, response.headers.get("retry-after", "0")
             if status == 201:
                 self.report.join_stamps.append(time.time())
                 self.report.join_attempts.append(attempt + 1)
-                body = json.loads(text)
+                body = response.json()
                 return str(body["playerId"]), str(body["token"])
             if status != 429:
-                raise RuntimeError(f"join: HTTP {status} {text[:80]}")
+                raise RuntimeError(f"join: HTTP {status} {response.body[:80]!r}")
             self.report.http_429 += 1
             try:
                 retry_after = float(retry_header)
@@ -183,14 +181,14 @@ class Storm:
                 await asyncio.sleep(self.backoff(attempt, 0.0))
         raise error
 
-    async def one(self, http: aiohttp.ClientSession, i: int, deadline: float) -> None:
+    async def one(self, http: HttpPool | None, i: int, deadline: float) -> None:
         info, player_id = self.cfg.info, ""
-        if self.cfg.mode == "stub":
+        if http is not None:  # the stub: join first (the reference has no entry API)
             player_id, token = await self.join(http, i)
             info = PlayerInfo(info.realtime, info.host, "", token)
         await self.subscribe(info, self.frames(i, info, player_id), deadline)
 
-    async def run(self, http: aiohttp.ClientSession) -> StormReport:
+    async def run(self, http: HttpPool | None) -> StormReport:
         loop = asyncio.get_running_loop()
         started, cpu0 = time.perf_counter(), time.process_time()
         deadline = loop.time() + self.cfg.timeout_s
@@ -213,18 +211,15 @@ class Storm:
 
 async def storm_main(cfg: StormConfig, conn: Connection) -> None:
     storm = Storm(cfg)
-    connector = aiohttp.TCPConnector(
-        limit=HTTP_CONCURRENCY, local_addr=(cfg.source_ip, 0) if cfg.source_ip else None
-    )
+    http = HttpPool(cfg.game_api, HTTP_CONCURRENCY, cfg.source_ip) if cfg.game_api else None
     try:
-        async with aiohttp.ClientSession(
-            connector=connector, timeout=aiohttp.ClientTimeout(total=30)
-        ) as http:
-            conn.send(("ready", None))
-            await pipe_recv(conn, "go", 120)
-            conn.send(("done", await storm.run(http)))
-            await pipe_recv(conn, "stop", cfg.timeout_s + 300)
+        conn.send(("ready", None))
+        await pipe_recv(conn, "go", 120)
+        conn.send(("done", await storm.run(http)))
+        await pipe_recv(conn, "stop", cfg.timeout_s + 300)
     finally:
+        if http is not None:
+            http.close()
         for client in storm.clients:
             client.abort()
 

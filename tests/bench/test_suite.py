@@ -190,3 +190,10 @@ async def test_held_connections_survive_the_hold() -> None:
     result = await run_held("stub", 40, 1, hold_s=1.0)
     assert result.subscribed == 40 and result.dropped == 0 and result.failed == 0
     assert result.rss_per_conn_kib > 0
+
+
+def test_the_join_reference_is_never_faster_than_the_entry_limit_allows() -> None:
+    # the bucket starts full (a burst of one second's worth), then admits `rate` a second
+    assert suite.limit_floor_s(10_000, 2000) == 4.0
+    assert suite.limit_floor_s(10_000, 500) == 19.0
+    assert suite.limit_floor_s(500, 2000) == 0.0

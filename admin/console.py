@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from admin.bigfont import big_lines
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
-from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable
+from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
 from tui.clock import Clock
 from tui.countdown import Countdown
 from tui.histogram import Histogram
@@ -96,7 +96,7 @@ class ConsoleScreen(Screen[None]):
         self.ready = False
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="topbar")
+        yield Readout("", id="topbar")
         with Horizontal(id="body"):
             with ContentSwitcher(initial="lobby", id="main"):
                 with Horizontal(id="lobby"):
@@ -104,33 +104,33 @@ class ConsoleScreen(Screen[None]):
                         yield QRCode(id="qr")
                     with Vertical(id="lobby-info"):
                         yield BigCode(id="big-code")
-                        yield Static("", id="join-command")
-                        yield Static("", id="lobby-count")
+                        yield Readout("", id="join-command")
+                        yield Readout("", id="lobby-count")
                         with Horizontal(id="lobby-split"):
                             yield JoinFeed(id="join-feed")
                             yield PlayerTable(name_width=13, id="lobby-players")
                 with Vertical(id="question"):
-                    yield Static("", id="q-text")
+                    yield Readout("", id="q-text")
                     yield Countdown(clock=self.clock, id="countdown")
-                    yield Static("", id="q-choices")
+                    yield Readout("", id="q-choices")
                     yield Histogram(id="histogram")
-                    yield Static("", id="q-answered")
-                    yield Static("", id="reveal-box", classes="-hidden")
+                    yield Readout("", id="q-answered")
+                    yield Readout("", id="reveal-box", classes="-hidden")
                     yield Static("Live answers (newest first)", id="stream-title")
                     yield AnswerStream(id="stream")
                 with Vertical(id="end"):
-                    yield Static("", id="end-title")
-                    yield Static("", id="podium")
-                    yield Static("Press x to export the results (CSV and JSON).", id="exports")
+                    yield Readout("", id="end-title")
+                    yield Readout("", id="podium")
+                    yield Readout("Press x to export the results (CSV and JSON).", id="exports")
             with Vertical(id="side", classes="-hidden"):
                 yield Static("Top 10", classes="section")
                 yield LeaderboardTable(limit=10, name_width=16, id="leaders")
                 yield Static("Players", classes="section")
                 yield PlayerTable(id="players")
         with Vertical(id="system"):
-            yield Static("", id="sys-text")
+            yield Readout("", id="sys-text")
             yield Sparkline(id="sys-spark")
-            yield Static("", id="sys-stub")
+            yield Readout("", id="sys-stub")
         yield Footer()
 
     # -- rendering ------------------------------------------------------------------------------

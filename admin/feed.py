@@ -12,14 +12,14 @@ import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_CHOICES = 6
 
 
-@dataclass(frozen=True, slots=True)
-class StreamItem:
-    """One answer as the stream shows it: who and which choice; never whether it is right."""
+class StreamItem(NamedTuple):
+    """One answer as the stream shows it: who and which choice; never whether it is right.
+    (A named tuple: one is made per answer, thousands a second.)"""
 
     player_id: str
     name: str
@@ -43,20 +43,25 @@ class RateMeter:
 
     def __init__(self, seconds: int = 60) -> None:
         self.seconds = seconds
-        self._buckets: deque[tuple[int, int]] = deque(maxlen=seconds)
+        self._buckets: deque[tuple[int, int]] = deque(maxlen=seconds)  # complete seconds
+        self._second = -1  # the second being counted (not in _buckets yet) and its count
+        self._count = 0
 
     def add(self, now_s: float, n: int = 1) -> None:
         second = int(now_s)
-        if self._buckets and self._buckets[-1][0] == second:
-            self._buckets[-1] = (second, self._buckets[-1][1] + n)
-        else:
-            self._buckets.append((second, n))
+        if second != self._second:
+            if self._count:
+                self._buckets.append((self._second, self._count))
+            self._second, self._count = second, 0
+        self._count += n
 
     def series(self, now_s: float, points: int | None = None) -> tuple[int, ...]:
         """Counts of the last ``points`` complete seconds, oldest first (zeros for gaps)."""
         points = points or self.seconds
         last = int(now_s) - 1
         by_second = dict(self._buckets)
+        if self._count:
+            by_second[self._second] = self._count
         return tuple(by_second.get(s, 0) for s in range(last - points + 1, last + 1))
 
     def last_rate(self, now_s: float) -> int:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from rich.cells import cell_len
+from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -17,6 +25,7 @@ from tui.safe import clean
 from tui.symbols import CHOICE_COLORS, choice_letter, choice_symbol
 
 NAME_WIDTH = 18
+_CONSOLE = Console(width=200, color_system="truecolor", legacy_windows=False)  # renders Text
 TABLE_NAME_WIDTH = 12
 
 
@@ -139,32 +148,107 @@ class PlayerTable(DataTable[Text]):
         return changed
 
 
-class AnswerStream(Static):
-    """The last answers as they arrive, newest first: who and which choice — nothing else."""
+class Readout(Static):
+    """A Static the console sets on every tick (10 Hz): unchanged content is not repainted, and
+    the screen is laid out again only when the content's shape (its lines' widths) changed.
+    Under an answer flood a layout per tick was most of the console's CPU."""
+
+    def __init__(self, content: str | Text = "", **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._shown: object = content
+        self._shape = _shape(content)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        if content == self._shown:
+            return
+        shape = _shape(content)
+        layout = layout and shape != self._shape
+        self._shown, self._shape = content, shape
+        super().update(content, layout=layout)
+
+
+def _shape(content: object) -> tuple[int, ...] | None:
+    """Cell width of each line (what the laid-out size depends on); None if unknown."""
+    if isinstance(content, Text):
+        return tuple(cell_len(line) for line in content.plain.split("\n"))
+    if isinstance(content, str):
+        return tuple(cell_len(line) for line in content.split("\n"))
+    return None
+
+
+class AnswerStream(Widget):
+    """The last answers as they arrive, newest first: who and which choice — nothing else.
+
+    Under a flood it is the largest thing on screen that changes, so it is the cheapest one to
+    show: a Line API widget of ready-made strips, repainted at most every REPAINT_S (the
+    latest answers then; the counts and the histogram still move ten times a second). As a
+    Static re-rendered ten times a second it was most of the console's CPU at 5,000 answers/s.
+    """
 
     DEFAULT_CSS = """
     AnswerStream { height: 1fr; overflow: hidden; }
     """
+    REPAINT_S = 0.25
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
+        super().__init__(id=id)
         self._version = -1
+        self._items: Sequence[StreamItem] = ()
+        self._painted_at = 0.0
+        self._timer: Timer | None = None
+        self._base: list[Strip] = [_strip(Text("waiting for answers…", style="dim"))]
+        self._lines: list[Strip] = []  # _base fitted to the width, in the widget's style
+        self._fitted: tuple[int, Style] | None = None
 
     def show(self, items: Sequence[StreamItem], version: int) -> None:
         if version == self._version:
             return
-        self._version = version
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for item in reversed(items):
-            text.append(clean(item.name, NAME_WIDTH).ljust(NAME_WIDTH + 1))
-            text.append(
-                f"{choice_symbol(item.choice)} {choice_letter(item.choice)}",
-                style=CHOICE_COLORS[item.choice % 6],
-            )
-            if item.elapsed_ms is not None:
-                text.append(f"  {item.elapsed_ms / 1000:5.1f}s", style="dim")
-            text.append("\n")
-        self.update(text if items else Text("waiting for answers…", style="dim"))
+        self._version, self._items = version, items
+        wait = self._painted_at + self.REPAINT_S - time.monotonic()
+        if wait <= 0:
+            self._paint()
+        elif self._timer is None:  # the latest items, once the interval is over
+            self._timer = self.set_timer(wait, self._paint)
+
+    def _paint(self) -> None:
+        self._timer = None
+        self._painted_at = time.monotonic()
+        rows = self.size.height  # only the lines that fit are worth rendering (0: not laid out)
+        shown = self._items[-rows:] if rows else self._items
+        if not shown:
+            self._base = [_strip(Text("waiting for answers…", style="dim"))]
+        else:
+            self._base = [_strip(_stream_line(item)) for item in reversed(shown)]
+        self._fitted = None
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width, style = self.size.width, self.rich_style
+        if self._fitted != (width, style):  # new lines, a resize or another theme
+            self._fitted = (width, style)
+            self._lines = [
+                line.crop_extend(0, width, None).apply_style(style).simplify()
+                for line in self._base
+            ]
+        if y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(width, style)
+
+
+def _stream_line(item: StreamItem) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(clean(item.name, NAME_WIDTH).ljust(NAME_WIDTH + 1))
+    text.append(
+        f"{choice_symbol(item.choice)} {choice_letter(item.choice)}",
+        style=CHOICE_COLORS[item.choice % 6],
+    )
+    if item.elapsed_ms is not None:
+        text.append(f"  {item.elapsed_ms / 1000:5.1f}s", style="dim")
+    return text
+
+
+def _strip(text: Text) -> Strip:
+    return Strip(text.render(_CONSOLE))
 
 
 class JoinFeed(Static):

@@ -4,6 +4,10 @@ Bots are spread over several processes (each holds a share of the connections an
 event loop), join with a spread, answer each question with human-like timing and accuracy, and
 report counters to the parent, which shows a live Rich display and a final summary. Everything
 is bounded: a player count, a duration after which every bot leaves, and the game's end.
+
+A bot thinking about a question wakes at once when anything arrives (the question closing, the
+game ending); the swarm leaves within a second of the game's end. Ctrl-C or SIGTERM stop every
+bot, collect the workers' last counts and print the summary all the same.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ import asyncio
 import contextlib
 import math
 import multiprocessing as mp
+import os
 import queue
 import random
 import resource
+import signal
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +34,8 @@ from eventapi import ReconnectPolicy
 
 SPAWN = mp.get_context("spawn")
 REPORT_INTERVAL = 0.5
+IDLE_WAIT_S = 5.0  # a bot with nothing to do looks again this often (events wake it at once)
+STOP_GRACE_S = 10.0  # workers asked to stop have this long to send their last counts
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class BotStats:
     finished: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     last_error: str = ""
+    stopped_by: str = ""  # "Ctrl-C" or "SIGTERM" when the swarm was told to stop early
 
     def merge(self, other: BotStats) -> None:
         for name in (
@@ -133,7 +143,8 @@ async def run_bot(
 
     session.on_state = on_state
     try:
-        await asyncio.sleep(rng.uniform(0, cfg.join_spread))
+        with contextlib.suppress(TimeoutError):  # the join spread, unless the swarm stops first
+            await asyncio.wait_for(stop.wait(), rng.uniform(0, cfg.join_spread))
         if stop.is_set():
             return
         name = f"{cfg.name_prefix}{random_nickname(rng)}"[:20] + f" {index}"
@@ -154,14 +165,9 @@ async def run_bot(
                 and question.question_id not in answered
             ):
                 answered.add(question.question_id)
-                await asyncio.sleep(human_delay(rng, question.duration_ms))
-                session.pump()
-                if (
-                    model.phase != "question_open"
-                    or model.question is None
-                    or model.question.question_id != question.question_id
-                ):
-                    continue
+                delay = human_delay(rng, question.duration_ms)
+                if not await think(session, model, question.question_id, delay):
+                    continue  # closed (revealed early, the game ended) while the bot thought
                 correct = cfg.answer_key.get(question.question_id) if cfg.answer_key else None
                 choice = pick_choice(rng, len(question.choices), correct, skill)
                 started = time.perf_counter()
@@ -173,7 +179,7 @@ async def run_bot(
                 else:
                     stats.refused += 1
                 continue
-            await asyncio.sleep(0.1)
+            await session.wait_for_events(IDLE_WAIT_S)
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # a bot's failure is a statistic, not the swarm's end
@@ -182,6 +188,28 @@ async def run_bot(
     finally:
         with contextlib.suppress(Exception):
             await session.close()
+
+
+async def think(session: Any, model: Any, question_id: str, seconds: float) -> bool:
+    """Think about the open question for ``seconds``, waking for every event that arrives;
+    True if it is still open then, False as soon as it closes or the game ends."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (remaining := deadline - loop.time()) > 0:
+        await session.wait_for_events(remaining)
+        session.pump()
+        if not question_open(model, question_id):
+            return False
+    return question_open(model, question_id)
+
+
+def question_open(model: Any, question_id: str) -> bool:
+    question = model.question
+    return (
+        model.phase == "question_open"
+        and question is not None
+        and question.question_id == question_id
+    )
 
 
 def _raise_fd_limit() -> None:
@@ -196,8 +224,19 @@ async def _worker_main(
     from quizwire.client.game_api import EntryClient
 
     _raise_fd_limit()
+    loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    # SIGTERM to the whole process group: stop the bots, report, leave (as on the parent's word)
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
     stats = BotStats()
+    sent_latencies = 0
+
+    def report() -> None:
+        nonlocal sent_latencies
+        delta = BotStats(**{**stats.__dict__, "latencies_ms": stats.latencies_ms[sent_latencies:]})
+        sent_latencies = len(stats.latencies_ms)
+        reports.put((worker_id, "progress", delta.__dict__))
+
     entry = EntryClient(cfg.game_api, max_attempts=20, max_wait=min(cfg.duration, 300.0))
     with tempfile.TemporaryDirectory(prefix="quizwire-swarm-") as tmp:
         source = source_address_for(cfg, worker_id)
@@ -205,40 +244,38 @@ async def _worker_main(
             asyncio.create_task(run_bot(cfg, i, stats, stop, Path(tmp), entry, source))
             for i in indices
         ]
-        deadline = time.monotonic() + cfg.duration
-        sent_latencies = 0
+        deadline = loop.time() + cfg.duration
         try:
-            while any(not t.done() for t in tasks):
-                await asyncio.sleep(REPORT_INTERVAL)
-                if stop_flag.is_set() or time.monotonic() > deadline:
+            pending: set[asyncio.Task[None]] = set(tasks)
+            while pending and not stop.is_set():
+                # returns the moment the last bot is done (the game ended), else every interval
+                _, pending = await asyncio.wait(pending, timeout=REPORT_INTERVAL)
+                if stop_flag.is_set() or loop.time() > deadline:
                     stop.set()
-                delta = BotStats(
-                    **{**stats.__dict__, "latencies_ms": stats.latencies_ms[sent_latencies:]}
-                )
-                sent_latencies = len(stats.latencies_ms)
-                reports.put(("progress", delta.__dict__))
-            reports.put(
-                (
-                    "progress",
-                    BotStats(
-                        **{**stats.__dict__, "latencies_ms": stats.latencies_ms[sent_latencies:]}
-                    ).__dict__,
-                )
-            )
+                report()
         finally:
             stop.set()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await entry.close()
-            reports.put(("done", None))
+            report()
+            reports.put((worker_id, "done", None))
 
 
 def worker(
     cfg: SwarmConfig, worker_id: int, indices: list[int], reports: Any, stop_flag: Any
 ) -> None:
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_worker_main(cfg, worker_id, indices, reports, stop_flag))
+    # Ctrl-C reaches the whole process group: the parent handles it and tells the workers to
+    # stop, so that each one still sends its last counts.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    asyncio.run(_worker_main(cfg, worker_id, indices, reports, stop_flag))
+    # The counts are out (join_thread waits until the queue's pipe took them); the sockets and
+    # the temporary directory are closed. Leave now: tearing the interpreter down took the
+    # worker ~0.5-0.9 s, most of the swarm's time to exit once the game had ended.
+    reports.close()
+    reports.join_thread()
+    os._exit(0)
 
 
 @dataclass
@@ -269,48 +306,91 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into the same orderly stop as Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """While the swarm runs, SIGTERM raises :class:`_Terminated` in the main thread (a swarm run
+    from another thread leaves signals to its host)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_swarm(
     cfg: SwarmConfig, *, show: bool = True, stop: threading.Event | None = None
 ) -> BotStats:
-    """Start the workers, show progress, return the totals. Stops by itself (or on ``stop``)."""
+    """Start the workers, show progress, return the totals. Stops by itself (the game ended,
+    the duration passed), on ``stop``, on Ctrl-C or on SIGTERM -- always with the totals."""
     processes = max(1, min(cfg.processes, cfg.players))
     shares = [list(range(i, cfg.players, processes)) for i in range(processes)]
-    reports_by_worker = [SPAWN.Queue() for _ in shares]
+    reports = SPAWN.Queue()  # one for all workers: a report wakes the parent at once
     stop_flag = SPAWN.Event()
     procs = [
-        SPAWN.Process(target=worker, args=(cfg, wid, share, q, stop_flag), daemon=True)
-        for wid, (share, q) in enumerate(zip(shares, reports_by_worker, strict=True))
+        SPAWN.Process(target=worker, args=(cfg, wid, share, reports, stop_flag), daemon=True)
+        for wid, share in enumerate(shares)
     ]
-    for proc in procs:
-        proc.start()
     totals = SwarmTotals()
     done: set[int] = set()
-    hard_deadline = time.monotonic() + cfg.duration + 30
+    stopped_by = ""
     display = _Display(cfg) if show else None
-    try:
-        with display or contextlib.nullcontext():
-            while len(done) < len(procs) and time.monotonic() < hard_deadline:
-                if stop is not None and stop.is_set():
-                    stop_flag.set()
-                for wid, reports in enumerate(reports_by_worker):
-                    with contextlib.suppress(queue.Empty):
-                        while True:
-                            kind, raw = reports.get(timeout=0.05)
-                            if kind == "done":
-                                done.add(wid)
-                            else:
-                                totals.update(wid, raw)
-                if display is not None:
-                    display.update(totals.total())
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop_flag.set()
-        for proc in procs:
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-    return totals.total()
+
+    def collect() -> None:
+        with contextlib.suppress(queue.Empty):
+            wid, kind, raw = reports.get(timeout=0.1)
+            while True:
+                if kind == "done":
+                    done.add(wid)
+                else:
+                    totals.update(wid, raw)
+                wid, kind, raw = reports.get_nowait()
+        for wid, proc in enumerate(procs):
+            if wid not in done and proc.pid is not None and not proc.is_alive():
+                done.add(wid)  # killed: whatever it reported is all there is
+        if display is not None:
+            display.update(totals.total())
+
+    def until(finished: Callable[[], bool], limit_s: float) -> None:
+        deadline = time.monotonic() + limit_s
+        while not finished() and time.monotonic() < deadline:
+            if stop is not None and stop.is_set():
+                stop_flag.set()
+            collect()
+
+    with _sigterm_stops(), display or contextlib.nullcontext():
+        try:
+            for proc in procs:
+                proc.start()
+            until(lambda: len(done) == len(procs), cfg.duration + 30)
+        except KeyboardInterrupt as exc:
+            stopped_by = "SIGTERM" if isinstance(exc, _Terminated) else "Ctrl-C"
+        finally:
+            stop_flag.set()
+            with contextlib.suppress(KeyboardInterrupt):  # their last counts, briefly
+                until(lambda: len(done) == len(procs), STOP_GRACE_S)
+            for proc in procs:
+                if proc.pid is None:
+                    continue
+                proc.join(timeout=5)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(timeout=5)
+            reports.close()
+            reports.join_thread()
+    result = totals.total()
+    result.stopped_by = stopped_by
+    return result
 
 
 class _Display:
@@ -371,4 +451,6 @@ def summary(cfg: SwarmConfig, stats: BotStats) -> str:
         )
     if stats.last_error:
         lines.append(f"last error: {stats.last_error}")
+    if stats.stopped_by:
+        lines.append(f"stopped early by {stats.stopped_by}")
     return "\n".join(lines)

@@ -186,7 +186,9 @@ def _run_swarm(args: argparse.Namespace) -> int:
         join_spread=args.join_spread,
     )
     stats = run_swarm(cfg)
-    print(summary(cfg, stats))
+    print(summary(cfg, stats), flush=True)
+    if stats.stopped_by:  # the summary all the same, and the status a stopped command has
+        return 143 if stats.stopped_by == "SIGTERM" else 130
     return 0 if stats.errors == 0 else 1
 
 

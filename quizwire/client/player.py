@@ -232,6 +232,26 @@ class PlayerSession:
                 changed = self.model.apply(kind, message, now) or changed
         return changed
 
+    async def wait_for_events(self, wait_s: float) -> bool:
+        """Wait (at most ``wait_s``) until an event waits on one of the subscriptions, or one
+        of them ended; True if :meth:`pump` has something to do. A headless player naps with
+        this, so that a question closing or the game ending wakes it at once."""
+        subs = list(self._subs.values())
+        if any(sub.pending or sub.closed for sub in subs):
+            return True
+        if not subs:
+            await asyncio.sleep(wait_s)
+            return False
+        waiters = [asyncio.ensure_future(sub.wait_pending()) for sub in subs]
+        try:
+            done, _ = await asyncio.wait(
+                waiters, timeout=wait_s, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        return bool(done)
+
     # -- answering ----------------------------------------------------------------------------------
 
     async def answer(self, choice: int) -> str | None:

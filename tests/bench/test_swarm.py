@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from asyncio.subprocess import Process
 from pathlib import Path
+
+import pytest
 
 from backend_stub.app import Stub
 from backend_stub.config import IamCredential, StubConfig
@@ -102,3 +110,114 @@ async def test_client_connects_from_a_chosen_loopback_source(tmp_path: Path) -> 
             await client.subscribe("/default/src")
             remotes = {conn.remote for conn in server._sockets}
         assert remotes == {"127.0.0.7"}
+
+
+# -- `quizwire swarm` as a real subprocess against a real stub --------------------------------
+
+
+def swarm_command(stub: Stub, code: str, players: int) -> list[str]:
+    return [
+        str(Path(sys.executable).parent / "quizwire"),
+        "swarm",
+        "--game",
+        code,
+        "--players",
+        str(players),
+        "--processes",
+        "2",
+        "--endpoint",
+        stub.events.http_url,
+        "--duration",
+        "120",
+        "--join-spread",
+        "0.3",
+    ]
+
+
+async def start_swarm(stub: Stub, code: str, players: int, tmp_path: Path) -> Process:
+    return await asyncio.create_subprocess_exec(
+        *swarm_command(stub, code, players),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        env={**os.environ, "QUIZWIRE_CONFIG_DIR": str(tmp_path / "config")},
+    )
+
+
+async def all_connected(stub: Stub, code: str, players: int) -> None:
+    runtime = stub.game.runtime(code)
+    for _ in range(300):
+        if runtime.connected_active == players:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{runtime.connected_active}/{players} bots connected")
+
+
+async def finish(proc: Process, wait_s: float) -> tuple[str, str]:
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), wait_s)
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
+    return out.decode(), err.decode()
+
+
+def stub_for_swarm() -> StubConfig:
+    config = StubConfig(
+        host="127.0.0.1",
+        port=0,
+        api_keys=("da2-" + "w" * 26,),
+        iam_credentials=(IamCredential("AKIDSWARM000001", "x"),),
+    )
+    return config
+
+
+async def test_the_swarm_leaves_within_a_second_of_the_game_ending_early(tmp_path: Path) -> None:
+    async with Stub(stub_for_swarm(), tmp_path / "stub", coalesce_interval=0.1) as stub:
+        runtime = await stub.game.create_game(load_pack("general"), GameOptions(time_limit=60))
+        code = runtime.game_id
+        proc = await start_swarm(stub, code, 6, tmp_path)
+        try:
+            await all_connected(stub, code, 6)
+            await stub.game.start_game(code)
+            await asyncio.sleep(1.0)  # the bots think (a third of 60 s, give or take)
+            await stub.game.reveal(code)  # the presenter reveals early...
+            await asyncio.sleep(0.3)
+            ended = time.monotonic()
+            await stub.game.end_game(code)  # ...and ends the game
+            out, err = await finish(proc, 30)
+            took = time.monotonic() - ended
+        finally:
+            if proc.returncode is None:
+                await finish(proc, 1)
+    assert proc.returncode == 0, err
+    assert "players 6: joined 6, connected 6, finished 6" in out
+    assert took < 1.0, f"the swarm left {took:.2f} s after the game ended"
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGTERM to the group", "Ctrl-C"])
+async def test_a_stopped_swarm_still_prints_its_summary(tmp_path: Path, how: str) -> None:
+    async with Stub(stub_for_swarm(), tmp_path / "stub", coalesce_interval=0.1) as stub:
+        runtime = await stub.game.create_game(load_pack("general"), GameOptions(time_limit=60))
+        code = runtime.game_id
+        proc = await start_swarm(stub, code, 4, tmp_path)
+        try:
+            await all_connected(stub, code, 4)
+            if how == "SIGTERM":
+                proc.send_signal(signal.SIGTERM)  # `kill <pid>`
+            elif how == "SIGTERM to the group":
+                os.killpg(proc.pid, signal.SIGTERM)  # a service manager stopping the job
+            else:
+                os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the group
+            out, err = await finish(proc, 20)
+        finally:
+            if proc.returncode is None:
+                await finish(proc, 1)
+        assert runtime.connected_active == 0  # every bot left
+    assert proc.returncode == (130 if how == "Ctrl-C" else 143), err
+    assert "players 4: joined 4, connected 4" in out
+    assert f"stopped early by {'Ctrl-C' if how == 'Ctrl-C' else 'SIGTERM'}" in out
+    assert "Traceback" not in err and "leaked" not in err, err

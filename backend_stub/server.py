@@ -726,7 +726,6 @@ class EventApiServer:
 
     async def _ws_publish(self, conn: Connection, op_id: str, frame: Mapping[str, Any]) -> None:
         self.metrics.publish_requests_ws += 1
-        conn.cork()  # what the publish sends this connection (its echo, a receipt) goes with the ack
         try:
             outcome = await self._ws_publish_checked(conn, frame)
             conn.send_text(p.publish_success(op_id, outcome))
@@ -744,6 +743,10 @@ class EventApiServer:
         raw_channel = frame.get("channel")
         channel, namespace = self._resolve(raw_channel, allow_wildcard=False, status=400)
         assert isinstance(raw_channel, str)
+        if namespace.on_publish is None:
+            # its echo (a publisher subscribed to the channel) leaves with the ack, in one write;
+            # not so a handler's: what it sends (a receipt) must not wait for the ack
+            conn.cork()
         raw_events = frame.get("events")
         signed_body = p.dumps_signed_body({"channel": raw_channel, "events": raw_events})
         identity = await self._authenticate_op(

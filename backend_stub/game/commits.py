@@ -47,7 +47,7 @@ class _Staged:
         self.future = future
 
 
-BATCH = 1024  # writes per transaction at most
+BATCH = 256  # writes per transaction at most: what settles them (receipts) goes out this often
 
 
 class GroupCommit:

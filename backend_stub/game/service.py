@@ -759,11 +759,13 @@ class GameService:
         """The player's immediate receipt. While the question is open it says "locked in" and
         nothing more: correctness and points wait for the reveal (see :meth:`_reveal_results`).
         The scores channel's seq is twice the row version (+1 for the result at the reveal)."""
-        message = outcome.score_message(
-            runtime.game_id, self.clock(), runtime.ranks.rank(outcome.player_id)
-        )
         if runtime.game.phase is not Phase.QUESTION_OPEN or outcome.player is None:
+            message = outcome.score_message(
+                runtime.game_id, self.clock(), runtime.ranks.rank(outcome.player_id)
+            )
             return replace(message, seq=2 * message.seq)
+        # open: the frozen standing replaces every figure (and no rank is asked in a burst)
+        message = outcome.score_message(runtime.game_id, self.clock(), None)
         public = runtime.public_standing(outcome.player)  # refusals too: nothing may hint
         return replace(
             message,

@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 from asyncio.subprocess import Process
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -165,34 +166,37 @@ async def finish(proc: Process, wait_s: float) -> tuple[str, str]:
     return out.decode(), err.decode()
 
 
-def stub_for_swarm() -> StubConfig:
+@contextlib.asynccontextmanager
+async def swarm_on_a_game(tmp_path: Path, players: int) -> AsyncIterator[tuple[Stub, str, Process]]:
+    """A stub with a game (60 s questions) and ``quizwire swarm`` of ``players`` bots in it,
+    every bot connected; the swarm is killed if a test leaves it running."""
     config = StubConfig(
         host="127.0.0.1",
         port=0,
         api_keys=("da2-" + "w" * 26,),
         iam_credentials=(IamCredential("AKIDSWARM000001", "x"),),
     )
-    return config
-
-
-async def test_the_swarm_leaves_within_a_second_of_the_game_ending_early(tmp_path: Path) -> None:
-    async with Stub(stub_for_swarm(), tmp_path / "stub", coalesce_interval=0.1) as stub:
+    async with Stub(config, tmp_path / "stub", coalesce_interval=0.1) as stub:
         runtime = await stub.game.create_game(load_pack("general"), GameOptions(time_limit=60))
-        code = runtime.game_id
-        proc = await start_swarm(stub, code, 6, tmp_path)
+        proc = await start_swarm(stub, runtime.game_id, players, tmp_path)
         try:
-            await all_connected(stub, code, 6)
-            await stub.game.start_game(code)
-            await asyncio.sleep(1.0)  # the bots think (a third of 60 s, give or take)
-            await stub.game.reveal(code)  # the presenter reveals early...
-            await asyncio.sleep(0.3)
-            ended = time.monotonic()
-            await stub.game.end_game(code)  # ...and ends the game
-            out, err = await finish(proc, 30)
-            took = time.monotonic() - ended
+            await all_connected(stub, runtime.game_id, players)
+            yield stub, runtime.game_id, proc
         finally:
             if proc.returncode is None:
                 await finish(proc, 1)
+
+
+async def test_the_swarm_leaves_within_a_second_of_the_game_ending_early(tmp_path: Path) -> None:
+    async with swarm_on_a_game(tmp_path, 6) as (stub, code, proc):
+        await stub.game.start_game(code)
+        await asyncio.sleep(1.0)  # the bots think (a third of 60 s, give or take)
+        await stub.game.reveal(code)  # the presenter reveals early...
+        await asyncio.sleep(0.3)
+        ended = time.monotonic()
+        await stub.game.end_game(code)  # ...and ends the game
+        out, err = await finish(proc, 30)
+        took = time.monotonic() - ended
     assert proc.returncode == 0, err
     assert "players 6: joined 6, connected 6, finished 6" in out
     assert took < 1.0, f"the swarm left {took:.2f} s after the game ended"
@@ -200,23 +204,15 @@ async def test_the_swarm_leaves_within_a_second_of_the_game_ending_early(tmp_pat
 
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGTERM to the group", "Ctrl-C"])
 async def test_a_stopped_swarm_still_prints_its_summary(tmp_path: Path, how: str) -> None:
-    async with Stub(stub_for_swarm(), tmp_path / "stub", coalesce_interval=0.1) as stub:
-        runtime = await stub.game.create_game(load_pack("general"), GameOptions(time_limit=60))
-        code = runtime.game_id
-        proc = await start_swarm(stub, code, 4, tmp_path)
-        try:
-            await all_connected(stub, code, 4)
-            if how == "SIGTERM":
-                proc.send_signal(signal.SIGTERM)  # `kill <pid>`
-            elif how == "SIGTERM to the group":
-                os.killpg(proc.pid, signal.SIGTERM)  # a service manager stopping the job
-            else:
-                os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the group
-            out, err = await finish(proc, 20)
-        finally:
-            if proc.returncode is None:
-                await finish(proc, 1)
-        assert runtime.connected_active == 0  # every bot left
+    async with swarm_on_a_game(tmp_path, 4) as (stub, code, proc):
+        if how == "SIGTERM":
+            proc.send_signal(signal.SIGTERM)  # `kill <pid>`
+        elif how == "SIGTERM to the group":
+            os.killpg(proc.pid, signal.SIGTERM)  # a service manager stopping the job
+        else:
+            os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the group
+        out, err = await finish(proc, 20)
+        assert stub.game.runtime(code).connected_active == 0  # every bot left
     assert proc.returncode == (130 if how == "Ctrl-C" else 143), err
     assert "players 4: joined 4, connected 4" in out
     assert f"stopped early by {'Ctrl-C' if how == 'Ctrl-C' else 'SIGTERM'}" in out

@@ -4,6 +4,8 @@ in order (a publish's echo or receipt and its ``publish_success`` cost one send)
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -25,7 +27,9 @@ async def read(received: asyncio.Queue[bytes], size: int) -> bytes:
     return data
 
 
-async def test_corked_frames_wait_and_leave_in_order_when_uncorked() -> None:
+@contextlib.asynccontextmanager
+async def loopback() -> AsyncIterator[tuple[Connection, asyncio.Transport, asyncio.Queue[bytes]]]:
+    """A Connection over a real loopback socket, and what its peer receives."""
     loop = asyncio.get_running_loop()
     received: asyncio.Queue[bytes] = asyncio.Queue()
     server = await loop.create_server(lambda: Sink(received), "127.0.0.1", 0)
@@ -33,6 +37,15 @@ async def test_corked_frames_wait_and_leave_in_order_when_uncorked() -> None:
     transport, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
     try:
         conn = Connection(transport, remote=None, headers={}, write_limit=1 << 20, publish_rate=25)
+        yield conn, transport, received
+    finally:
+        transport.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_corked_frames_wait_and_leave_in_order_when_uncorked() -> None:
+    async with loopback() as (conn, transport, received):
         conn.cork()
         assert conn.send_frame(b"echo|") and conn.send_frame(b"ack|")
         with pytest.raises(TimeoutError):  # held back while corked
@@ -45,20 +58,10 @@ async def test_corked_frames_wait_and_leave_in_order_when_uncorked() -> None:
         transport.close()
         conn.cork()
         assert not conn.send_frame(b"gone")  # a closing connection takes nothing, corked or not
-    finally:
-        transport.close()
-        server.close()
-        await server.wait_closed()
 
 
 async def test_cork_for_the_turn_sends_the_frames_of_one_turn_together() -> None:
-    loop = asyncio.get_running_loop()
-    received: asyncio.Queue[bytes] = asyncio.Queue()
-    server = await loop.create_server(lambda: Sink(received), "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    transport, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
-    try:
-        conn = Connection(transport, remote=None, headers={}, write_limit=1 << 20, publish_rate=25)
+    async with loopback() as (conn, transport, received):
         for n in range(4):  # four subscribes read together, answered in this same turn
             conn.cork_turn()
             assert conn.send_frame(f"ok{n}|".encode())
@@ -66,7 +69,3 @@ async def test_cork_for_the_turn_sends_the_frames_of_one_turn_together() -> None
         assert await read(received, 16) == b"ok0|ok1|ok2|ok3|"  # after the turn, in order
         assert conn.send_frame(b"next")  # the next turn starts uncorked
         assert await read(received, 4) == b"next"
-    finally:
-        transport.close()
-        server.close()
-        await server.wait_closed()

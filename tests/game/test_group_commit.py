@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -39,6 +39,28 @@ async def game_with(
     return code, presenter, players
 
 
+OpenQuestion = Callable[[list[str]], Awaitable[tuple[Stub, str, Presenter, list[Player], str]]]
+
+
+@pytest.fixture
+def open_question(
+    make_stub: Any, presenter_for: Any, entry_for: Any, player_for: Any
+) -> OpenQuestion:
+    """``await open_question(names)``: a stub, a game those players joined, its first question
+    open and seen by every player; returns (stub, code, presenter, players, question id)."""
+
+    async def factory(names: list[str]) -> tuple[Stub, str, Presenter, list[Player], str]:
+        stub = await make_stub()
+        code, presenter, players = await game_with(
+            stub, presenter_for, entry_for, player_for, names
+        )
+        qid = (await presenter.admin.command(code, "start"))["question"]["questionId"]
+        await asyncio.gather(*(p.inboxes["question"].wait() for p in players))
+        return stub, code, presenter, players, qid
+
+    return factory
+
+
 def count_commits(stub: Stub) -> list[str]:
     """Every COMMIT the stub's SQLite connection runs from now on."""
     commits: list[str] = []
@@ -49,13 +71,9 @@ def count_commits(stub: Stub) -> list[str]:
 
 
 async def test_a_burst_of_answers_is_stored_in_a_few_transactions(
-    make_stub: Any, presenter_for: Any, entry_for: Any, player_for: Any
+    open_question: OpenQuestion,
 ) -> None:
-    stub = await make_stub()
-    names = [f"p{i}" for i in range(40)]
-    code, presenter, players = await game_with(stub, presenter_for, entry_for, player_for, names)
-    qid = (await presenter.admin.command(code, "start"))["question"]["questionId"]
-    await asyncio.gather(*(p.inboxes["question"].wait() for p in players))
+    stub, code, presenter, players, qid = await open_question([f"p{i}" for i in range(40)])
     commits = count_commits(stub)
 
     done = await asyncio.gather(*(p.answer(qid, i % 4) for i, p in enumerate(players)))
@@ -70,14 +88,9 @@ async def test_a_burst_of_answers_is_stored_in_a_few_transactions(
 
 
 async def test_a_failed_commit_refuses_the_answer_and_memory_forgets_it(
-    make_stub: Any, presenter_for: Any, entry_for: Any, player_for: Any
+    open_question: OpenQuestion,
 ) -> None:
-    stub = await make_stub()
-    code, presenter, (ann, ben) = await game_with(
-        stub, presenter_for, entry_for, player_for, ["Ann", "Ben"]
-    )
-    qid = (await presenter.admin.command(code, "start"))["question"]["questionId"]
-    await ann.inboxes["question"].wait()
+    stub, code, presenter, (ann, ben), qid = await open_question(["Ann", "Ben"])
     stub.store._db.execute("PRAGMA busy_timeout=0")  # fail at once instead of waiting 5 s
     other = sqlite3.connect(stub.store.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock: the commit fails
@@ -100,13 +113,9 @@ async def test_a_failed_commit_refuses_the_answer_and_memory_forgets_it(
 
 
 async def test_receipts_come_before_results_when_the_presenter_reveals_at_once(
-    make_stub: Any, presenter_for: Any, entry_for: Any, player_for: Any
+    open_question: OpenQuestion,
 ) -> None:
-    stub = await make_stub()
-    names = [f"p{i}" for i in range(20)]
-    code, presenter, players = await game_with(stub, presenter_for, entry_for, player_for, names)
-    qid = (await presenter.admin.command(code, "start"))["question"]["questionId"]
-    await asyncio.gather(*(p.inboxes["question"].wait() for p in players))
+    stub, code, presenter, players, qid = await open_question([f"p{i}" for i in range(20)])
 
     async def answer(p: Player, choice: int) -> None:
         assert p.client is not None

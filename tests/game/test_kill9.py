@@ -4,7 +4,10 @@ every answer a player was told about, players rejoin with their credential, the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -27,23 +30,56 @@ BEFORE_KILL = ("Ann", "Ben")
 pytestmark = pytest.mark.timeout(90)
 
 
-async def test_kill_9_mid_question_loses_nothing(tmp_path: Path) -> None:
+@dataclass
+class Killable:
+    """A ``quizwire stub`` child process to kill, with a presenter and an entry client."""
+
+    stub: StubProcess
+    http_url: str
+    presenter: Presenter
+    entry: EntryClient
+    players: list[Player] = field(default_factory=list)
+
+
+@contextlib.asynccontextmanager
+async def killable_stub(tmp_path: Path) -> AsyncIterator[Killable]:
     data, config = tmp_path / "data", tmp_path / "config"
     data.mkdir()
     config.mkdir()
     stub = StubProcess(data, config, free_port())
     info = await asyncio.to_thread(stub.start)
-    http_url, game_api = info["http"], info["game_api"]
     auth = IamAuth.from_keys(info["region"], info["access_key_id"], info["secret_access_key"])
-    presenter = Presenter(game_api, http_url, auth)
-    entry = EntryClient(game_api, backoff=0.1, backoff_cap=1.0)
-    players: list[Player] = []
+    session = Killable(
+        stub,
+        info["http"],
+        Presenter(info["game_api"], info["http"], auth),
+        EntryClient(info["game_api"], backoff=0.1, backoff_cap=1.0),
+    )
     try:
+        yield session
+    finally:
+        for p in session.players:
+            await p.close()
+        await session.entry.close()
+        await session.presenter.close()
+        await asyncio.to_thread(stub.stop)
+    assert stub.popen is not None and stub.popen.poll() is not None
+
+
+async def test_kill_9_mid_question_loses_nothing(tmp_path: Path) -> None:
+    async with killable_stub(tmp_path) as session:
+        stub, http_url, presenter, entry = (
+            session.stub,
+            session.http_url,
+            session.presenter,
+            session.entry,
+        )
+        game_api = stub.info["game_api"]
         created = await presenter.admin.create_game(
             quiz=make_quiz(SPECS), options={"timeLimit": 60}
         )
         code = created["gameId"]
-        players = [Player(name, code, http_url, entry) for name in PLAN]
+        players = session.players = [Player(name, code, http_url, entry) for name in PLAN]
         by_name = {p.name: p for p in players}
         for p in players:
             await p.join()
@@ -134,13 +170,6 @@ async def test_kill_9_mid_question_loses_nothing(tmp_path: Path) -> None:
         # Ann's q1 answer is the one from before the kill, timed then
         assert rows["Ann"]["answers"][0]["points"] == first["Ann"]["points"]
         assert results["questions"][0]["counts"] == [1, 2, 0, 1]
-    finally:
-        for p in players:
-            await p.close()
-        await entry.close()
-        await presenter.close()
-        await asyncio.to_thread(stub.stop)
-    assert stub.popen is not None and stub.popen.poll() is not None
 
 
 async def test_kill_9_in_a_burst_of_answers_keeps_every_acknowledged_answer(
@@ -149,21 +178,14 @@ async def test_kill_9_in_a_burst_of_answers_keeps_every_acknowledged_answer(
     """Answers are stored many to a transaction (group commit); whatever a player was told was
     accepted -- a ``publish_success`` or a "locked in" receipt -- survives a kill -9 that lands
     in the middle of the burst."""
-    data, config = tmp_path / "data", tmp_path / "config"
-    data.mkdir()
-    config.mkdir()
-    stub = StubProcess(data, config, free_port())
-    info = await asyncio.to_thread(stub.start)
-    http_url, game_api = info["http"], info["game_api"]
-    auth = IamAuth.from_keys(info["region"], info["access_key_id"], info["secret_access_key"])
-    presenter = Presenter(game_api, http_url, auth)
-    entry = EntryClient(game_api, backoff=0.1, backoff_cap=1.0)
-    players: list[Player] = []
-    try:
+    async with killable_stub(tmp_path) as session:
+        stub, presenter, entry = session.stub, session.presenter, session.entry
         code = (
             await presenter.admin.create_game(quiz=make_quiz(SPECS), options={"timeLimit": 60})
         )["gameId"]
-        players = [Player(f"bot{i}", code, http_url, entry) for i in range(150)]
+        players = session.players = [
+            Player(f"bot{i}", code, session.http_url, entry) for i in range(150)
+        ]
         for p in players:
             await p.join()
             await p.connect()
@@ -204,9 +226,3 @@ async def test_kill_9_in_a_burst_of_answers_keeps_every_acknowledged_answer(
         assert told <= stored, f"acknowledged but lost: {sorted(told - stored)}"
         view = await presenter.admin.view(code)
         assert (view["phase"], view["answered"]) == ("question_open", len(stored))
-    finally:
-        for p in players:
-            await p.close()
-        await entry.close()
-        await presenter.close()
-        await asyncio.to_thread(stub.stop)

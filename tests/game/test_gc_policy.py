@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 SCRIPT = textwrap.dedent(
     """
@@ -19,7 +20,7 @@ SCRIPT = textwrap.dedent(
 
     counters = {"open": 1000, "closed": 0}
     policy = gcpolicy.install(lambda: counters["open"], lambda: counters["closed"])
-    out = {"young_threshold": gc.get_threshold()[0]}
+    out = {"thresholds": list(gc.get_threshold())}
     held = [Node() for _ in range(20_000)]  # long-lived, as the objects of open connections
     gc.collect()  # a full collection walks everything, then freezes what survived it
     out["frozen_after_full"] = gc.get_freeze_count()
@@ -37,24 +38,24 @@ SCRIPT = textwrap.dedent(
     out["full_walks_at_end"] = policy.full_walks
 
     gcpolicy.uninstall(policy)
-    out["threshold_restored"] = gc.get_threshold()[0]
+    out["thresholds_restored"] = list(gc.get_threshold())
     out["frozen_after_uninstall"] = gc.get_freeze_count()
     print(json.dumps(out))
     """
 )
 
 
-def run_script() -> dict[str, int]:
+def run_script() -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=True
     )
-    result: dict[str, int] = json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
 def test_full_collections_freeze_survivors_until_connections_churn() -> None:
     out = run_script()
-    assert out["young_threshold"] == 50_000
+    assert out["thresholds"] == [50_000, 3, 10]
     assert out["full_walks"] == 1 and out["frozen_after_full"] >= 20_000
     # the second full collection did not walk the frozen survivors again
     assert out["full_walks_after_second"] == 1
@@ -63,4 +64,4 @@ def test_full_collections_freeze_survivors_until_connections_churn() -> None:
     assert out["frozen_after_churn"] == 0
     assert out["freed_by_next_full_walk"] >= 20_000
     assert out["full_walks_at_end"] == 2
-    assert out["threshold_restored"] == 700 and out["frozen_after_uninstall"] == 0
+    assert out["thresholds_restored"] == [700, 10, 10] and out["frozen_after_uninstall"] == 0

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -37,7 +37,7 @@ from admin.setup import SetupScreen
 from admin.source import Source, SourceError
 from admin.widgets import PlayerTable
 from tui.clock import Clock, wall_ms
-from tui.safe import clean
+from tui.safe import SafeApp, clean
 from tui.theme import apply_theme
 
 TICK_S = 0.1
@@ -70,7 +70,7 @@ def default_export_dir() -> tuple[Path, str]:
     return data_dir() / "results", "data directory"
 
 
-class ConsoleApp(App[int]):
+class ConsoleApp(SafeApp[int]):
     TITLE = "Quizwire host"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
@@ -164,12 +164,10 @@ class ConsoleApp(App[int]):
             try:
                 view = await self.source.view(code)
             except SourceError as exc:
-                self.exit(2, return_code=2, message=f"quizwire host: game {code}: {exc.message}")
+                self._fail(f"game {code}: {exc.message}")
                 return
             except Exception as exc:
-                self.exit(
-                    2, return_code=2, message=f"quizwire host: cannot reach the game server ({exc})"
-                )
+                self._fail(f"cannot reach the game server ({exc})")
                 return
             self.model.apply_view(view, self.clock())
         # Everything built so far (Textual, widgets, imports) lives as long as the app: move it out
@@ -190,6 +188,10 @@ class ConsoleApp(App[int]):
                 severity="error",
                 timeout=10,
             )
+
+    def _fail(self, why: str) -> None:
+        # Textual prints an exit message with Rich, which would parse a str as markup.
+        self.exit(2, return_code=2, message=Text(clean(f"quizwire host: {why}")))
 
     # -- timers ----------------------------------------------------------------------------------
 
@@ -494,7 +496,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"quizwire host: {exc}", file=sys.stderr)
         return 2
     except SourceError as exc:
-        print(f"quizwire host: {exc.message}", file=sys.stderr)
+        print(f"quizwire host: {clean(exc.message)}", file=sys.stderr)
         return 2
     app = ConsoleApp(
         source,

@@ -76,7 +76,9 @@ class SetupScreen(Screen[None]):
         from admin.source import pack_choices
 
         self.packs = list(pack_choices())
-        yield Static(Text(f"Quizwire · new game · {self.source.describe()}"), id="setup-title")
+        yield Static(
+            Text(f"Quizwire · new game · {clean(self.source.describe())}"), id="setup-title"
+        )
         with VerticalScroll(id="setup-body"):
             yield Static("Quiz: a bundled pack…", classes="heading")
             yield OptionList(

@@ -126,8 +126,9 @@ class JoinScreen(Screen[None]):
     # -- status ----------------------------------------------------------------------------------
 
     def set_status(self, text: str, kind: str = "") -> None:
+        """``text`` may quote the server or the command line: shown literally."""
         status = self.query_one("#join-status", Static)
-        status.update(Text(text))
+        status.update(Text(clean(text)))
         status.set_class(kind == "error", "-error")
         status.set_class(kind == "busy", "-busy")
 
@@ -158,7 +159,8 @@ class JoinScreen(Screen[None]):
         if not code.value:
             code.value = saved.game_id  # Enter rejoins too
         button = self.query_one("#rejoin", Button)
-        button.label = f"Rejoin {saved.game_id} as {clean(saved.name, 24)}"
+        # a Button parses a str label as markup: the name goes in as Text
+        button.label = Text(f"Rejoin {clean(saved.game_id)} as {clean(saved.name, 24)}")
         button.add_class("-offered")
         self.refresh_bindings()
         self.set_status(

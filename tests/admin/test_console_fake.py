@@ -232,3 +232,18 @@ async def test_player_table_updates_by_diff_never_clear(
         await wait_until(pilot, lambda: ("p-bob", "score") in updated, "cell updated")
         assert str(table.ordered_rows[0].key.value) == "p-bob"
         assert {col for row, col in updated if row == "p-bob"} == {"score"}
+
+
+async def test_an_unknown_game_exit_message_is_printed_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = FakeSource()
+    source.refuse["view"] = SourceError("not_found", "No game [/] \x1b]0;pwned\x07", 404)
+    app = make(source, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause(0.3)
+    assert app.return_code == 2
+    # Textual prints the exit message with Rich: a str would be parsed as markup
+    err = capsys.readouterr().err
+    assert f"quizwire host: game {CODE}: No game [/] ␛]0;pwned␇" in err
+    assert "\x07" not in err

@@ -36,6 +36,7 @@ from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
 from admin.widgets import PlayerTable
+from quizwire.channels import valid_id
 from tui.clock import Clock, wall_ms
 from tui.safe import SafeApp, clean
 from tui.theme import apply_theme
@@ -165,6 +166,9 @@ class ConsoleApp(SafeApp[int]):
                 view = await self.source.view(code)
             except SourceError as exc:
                 self._fail(f"game {code}: {exc.message}")
+                return
+            except ValueError as exc:  # --game is not a game id
+                self._fail(str(exc))
                 return
             except Exception as exc:
                 self._fail(f"cannot reach the game server ({exc})")
@@ -419,6 +423,7 @@ class ConsoleApp(SafeApp[int]):
     async def _export(self) -> None:
         code = self.model.code
         try:
+            valid_id(code, "game id")  # it names the files: the server sent it
             self.export_dir.mkdir(parents=True, exist_ok=True)
             paths = []
             for fmt in ("csv", "json"):

@@ -21,6 +21,7 @@ from eventapi import ConnectionState
 from eventapi.errors import EventApiError
 from player.explain import explain_connect_error, explain_entry_error, explain_garbled
 from player.session import Session, SessionFactory
+from quizwire.channels import is_valid_segment
 from quizwire.client.game_api import GameApiError
 from quizwire.client.player import SavedPlayer
 from quizwire.names import NicknameError, clean_nickname, random_nickname
@@ -204,6 +205,12 @@ class JoinScreen(Screen[None]):
     def start_join(self, code: str, name: str, *, validate: bool = True) -> None:
         if not code:
             self.set_status("Type the game code shown on the host's screen.", "error")
+            self.query_one("#code", Input).focus()
+            return
+        if not is_valid_segment(code):  # --game is not held to the input's restriction
+            self.set_status(
+                f"{code!r} is not a game code: a code is letters and digits, e.g. K7QX2M.", "error"
+            )
             self.query_one("#code", Input).focus()
             return
         if validate:

@@ -247,3 +247,28 @@ async def test_an_unknown_game_exit_message_is_printed_literally(
     err = capsys.readouterr().err
     assert f"quizwire host: game {CODE}: No game [/] ␛]0;pwned␇" in err
     assert "\x07" not in err
+
+
+async def test_export_refuses_a_game_id_that_is_not_one(tmp_path: Path) -> None:
+    """The files are named after the game id the server sent: ``x/../../escaped`` would put them
+    beside the export directory (given a folder ``quizwire-x`` in it)."""
+    source = FakeSource(view("lobby"))
+    source.current["gameId"] = "x/../../escaped"
+    exports = tmp_path / "exports"
+    (exports / "quizwire-x").mkdir(parents=True)
+    app = ConsoleApp(
+        source, code=CODE, clock=FrozenClock(T0), export_dir=exports, tick_s=0.05, poll_s=0.1
+    )
+    async with app.run_test(notifications=True) as pilot:
+        await wait_until(pilot, lambda: app.model.code == "x/../../escaped", "the server's id")
+        await pilot.press("x")
+        await wait_until(
+            pilot, lambda: any(n.title == "Export failed" for n in app._notifications), "refusal"
+        )
+        assert app.is_running
+    assert app.exported == []
+    assert files_under(tmp_path) == []
+
+
+def files_under(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]

@@ -133,3 +133,14 @@ async def test_every_screen_shows_hostile_names_literally(
         ]
         assert all(p.parent == tmp_path / "exports" for p in app.exported)
         assert app.is_running
+
+
+async def test_a_game_code_that_is_not_an_id_is_refused_before_any_request(
+    console: Callable[..., ConsoleApp], capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = console(code="../../admin/games")
+    async with app.run_test() as pilot:
+        await pilot.pause(0.3)
+    assert app.return_code == 2
+    err = capsys.readouterr().err
+    assert "quizwire host: game id '../../ADMIN/GAMES' is not a valid channel segment" in err

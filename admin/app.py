@@ -8,8 +8,9 @@ The app owns a :class:`admin.source.Source` (injectable), a plain-Python
 - the admin-view poll (1 Hz): scores, correct counts, connection states, the join feed;
 - the stub-metrics poll (1 Hz), which exists only while the system panel is shown.
 
-Commands (start, next, reveal now, end, kick, ban, export) run in workers; a refusal such as
-``409 bad_transition`` (someone else moved the game on) is a notification, never a crash.
+Commands (start, next, reveal now, end, kick, ban, readmit, export) run in workers; a refusal
+such as ``409 bad_transition`` (someone else moved the game on) is a notification, never a
+crash.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
 from admin.metrics import StubMetrics, parse_metrics, summary
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.removed import RemovedScreen
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
 from admin.widgets import PlayerTable
@@ -54,6 +56,7 @@ ENABLED = {
     "advance": {LOBBY, OPEN, CLOSED},
     "kick": {LOBBY, OPEN, CLOSED},
     "ban": {LOBBY, OPEN, CLOSED},
+    "removed": {LOBBY, OPEN, CLOSED},
     "export": {LOBBY, OPEN, CLOSED, FINISHED},
     "toggle_system": {LOBBY, OPEN, CLOSED, FINISHED},
 }
@@ -82,6 +85,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("space", "advance", "Advance", show=False),
         Binding("k", "kick", "Kick"),
         Binding("b", "ban", "Ban"),
+        Binding("l", "removed", "Removed", show=False),  # the top bar says so when it applies
         Binding("x", "export", "Export"),
         Binding("s", "toggle_system", "System"),
         Binding("q", "quit", "Quit"),
@@ -402,7 +406,17 @@ class ConsoleApp(SafeApp[int]):
     def _player_action(self, action: str) -> None:
         selected = self._selected()
         if selected is not None:
-            self.run_worker(self._act(action, *selected), group="player", exit_on_error=False)
+            self._send_player_action(action, *selected)
+
+    def action_removed(self) -> None:
+        """The kicked and banned players, to readmit one."""
+        self.push_screen(RemovedScreen(self.model, self._readmit))
+
+    def _readmit(self, pid: str, name: str) -> None:
+        self._send_player_action("readmit", pid, name)
+
+    def _send_player_action(self, action: str, pid: str, name: str) -> None:
+        self.run_worker(self._act(action, pid, name), group="player", exit_on_error=False)
 
     async def _act(self, action: str, pid: str, name: str) -> None:
         try:
@@ -411,7 +425,7 @@ class ConsoleApp(SafeApp[int]):
             message = exc.message if isinstance(exc, SourceError) else str(exc)
             self.notify(clean(message), title=f"{action} failed", severity="error")
             return
-        done = {"kick": "Kicked", "ban": "Banned"}[action]
+        done = {"kick": "Kicked", "ban": "Banned", "readmit": "Readmitted"}[action]
         self.notify(f"{done} {clean(name)}")
         self._poll()
 
@@ -461,7 +475,12 @@ class ConsoleApp(SafeApp[int]):
                 "They can rejoin later only if readmitted (k)",
                 self.action_kick,
             ),
-            ("Ban the selected player", "They cannot rejoin this game (b)", self.action_ban),
+            (
+                "Ban the selected player",
+                "For good: their credential is refused; they could join under a new name (b)",
+                self.action_ban,
+            ),
+            ("Removed players", "Kicked and banned; readmit a kicked one (l)", self.action_removed),
             ("Export results", "CSV and JSON files (x)", self.action_export),
             (
                 "Toggle the system panel",

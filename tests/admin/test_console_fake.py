@@ -11,6 +11,7 @@ import pytest
 
 from admin.app import ConsoleApp, run
 from admin.model import CLOSED, FINISHED, OPEN
+from admin.removed import RemovedScreen
 from admin.source import SourceError
 from admin.widgets import PlayerTable
 from tui.clock import FrozenClock
@@ -272,3 +273,34 @@ async def test_export_refuses_a_game_id_that_is_not_one(tmp_path: Path) -> None:
 
 def files_under(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
+
+
+async def test_removed_players_list_readmits_the_selected_one(tmp_path: Path) -> None:
+    source = FakeSource(view("question_closed", seq=13))
+    rows = {p["playerId"]: p for p in source.current["players"]}
+    rows["p-bob"]["status"] = "kicked"
+    rows["p-mal"]["status"] = "banned"
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_until(pilot, lambda: "2 removed (l)" in screen_text(app), "the hint")
+        await pilot.press("l")
+        await wait_until(pilot, lambda: isinstance(app.screen, RemovedScreen), "the list")
+        removed = app.screen
+        assert isinstance(removed, RemovedScreen)
+        assert removed.player_ids == ["p-bob", "p-mal"]
+        assert removed.table.get_row("p-mal")[0].plain == "[red]Mal␛[31mlory"
+        await pilot.press(
+            "down", "a"
+        )  # a ban is for good: the server says so, the console shows it
+        await wait_until(
+            pilot, lambda: ("player", CODE, "p-mal", "readmit") in source.calls, "asked"
+        )
+        await pilot.press("up", "a")
+        await wait_until(
+            pilot, lambda: ("player", CODE, "p-bob", "readmit") in source.calls, "readmit sent"
+        )
+        await wait_until(pilot, lambda: "Readmitted Bob" in screen_text(app), "toast")
+        rows["p-bob"]["status"] = "active"  # the next poll brings Bob back
+        await wait_until(pilot, lambda: removed.player_ids == ["p-mal"], "list updated")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "1 removed (l)" in screen_text(app), "back, one left")

@@ -1,6 +1,6 @@
 """The console in a hostile room: a real in-process stub that takes any nickname, six players
 named after markup and terminal escapes, a quiz whose text carries both — and every screen of
-the console driven from the keyboard (lobby, kick, ban, question,
+the console driven from the keyboard (lobby, kick, ban, the removed list, readmit, question,
 answer feed, reveal, tables, system panel, palette, podium, export). The app must keep running
 and show each name as the literal text it is."""
 
@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 
 from admin.app import ConsoleApp
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN
+from admin.removed import RemovedScreen
 from admin.widgets import PlayerTable
 from backend_stub.app import Stub
 from quizwire.client.game_api import AdminClient
@@ -83,6 +84,33 @@ async def test_every_screen_shows_hostile_names_literally(
             pilot, lambda: app.model.players[banned.player_id].status == "banned", "banned"
         )
 
+        # the removed list: both there, literally; readmit the kicked one; a ban is for good
+        await wait_until(pilot, lambda: "2 removed (l)" in shown(app), "the top bar's hint")
+        await pilot.press("l")
+        await wait_until(pilot, lambda: isinstance(app.screen, RemovedScreen), "removed list")
+        removed = app.screen
+        assert isinstance(removed, RemovedScreen)
+        assert removed.player_ids == [kicked.player_id, banned.player_id]
+        rows = [[cell.plain for cell in removed.table.get_row(p)] for p in removed.player_ids]
+        assert rows == [
+            ["[/]", "kicked", "0", "a: readmit"],
+            ["[@click=app.quit]Q[/]", "banned", "0", "for good"],
+        ]
+        assert "join again under a new name" in str(removed.query_one("#removed-note").render())
+        removed.table.move_cursor(row=removed.table.get_row_index(kicked.player_id))
+        await pilot.press("a")
+        await wait_until(
+            pilot, lambda: app.model.players[kicked.player_id].status == "active", "readmitted"
+        )
+        await wait_until(pilot, lambda: "Readmitted [/]" in shown(app), "readmit toast")
+        await wait_until(pilot, lambda: removed.player_ids == [banned.player_id], "list updated")
+        await pilot.press("a")  # the banned one: refused by the server, said so, no crash
+        await wait_until(
+            pilot, lambda: any("banned" in t.lower() for t in toasts(app)[-1:]), "ban is final"
+        )
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app._console, "back to the console")
+
         # the question: text and choices literal; answers stream in under hostile names
         await pilot.press("g")
         await wait_until(pilot, lambda: app.model.phase == OPEN, "question open")
@@ -91,7 +119,7 @@ async def test_every_screen_shows_hostile_names_literally(
         for choice in CHOICES:
             assert choice in text
         qid = app.model.question.question_id  # type: ignore[union-attr]
-        answering = [n for n in HOSTILE_NAMES if n not in ("[/]", "[@click=app.quit]Q[/]")]
+        answering = [n for n in HOSTILE_NAMES if n != "[@click=app.quit]Q[/]"]  # all but banned
         for name in answering:  # right: markup names; wrong: names the message parser refuses
             await joined[name].answer(qid, 0 if name == HOSTILE_NAMES[name] else 1)
         await wait_until(pilot, lambda: app.model.feed.answered == len(answering), "answers")
@@ -126,7 +154,7 @@ async def test_every_screen_shows_hostile_names_literally(
         await wait_until(pilot, lambda: "Results saved" in shown(app), "paths shown")
         podium = str(app.screen.query_one("#podium").render())
         # names with control characters never pass the message parser; the others are shown
-        assert "[/b]x" in podium
+        assert "[/]" in podium and "[/b]x" in podium
         assert [p.name for p in app.exported] == [
             f"quizwire-{code}-results.csv",
             f"quizwire-{code}-results.json",

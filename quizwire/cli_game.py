@@ -53,7 +53,7 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--quiz",
         required=True,
         metavar="PACK_OR_FILE",
-        help="bundled pack name or a .toml/.json/.csv file",
+        help="your quiz file (.toml/.json/.csv), or a bundled pack name (practice only)",
     )
     create.add_argument(
         "--no-speed", action="store_true", help="flat points instead of speed-based"
@@ -95,7 +95,7 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     qsub = quiz.add_subparsers(dest="quiz_command", metavar="ACTION", required=True)
     validate = qsub.add_parser("validate", help="check a quiz file; lists every problem")
     validate.add_argument("file", type=Path)
-    qsub.add_parser("list", help="list the bundled packs")
+    qsub.add_parser("list", help="list the bundled packs (for practice: their answers ship)")
     imp_quiz = qsub.add_parser(
         "import",
         help="convert an Open Trivia DB response (.json) or a CSV file into a quiz file (.toml)",
@@ -220,7 +220,7 @@ def _load_quiz_file(name: str) -> dict[str, Any] | str:
 
 
 async def _create(admin: Any, args: argparse.Namespace) -> int:
-    from quizwire.packs import pack_names
+    from quizwire.packs import PRACTICE_NOTE, pack_names
 
     options: dict[str, Any] = {
         "speedScoring": not args.no_speed,
@@ -233,6 +233,7 @@ async def _create(admin: Any, args: argparse.Namespace) -> int:
         options["timeLimit"] = args.time
     if args.quiz in pack_names():
         view = await admin.create_game(pack=args.quiz, options=options)
+        print(f"quizwire: {PRACTICE_NOTE}", file=sys.stderr)
     else:
         loaded = _load_quiz_file(args.quiz)
         if isinstance(loaded, str):
@@ -261,12 +262,13 @@ def _describe(view: dict[str, Any]) -> str:
 
 def run_quiz(args: argparse.Namespace) -> int:
     from quizwire.importers import load_any
-    from quizwire.packs import list_packs
+    from quizwire.packs import PRACTICE_NOTE, list_packs
     from quizwire.quiz import QuizError
 
     if args.quiz_command == "list":
         for pack in list_packs():
             print(f"{pack.name:<20} {pack.count:>3} questions  {pack.title}")
+        print(PRACTICE_NOTE, file=sys.stderr)  # stdout stays the list, for scripts
         return 0
     if args.quiz_command == "import":
         return _import_quiz(args)

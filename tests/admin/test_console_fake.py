@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from admin.app import ConsoleApp, run
 from admin.model import CLOSED, FINISHED, OPEN
@@ -304,3 +305,26 @@ async def test_removed_players_list_readmits_the_selected_one(tmp_path: Path) ->
         await wait_until(pilot, lambda: removed.player_ids == ["p-mal"], "list updated")
         await pilot.press("escape")
         await wait_until(pilot, lambda: "1 removed (l)" in screen_text(app), "back, one left")
+
+
+async def test_the_pack_picker_says_bundled_packs_are_for_practice(tmp_path: Path) -> None:
+    """Every player's install holds the bundled packs' answers: the host reads that where they
+    pick one, and how to run a real competition instead."""
+    quiz = tmp_path / "friday.toml"
+    quiz.write_text(
+        'title = "Friday"\n[[questions]]\ntext = "2+2?"\nchoices = ["3", "4"]\nanswer = "B"\n'
+    )
+    app = ConsoleApp(FakeSource(), clock=FrozenClock(T0), export_dir=tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: "Selected:" in screen_text(app), "a pack preselected")
+        text = screen_text(app)
+        assert (
+            "Bundled packs are for practice: players' Quizwire installs hold the answers." in text
+        )
+        assert "For a real competition use your own quiz file (see `quizwire quiz import`)." in text
+        field = app.screen.query_one("#quiz-file", Input)
+        field.focus()
+        field.value = str(quiz)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Selected: Friday" in screen_text(app), "the file")
+        assert "Bundled packs are for practice" not in screen_text(app)  # said for a pack

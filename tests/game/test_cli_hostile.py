@@ -1,6 +1,7 @@
 """The ``quizwire game`` commands print what a server sends: names, titles, ids, messages. Against
 a server that lets hostile nicknames through, nothing the terminal would interpret reaches
-stdout or stderr (the real command in a subprocess, the stub in-process on a free port; the subprocess reads the profile from QUIZWIRE_CONFIG_DIR)."""
+stdout or stderr. And a game made from a bundled pack is called practice. (The real command in
+a subprocess, the stub in-process on a free port; the profile comes from QUIZWIRE_CONFIG_DIR.)"""
 
 from __future__ import annotations
 
@@ -33,6 +34,21 @@ async def quizwire(*args: str) -> tuple[int, str, str]:
     return proc.returncode or 0, out.decode(), err.decode()
 
 
+def use_profile_of(stub: Stub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The ``local`` profile names ``stub``, for the commands run from now on."""
+    monkeypatch.setenv("QUIZWIRE_CONFIG_DIR", str(tmp_path / "config"))
+    save_profile(
+        Profile(
+            name="local",
+            http_endpoint=stub.events.http_url,
+            region=REGION,
+            access_key_id=KEY_ID,
+            secret_access_key=SECRET,
+            game_api=stub.game_api,
+        )
+    )
+
+
 def assert_clean(text: str) -> None:
     assert not [repr(c) for c in RAW_CONTROLS if c in text], text
 
@@ -54,18 +70,7 @@ async def test_game_commands_never_print_control_characters(
     for name in HOSTILE_NAMES:
         joined[name] = closer.add(Player(name, code, stub.events.http_url, entry))
         await joined[name].join()
-    config = tmp_path / "config"
-    monkeypatch.setenv("QUIZWIRE_CONFIG_DIR", str(config))
-    save_profile(
-        Profile(
-            name="local",
-            http_endpoint=stub.events.http_url,
-            region=REGION,
-            access_key_id=KEY_ID,
-            secret_access_key=SECRET,
-            game_api=stub.game_api,
-        )
-    )
+    use_profile_of(stub, monkeypatch, tmp_path)
 
     rc, out, err = await quizwire("game", "show", code)
     assert rc == 0, err
@@ -89,3 +94,21 @@ async def test_game_commands_never_print_control_characters(
     assert rc == 0, err
     assert code in out
     assert_clean(out + err)
+
+
+async def test_game_create_from_a_pack_says_it_is_for_practice(
+    make_stub: StubFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    stub = await make_stub()
+    use_profile_of(stub, monkeypatch, tmp_path)
+    rc, out, err = await quizwire("game", "create", "--quiz", "general")
+    assert rc == 0, err
+    assert len(out.strip()) == 6  # the code on stdout, the note on stderr
+    assert "Bundled packs are for practice" in err
+    quiz = tmp_path / "own.toml"
+    quiz.write_text(
+        'title = "Own"\n[[questions]]\ntext = "?"\nchoices = ["a", "b"]\nanswer = "A"\n'
+    )
+    rc, _out, err = await quizwire("game", "create", "--quiz", str(quiz))
+    assert rc == 0, err
+    assert "practice" not in err

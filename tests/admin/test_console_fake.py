@@ -154,13 +154,19 @@ async def test_follows_a_game_moved_on_by_someone_else(tmp_path: Path) -> None:
         assert [c[2] for c in source.calls if c[0] == "command"] == []
 
 
-async def test_unknown_game_exits_with_code_2(tmp_path: Path) -> None:
+async def test_unknown_game_exits_with_code_2_and_the_message_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = FakeSource()
-    source.refuse["view"] = SourceError("not_found", "There is no game with code K7QX2M.", 404)
+    source.refuse["view"] = SourceError("not_found", "No game [/] \x1b]0;pwned\x07", 404)
     app = make(source, tmp_path)
     async with app.run_test() as pilot:
         await pilot.pause(0.3)
     assert app.return_code == 2
+    # Textual prints the exit message with Rich: a str would be parsed as markup
+    err = capsys.readouterr().err
+    assert f"quizwire host: game {CODE}: No game [/] ␛]0;pwned␇" in err
+    assert "\x07" not in err
 
 
 def test_run_without_a_profile_prints_one_line_and_returns_2(
@@ -234,21 +240,6 @@ async def test_player_table_updates_by_diff_never_clear(
         await wait_until(pilot, lambda: ("p-bob", "score") in updated, "cell updated")
         assert str(table.ordered_rows[0].key.value) == "p-bob"
         assert {col for row, col in updated if row == "p-bob"} == {"score"}
-
-
-async def test_an_unknown_game_exit_message_is_printed_literally(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    source = FakeSource()
-    source.refuse["view"] = SourceError("not_found", "No game [/] \x1b]0;pwned\x07", 404)
-    app = make(source, tmp_path)
-    async with app.run_test() as pilot:
-        await pilot.pause(0.3)
-    assert app.return_code == 2
-    # Textual prints the exit message with Rich: a str would be parsed as markup
-    err = capsys.readouterr().err
-    assert f"quizwire host: game {CODE}: No game [/] ␛]0;pwned␇" in err
-    assert "\x07" not in err
 
 
 async def test_export_refuses_a_game_id_that_is_not_one(tmp_path: Path) -> None:

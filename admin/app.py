@@ -85,7 +85,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("space", "advance", "Advance", show=False),
         Binding("k", "kick", "Kick"),
         Binding("b", "ban", "Ban"),
-        Binding("l", "removed", "Removed", show=False),  # the top bar says so when it applies
+        Binding("u", "removed", "Removed", show=False),  # the top bar says so when it applies
         Binding("x", "export", "Export"),
         Binding("s", "toggle_system", "System"),
         Binding("q", "quit", "Quit"),
@@ -480,7 +480,7 @@ class ConsoleApp(SafeApp[int]):
                 "For good: their credential is refused; they could join under a new name (b)",
                 self.action_ban,
             ),
-            ("Removed players", "Kicked and banned; readmit a kicked one (l)", self.action_removed),
+            ("Removed players", "Kicked and banned; readmit a kicked one (u)", self.action_removed),
             ("Export results", "CSV and JSON files (x)", self.action_export),
             (
                 "Toggle the system panel",

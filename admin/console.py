@@ -169,7 +169,7 @@ class ConsoleScreen(Screen[None]):
         text.append(f" · {model.active_players()} players")
         removed = len(model.players) - model.active_players()
         if removed and model.phase != FINISHED:
-            text.append(f" · {removed} removed (l)", style="bold")
+            text.append(f" · {removed} removed (u)", style="bold")
         text.append(f" · {link}")
         self.query_one("#topbar", Static).update(text)
 

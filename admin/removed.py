@@ -45,7 +45,7 @@ class RemovedScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("a", "readmit", "Readmit"),
-        Binding("escape,l", "close", "Close"),
+        Binding("escape,u", "close", "Close"),
     ]
 
     def __init__(self, model: ConsoleModel, readmit: Readmit) -> None:

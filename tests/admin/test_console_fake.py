@@ -274,8 +274,8 @@ async def test_removed_players_list_readmits_the_selected_one(tmp_path: Path) ->
     rows["p-mal"]["status"] = "banned"
     app = make(source, tmp_path)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await wait_until(pilot, lambda: "2 removed (l)" in screen_text(app), "the hint")
-        await pilot.press("l")
+        await wait_until(pilot, lambda: "2 removed (u)" in screen_text(app), "the hint")
+        await pilot.press("u")
         await wait_until(pilot, lambda: isinstance(app.screen, RemovedScreen), "the list")
         removed = app.screen
         assert isinstance(removed, RemovedScreen)
@@ -295,7 +295,7 @@ async def test_removed_players_list_readmits_the_selected_one(tmp_path: Path) ->
         rows["p-bob"]["status"] = "active"  # the next poll brings Bob back
         await wait_until(pilot, lambda: removed.player_ids == ["p-mal"], "list updated")
         await pilot.press("escape")
-        await wait_until(pilot, lambda: "1 removed (l)" in screen_text(app), "back, one left")
+        await wait_until(pilot, lambda: "1 removed (u)" in screen_text(app), "back, one left")
 
 
 async def test_the_pack_picker_says_bundled_packs_are_for_practice(tmp_path: Path) -> None:

@@ -85,8 +85,8 @@ async def test_every_screen_shows_hostile_names_literally(
         )
 
         # the removed list: both there, literally; readmit the kicked one; a ban is for good
-        await wait_until(pilot, lambda: "2 removed (l)" in shown(app), "the top bar's hint")
-        await pilot.press("l")
+        await wait_until(pilot, lambda: "2 removed (u)" in shown(app), "the top bar's hint")
+        await pilot.press("u")
         await wait_until(pilot, lambda: isinstance(app.screen, RemovedScreen), "removed list")
         removed = app.screen
         assert isinstance(removed, RemovedScreen)

@@ -90,6 +90,11 @@ class StubConfig:
     # How long a socket whose connect auth failed may wait for its first frame before the stub
     # sends connection_error and closes it anyway.
     refused_connection_grace: float = 10.0
+    # Connection caps and timeouts against a client that hoards sockets (docs/stub-behaviour.md).
+    max_connections_per_address: int = 500  # open TCP connections per source address; 0: none
+    max_connections: int | None = None  # all together; None: the open-files limit minus a reserve
+    http_idle_timeout: float = 10.0  # a connection without a whole request (or body) is closed
+    init_timeout: float = 10.0  # a WebSocket that sends neither connection_init nor an operation
     fanout_chunk: int = 1000
     backlog: int = 4096
     ssl_context: ssl.SSLContext | None = field(default=None, compare=False)

@@ -31,7 +31,7 @@ class Connection:
         "headers",
         "id",
         "identity_error",
-        "limit_logged_at",
+        "initialised",
         "remote",
         "subscriptions",
     )
@@ -48,11 +48,11 @@ class Connection:
         self._transport = transport
         self._write_limit = write_limit
         self.id = f"c{next(_IDS)}"  # pairs a connection's log lines
-        self.limit_logged_at = 0.0  # rate-limit refusals are logged at most once a second
         self.remote = remote
         self.headers = headers
         self.connect_identity: Identity | None = None
         self.identity_error: str | None = None
+        self.initialised = False  # sent connection_init or an operation
         self.bad_signature = False
         self.subscriptions: dict[str, Subscription] = {}
         self.dropped = False

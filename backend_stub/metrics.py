@@ -48,6 +48,7 @@ class EventApiMetrics:
     connections_active: int = 0
     connection_requests: int = 0
     connections_refused: int = 0
+    connections_idle_closed: int = 0
     subscriptions_active: int = 0
     subscribe_requests: int = 0
     subscribe_refused: int = 0

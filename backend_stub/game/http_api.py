@@ -13,7 +13,10 @@ from aiohttp import web
 from backend_stub.config import StubConfig
 from backend_stub.game.ratelimit import TokenBucket
 from backend_stub.game.service import GameError, GameService
+from backend_stub.logs import LimitedLog, LogLimiter
+from backend_stub.request_body import BodyTimeout, BodyTooLarge, read_body
 from eventapi import sigv4
+from eventapi.protocol import parse_json
 from quizwire.admin_requests import BadCreate, parse_create
 from quizwire.packs import pack_names
 from quizwire.results import build_results, players_csv, questions_csv
@@ -50,6 +53,7 @@ class GameHttpApi:
         self.entry_requests = 0
         self.entry_throttled = 0
         self._throttle_logged_at = 0.0
+        self._log = LimitedLog(log, LogLimiter(rate=1.0, burst=3.0))
 
     def routes(self) -> list[web.RouteDef]:
         entry, admin = self._entry, self._admin
@@ -100,9 +104,11 @@ class GameHttpApi:
     def _admin(self, handler: Handler) -> Handler:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             try:
-                body = await request.read()
-            except web.HTTPRequestEntityTooLarge:
+                body = await read_body(request, self.config.http_idle_timeout)
+            except BodyTooLarge:
                 return _error(413, "too_large", "The request body is too large.")
+            except BodyTimeout:
+                return _error(408, "timeout", "The request body was not sent in time.")
             try:
                 sigv4.verify(
                     method=request.method,
@@ -117,7 +123,11 @@ class GameHttpApi:
                     session_token_for=self.config.session_token_for,
                 )
             except sigv4.SignatureError as exc:
-                log.info("admin request refused: %s", exc)
+                self._log.info(
+                    ("admin_refused", type(exc).__name__),
+                    "admin request refused",
+                    {"event": "admin_refused", "reason": str(exc)[:200], "remote": request.remote},
+                )
                 return _error(
                     401,
                     "unauthorized",
@@ -134,17 +144,18 @@ class GameHttpApi:
         except GameError as exc:
             return _error(exc.status, exc.code, exc.message)
 
-    @staticmethod
-    async def _body(request: web.Request) -> dict[str, Any]:
+    async def _body(self, request: web.Request) -> dict[str, Any]:
         try:
-            raw = await request.read()
-        except web.HTTPRequestEntityTooLarge:
+            raw = await read_body(request, self.config.http_idle_timeout)
+        except BodyTooLarge:
             raise GameError(413, "too_large", "The request body is too large.") from None
+        except BodyTimeout:
+            raise GameError(408, "timeout", "The request body was not sent in time.") from None
         if not raw:
             return {}
         try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            data = parse_json(raw)
+        except ValueError:
             raise GameError(400, "bad_request", "The request body is not valid JSON.") from None
         if not isinstance(data, dict):
             raise GameError(400, "bad_request", "The request body must be a JSON object.")

@@ -19,12 +19,15 @@ from typing import TYPE_CHECKING, Any
 from backend_stub.config import NamespaceConfig
 from backend_stub.game.runtime import GameRuntime
 from backend_stub.hooks import HandlerError, Unauthorized
+from backend_stub.logs import LimitedLog, LogLimiter
 from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
 from quizwire.credentials import (
     PlayerCredential,
+    denied,
     hash_secret,
+    names_player,
     new_credential,
     parse_token,
     secret_matches,
@@ -103,6 +106,8 @@ class GameService:
         self.answers_accepted = 0
         self.answers_refused: dict[str, int] = {}
         self.leaderboard_publishes = 0
+        self._refusal_log = LimitedLog(log, LogLimiter(rate=1.0, burst=3.0))
+        self._lifecycle_log = LimitedLog(log, LogLimiter(rate=100.0, burst=500.0))
         self._server: EventApiServer | None = None
         self._coalescer: asyncio.Task[None] | None = None
         self._load()
@@ -230,15 +235,15 @@ class GameService:
         """The player authorizer: the same contract as the deployed Lambda authorizer."""
         credential = parse_token(str(request.get("authorizationToken") or ""))
         if credential is None:
-            return {"isAuthorized": False}
+            return denied()
         runtime = self.games.get(credential.game_id)
         if runtime is None:
-            return {"isAuthorized": False}
+            return denied()
         player = runtime.players.get(credential.player_id)
         if player is None or not player.active:
-            return {"isAuthorized": False}
+            return denied()
         if not secret_matches(credential.secret, runtime.secret_hashes.get(player.player_id)):
-            return {"isAuthorized": False}
+            return denied()
         return {
             "isAuthorized": True,
             "handlerContext": {
@@ -324,7 +329,16 @@ class GameService:
             ) from None
         runtime.add_player(player, secret_hash)
         runtime.lobby_dirty = True
-        log.info("game %s: %s joined as %s", runtime.game_id, player.player_id, name)
+        self._lifecycle_log.info(
+            "player_joined",
+            "player joined",
+            {
+                "event": "player_joined",
+                "game": runtime.game_id,
+                "player": player.player_id,
+                "nickname": name,
+            },
+        )
         return credential, player
 
     def snapshot(self, code: str, token: str | None) -> dict[str, Any]:
@@ -432,7 +446,10 @@ class GameService:
             )
         runtime.connected.pop(player_id, None)
         if self._server is not None:
-            self._server.authn.forget(lambda ident: ident.get("playerId") == player_id)
+            # Every cached decision on this player's token goes, allow and deny alike: a kick
+            # and a readmit both take effect on the next operation, not after a cache TTL.
+            game_id = runtime.game_id
+            self._server.authn.forget(lambda token: names_player(token, game_id, player_id))
         runtime.lobby_dirty = True
         runtime.leaderboard_dirty = True
         log.info("game %s: player %s %s", runtime.game_id, player_id, status.value)
@@ -666,9 +683,10 @@ class GameService:
         if outcome.refusal is not None:
             code = outcome.refusal.code.value
             self.answers_refused[code] = self.answers_refused.get(code, 0) + 1
-            log.info(
+            self._refusal_log.info(
+                ("answer_refused", code),
                 "answer refused",
-                extra={
+                {
                     "event": "answer_refused",
                     "game": runtime.game_id,
                     "player": outcome.player_id,

@@ -45,12 +45,21 @@ class Unreachable(GameApiError):
     pass
 
 
+def decode_body(response: httpx.Response) -> Any:
+    """The response's JSON. A body that is not JSON raises ``ValueError`` whatever is wrong with
+    it (malformed, bad UTF-8, nested too deep, an integer past Python's 4,300-digit limit)."""
+    try:
+        return json.loads(response.content)
+    except RecursionError as exc:
+        raise ValueError("the response is nested too deeply") from exc
+
+
 def _raise_for(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
     try:
-        body = response.json()
-    except (json.JSONDecodeError, ValueError):
+        body = decode_body(response)
+    except ValueError:
         body = {}
     code = str(body.get("error", "error")) if isinstance(body, dict) else "error"
     message = str(body.get("message", "")) if isinstance(body, dict) else ""
@@ -133,7 +142,7 @@ class EntryClient:
                         f"Cannot reach the game server at {self.base_url} ({exc.__class__.__name__}).",
                     ) from exc
                 _raise_for(response)
-                return response.json()
+                return decode_body(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def get_game(self, code: str) -> dict[str, Any]:
@@ -201,7 +210,7 @@ class AdminClient:
         return response
 
     async def _json(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        result: dict[str, Any] = (await self._call(method, path, body)).json()
+        result: dict[str, Any] = decode_body(await self._call(method, path, body))
         return result
 
     async def list_games(self) -> dict[str, Any]:

@@ -47,6 +47,8 @@ class Authenticator:
         self._config = config
         self._authorizer = authorizer
         self._api_keys = frozenset(config.api_keys)
+        #: the ``host[:port]`` names IAM signatures must be made for (None: not checked)
+        self.expected_hosts: frozenset[str] | None = None
         self._log = LimitedLog(log, LogLimiter(rate=1.0, burst=3.0))
         # (token, operation, channel) -> (expires_at, identity | None); the channel is part of
         # the key because an authorizer may decide per channel.
@@ -64,10 +66,9 @@ class Authenticator:
         path: str = "/event",
         query: str = "",
         source_ip: str | None = None,
-        host: str | None = None,
     ) -> Identity:
-        """``host``: the Host the request reached (the upgrade's, on a socket); an IAM signature
-        must be made for it."""
+        """An IAM signature must be made for one of :attr:`expected_hosts` (the stub's own
+        names, set when it starts listening; never the request's Host header)."""
         api_key = auth_lookup(auth, "x-api-key")
         token = auth_lookup(auth, "authorization")
         if api_key is not None:
@@ -77,7 +78,7 @@ class Authenticator:
         if token is None:
             raise NotAuthenticated("no credentials")
         if token.startswith(sigv4.ALGORITHM):
-            return self._verify_iam(auth, signed_body, method, path, query, source_ip, host)
+            return self._verify_iam(auth, signed_body, method, path, query, source_ip)
         return await self._lambda(token, auth, operation, namespace, channel)
 
     def _verify_iam(
@@ -88,7 +89,6 @@ class Authenticator:
         path: str,
         query: str,
         source_ip: str | None,
-        host: str | None,
     ) -> Identity:
         headers = {k: v for k, v in auth.items() if isinstance(v, str)}
         try:
@@ -101,7 +101,7 @@ class Authenticator:
                 region=self._config.region,
                 secret_for=self._config.secret_for,
                 session_token_for=self._config.session_token_for,
-                expected_host=host,
+                expected_hosts=self.expected_hosts,
             )
         except sigv4.SignatureError as exc:
             self._log.info(

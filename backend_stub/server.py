@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -164,6 +165,7 @@ class EventApiServer:
         )
         await site.start()
         self._port = int(self._runner.addresses[0][1])
+        self.authn.expected_hosts = self.api_hosts()
         self._ka_task = asyncio.create_task(self._keepalive_loop(), name="stub-keepalive")
         log.info("event api listening on %s", self.http_url)
 
@@ -203,6 +205,20 @@ class EventApiServer:
     def host(self) -> str:
         """The HTTP host clients put in their auth objects and sign (``host:port``)."""
         return f"{self.config.host}:{self._port}"
+
+    def api_hosts(self) -> frozenset[str]:
+        """Every ``host[:port]`` a client may address (and sign for) this API by: the listen
+        address, loopback, this machine's name, and the configured public names."""
+        names = {self.config.host, "127.0.0.1", "localhost", socket.gethostname()}
+        names.update(self.config.public_hosts)
+        hosts: set[str] = set()
+        for name in filter(None, (n.strip().lower() for n in names)):
+            host, _, port = name.rpartition(":") if name.count(":") == 1 else (name, "", "")
+            if port:  # a public name given with its own port (a proxy's)
+                hosts.add(name)
+            else:
+                hosts.update((f"{host}:{self._port}", host))  # bare: a proxy on 80/443
+        return frozenset(hosts)
 
     @property
     def http_url(self) -> str:
@@ -296,7 +312,6 @@ class EventApiServer:
                 path=request.path,
                 query=request.query_string,
                 source_ip=request.remote,
-                host=request.host,
             )
         except NotAuthenticated:
             raise OperationRefused(401, Errors.unauthorized()) from None
@@ -359,10 +374,21 @@ class EventApiServer:
                 successful.append(entry)
                 if event is not None:
                     broadcast.append(event)
+        subscribers = self.registry.match(channel) if broadcast else ()
+        budget = namespace.budget
+        if (
+            budget is not None
+            and identity is not None  # the backend's own publishes are not metered
+            and subscribers
+            and not budget.afford(
+                len(subscribers) * len(broadcast),
+                len(subscribers) * sum(len(event) for event in broadcast),
+            )
+        ):
+            raise OperationRefused(429, Errors.rate_limited())
         self.metrics.events_published += len(broadcast)
         self.metrics.events_failed += len(failed)
         if broadcast:
-            subscribers = self.registry.match(channel)
             for event in broadcast:
                 self.fanout.deliver(event, subscribers)
         return PublishOutcome(
@@ -471,7 +497,6 @@ class EventApiServer:
                 channel=None,
                 signed_body=p.CONNECT_SIGNED_BODY,
                 source_ip=request.remote,
-                host=request.host,
             )
             if identity.mode not in self.config.connection_auth:
                 raise NotAuthenticated(f"{identity.mode} may not connect")
@@ -695,7 +720,6 @@ class EventApiServer:
                 channel=channel.path,
                 signed_body=signed_body,
                 source_ip=conn.remote,
-                host=conn.headers.get("host"),
             )
         except NotAuthenticated:
             raise OperationRefused(401, Errors.unauthorized()) from None

@@ -241,6 +241,10 @@ class AdminClient:
             raise ValueError(f"unknown player action {action!r}")
         return await self._json("POST", f"/admin/games/{code}/players/{player_id}/{action}")
 
+    async def metrics(self) -> str:
+        """The stub's Prometheus text, signed: only then does it carry the per-game series."""
+        return (await self._call("GET", "/metrics")).text
+
     async def results(self, code: str, fmt: str = "json", table: str = "players") -> str:
         response = await self._call(
             "GET", f"/admin/games/{code}/results?format={fmt}&table={table}"

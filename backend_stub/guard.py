@@ -25,17 +25,21 @@ log = logging.getLogger("quizwire.stub.guard")
 #: descriptors kept free below the open-files limit: SQLite and its WAL, the log, accept() itself
 FD_RESERVE: Final = 256
 
-_REFUSAL_BODY: Final = (
-    b'{"errors":[{"errorType":"LimitExceededError",'
-    b'"message":"Too many connections from your address"}]}'
-)
-_REFUSAL: Final = (
-    b"HTTP/1.1 503 Service Unavailable\r\n"
-    b"Content-Type: application/json\r\n"
-    b"Retry-After: 5\r\n"
-    b"Connection: close\r\n"
-    b"Content-Length: " + str(len(_REFUSAL_BODY)).encode() + b"\r\n\r\n" + _REFUSAL_BODY
-)
+
+def _refusal(message: str) -> bytes:
+    body = ('{"errors":[{"errorType":"LimitExceededError","message":"' + message + '"}]}').encode()
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\n"
+        "Content-Type: application/json\r\n"
+        "Retry-After: 5\r\n"
+        "Connection: close\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+_REFUSED_ADDRESS: Final = _refusal("Too many connections from your address")
+_REFUSED_TOTAL: Final = _refusal("The server is at its connection limit")
 
 
 def default_total_cap(reserve: int = FD_RESERVE) -> int:
@@ -60,20 +64,21 @@ class ConnectionGuard:
     def wrap(self, factory: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
         return lambda: _GuardedProtocol(self, factory)
 
-    def admit(self, address: str) -> bool:
-        """Count a new connection from ``address``; False (and nothing counted) over a cap."""
+    def admit(self, address: str) -> bytes | None:
+        """Count a new connection from ``address``; over a cap, count nothing and return the
+        refusal to send instead."""
         held = self.open_by_address.get(address, 0)
         if self.total and self.open_total >= self.total:
             self.refused_total += 1
             self._refuse("total", address)
-            return False
+            return _REFUSED_TOTAL
         if self.per_address and held >= self.per_address:
             self.refused_address += 1
             self._refuse("per_address", address)
-            return False
+            return _REFUSED_ADDRESS
         self.open_by_address[address] = held + 1
         self.open_total += 1
-        return True
+        return None
 
     def release(self, address: str) -> None:
         held = self.open_by_address.get(address, 0) - 1
@@ -116,9 +121,10 @@ class _GuardedProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._address = _address_of(transport)
-        if not self._guard.admit(self._address):
+        refusal = self._guard.admit(self._address)
+        if refusal is not None:
             assert isinstance(transport, asyncio.WriteTransport)
-            transport.write(_REFUSAL)
+            transport.write(refusal)
             transport.close()
             return
         self._inner = self._factory()

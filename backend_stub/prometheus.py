@@ -41,6 +41,11 @@ _COUNTERS = (
     ("events_failed", "quizwire_events_failed", "Events reported in a publish's failed list"),
     ("events_delivered", "quizwire_events_delivered", "Data frames written to subscribers"),
     ("laggards_dropped", "quizwire_subscribers_dropped_lagging", "Subscribers dropped for lagging"),
+    (
+        "connections_idle_closed",
+        "quizwire_connections_idle_closed",
+        "WebSockets closed for sending neither connection_init nor an operation in time",
+    ),
     ("bad_frames", "quizwire_bad_frames", "Malformed or unsupported client frames"),
 )
 
@@ -67,6 +72,20 @@ class StubCollector(Collector):
         )
         for attr, name, doc in _COUNTERS:
             yield CounterMetricFamily(name, doc, value=getattr(m, attr))
+        capped = CounterMetricFamily(
+            "quizwire_connections_capped",
+            "Connections refused at a cap (per source address, or in all)",
+            labels=["cap"],
+        )
+        capped.add_metric(["per_address"], events.guard.refused_address)
+        capped.add_metric(["total"], events.guard.refused_total)
+        yield capped
+        budget = events.namespaces.get("default")
+        yield CounterMetricFamily(
+            "quizwire_default_namespace_refused",
+            "Publishes to the default namespace refused for its delivery budget",
+            value=budget.budget.refused if budget is not None and budget.budget else 0,
+        )
         hist = m.handler_latency
         yield HistogramMetricFamily(
             "quizwire_handler_latency_seconds",
@@ -120,7 +139,10 @@ class StubCollector(Collector):
 def metrics_route(stub: Stub) -> web.RouteDef:
     """``GET /metrics``: aggregates for anyone; per-game series (which name the game codes) only
     when the scrape is signed with the presenter's credentials, as the console's is."""
-    public, presenter = CollectorRegistry(auto_describe=False), CollectorRegistry(auto_describe=False)
+    public, presenter = (
+        CollectorRegistry(auto_describe=False),
+        CollectorRegistry(auto_describe=False),
+    )
     public.register(StubCollector(stub, per_game=False))
     presenter.register(StubCollector(stub, per_game=True))
 

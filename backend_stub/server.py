@@ -152,6 +152,9 @@ class EventApiServer:
             access_log=None,
             handle_signals=False,
             keepalive_timeout=self.config.http_idle_timeout,
+            # after an early answer (a 408, a 413) the unread rest of a body is drained for at
+            # most this long, not aiohttp's default 10 s
+            lingering_time=min(1.0, self.config.http_idle_timeout),
         )
         await self._runner.setup()
         site = _GuardedSite(
@@ -269,9 +272,11 @@ class EventApiServer:
             )
         except BodyTimeout:
             self.metrics.publish_refused += 1
-            return _errors_response(
+            response = _errors_response(
                 OperationRefused(408, Errors.bad_request("The request body was not sent in time"))
             )
+            response.force_close()  # and do not wait for the rest of that body
+            return response
         try:
             outcome = await self._http_publish_checked(request, body)
         except OperationRefused as refused:

@@ -6,12 +6,14 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
 from backend_stub.config import StubConfig
-from backend_stub.game.ratelimit import FairLimiter, TokenBucket
+from backend_stub.game.ratelimit import FairLimiter, retry_after
+from backend_stub.game.runtime import GameRuntime
 from backend_stub.game.service import GameError, GameService
 from backend_stub.logs import LimitedLog, LogLimiter
 from backend_stub.request_body import BodyTimeout, BodyTooLarge, read_body
@@ -66,7 +68,10 @@ class GameHttpApi:
             web.get("/admin/games", admin(self.list_games)),
             web.post("/admin/games", admin(self.create_game)),
             web.get("/admin/games/{code}", admin(self.view)),
-            web.post("/admin/games/{code}/{command:start|next|reveal|end}", admin(self.command)),
+            web.post(
+                "/admin/games/{code}/{command:start|next|reveal|end|lock|unlock}",
+                admin(self.command),
+            ),
             web.post(
                 "/admin/games/{code}/players/{player}/{action:kick|ban|readmit}",
                 admin(self.player_status),
@@ -87,7 +92,7 @@ class GameHttpApi:
                     429,
                     "rate_limited",
                     "Too many players are joining at once; retrying shortly.",
-                    {"Retry-After": TokenBucket.retry_after(wait)},
+                    {"Retry-After": retry_after(wait)},
                 )
             return await self._guard(handler, request)
 
@@ -110,7 +115,9 @@ class GameHttpApi:
             except BodyTooLarge:
                 return _error(413, "too_large", "The request body is too large.")
             except BodyTimeout:
-                return _error(408, "timeout", "The request body was not sent in time.")
+                response = _error(408, "timeout", "The request body was not sent in time.")
+                response.force_close()  # and do not wait for the rest of that body
+                return response
             try:
                 self.verify_presenter(request, body)
             except sigv4.SignatureError as exc:
@@ -149,7 +156,10 @@ class GameHttpApi:
         try:
             return await handler(request)
         except GameError as exc:
-            return _error(exc.status, exc.code, exc.message)
+            response = _error(exc.status, exc.code, exc.message)
+            if exc.status == 408:  # a body too slow to read: do not wait for the rest of it
+                response.force_close()
+            return response
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
         try:
@@ -209,12 +219,15 @@ class GameHttpApi:
 
     async def command(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]
-        command = {
+        commands: dict[str, Callable[[str], Awaitable[GameRuntime]]] = {
             "start": self.service.start_game,
             "next": self.service.next_question,
             "reveal": self.service.reveal,
             "end": self.service.end_game,
-        }[request.match_info["command"]]
+            "lock": partial(self.service.set_locked, locked=True),
+            "unlock": partial(self.service.set_locked, locked=False),
+        }
+        command = commands[request.match_info["command"]]
         runtime = await command(code)
         return _json(200, self.service.presenter_view(runtime.game_id))
 

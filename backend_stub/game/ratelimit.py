@@ -16,26 +16,9 @@ import time
 from typing import Final
 
 
-class TokenBucket:
-    def __init__(self, rate: float, burst: float | None = None) -> None:
-        self.rate = rate
-        self.burst = burst if burst is not None else rate
-        self._tokens = self.burst
-        self._stamp = time.monotonic()
-
-    def take(self) -> float:
-        """0 if a request may pass now, else the seconds until one may (for Retry-After)."""
-        now = time.monotonic()
-        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return 0.0
-        return (1.0 - self._tokens) / self.rate
-
-    @staticmethod
-    def retry_after(wait: float) -> str:
-        return str(max(1, math.ceil(wait)))
+def retry_after(wait: float) -> str:
+    """A ``Retry-After`` value: whole seconds, at least 1."""
+    return str(max(1, math.ceil(wait)))
 
 
 # A source that has sent nothing for this long no longer counts towards the shares.
@@ -43,6 +26,9 @@ ACTIVE_WINDOW_S: Final = 5.0
 # Every source may burst at least this much above its share: a classroom behind one address
 # joins at once, and a single player's join + state call never wait.
 MIN_SOURCE_BURST: Final = 20.0
+# The part of the global bucket only sources well within their share may spend: a flooder
+# drains the bucket down to it and no further, so the room's next join finds a token.
+RESERVE_FRACTION: Final = 0.25
 MAX_SOURCES: Final = 100_000
 
 
@@ -62,14 +48,21 @@ def source_key(address: str | None) -> str:
 
 
 class FairLimiter:
-    """A global token bucket of ``rate``/s shared evenly between the sources using it."""
+    """A global token bucket of ``rate``/s (burst ``burst``) shared fairly between sources.
+
+    Each source has a bucket of its own refilled at its even share, ``rate`` / the sources
+    active in the last few seconds; and only a source with at least half of its own bucket
+    left (one using well under its share) may take the global bucket's last quarter.
+    """
 
     def __init__(self, rate: float, burst: float | None = None) -> None:
         self.rate = rate
-        self.global_bucket = TokenBucket(rate, burst)
+        self.burst = burst if burst is not None else rate
+        self._tokens = self.burst
+        self._stamp = time.monotonic()
         # source -> [tokens, last refill, last seen] (monotonic seconds)
         self._sources: dict[str, list[float]] = {}
-        self._pruned_at = time.monotonic()
+        self._pruned_at = self._stamp
 
     @property
     def active_sources(self) -> int:
@@ -81,19 +74,22 @@ class FairLimiter:
         if now - self._pruned_at >= 1.0 or len(self._sources) >= MAX_SOURCES:
             self._prune(now)
         share = self.rate / self.active_sources
-        burst = max(MIN_SOURCE_BURST, share)
+        source_burst = max(MIN_SOURCE_BURST, share)
         key = source_key(address)
-        state = self._sources.get(key)
-        if state is None:
-            state = self._sources[key] = [burst, now, now]
-        state[0] = min(burst, state[0] + (now - state[1]) * share)
-        state[1] = state[2] = now
-        if state[0] < 1.0:
-            return (1.0 - state[0]) / share
-        wait = self.global_bucket.take()
-        if wait > 0:
-            return wait
-        state[0] -= 1.0
+        source = self._sources.get(key)
+        if source is None:
+            source = self._sources[key] = [source_burst, now, now]
+        source[0] = min(source_burst, source[0] + (now - source[1]) * share)
+        source[1] = source[2] = now
+        if source[0] < 1.0:
+            return (1.0 - source[0]) / share
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        floor = 0.0 if source[0] >= source_burst / 2 else self.burst * RESERVE_FRACTION
+        if self._tokens < 1.0 + floor:
+            return (1.0 + floor - self._tokens) / self.rate
+        self._tokens -= 1.0
+        source[0] -= 1.0
         return 0.0
 
     def _prune(self, now: float) -> None:

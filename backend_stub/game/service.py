@@ -184,16 +184,6 @@ class GameService:
             raise _not_found(code)
         return runtime
 
-    def _open_runtime(self, code: str) -> GameRuntime:
-        runtime = self.runtime(code)
-        if runtime.game.phase is Phase.FINISHED:
-            raise GameError(
-                410,
-                "finished",
-                f"Game {runtime.game_id} has finished. Ask the host for the next game's code.",
-            )
-        return runtime
-
     def entry_info(self, code: str) -> dict[str, Any]:
         runtime = self.runtime(code)
         game = runtime.game
@@ -209,7 +199,7 @@ class GameService:
             "phase": game.phase.value,
             "playerCount": runtime.active_count,
             "questionCount": game.total_questions,
-            "acceptingPlayers": game.phase is Phase.LOBBY or game.options.late_join,
+            "acceptingPlayers": game.accepting_players,
         }
 
     def authenticate_player(self, code: str, token: str | None) -> tuple[GameRuntime, PlayerState]:
@@ -300,12 +290,11 @@ class GameService:
     # -- entry: join and rejoin ----------------------------------------------------------------------
 
     def join(self, code: str, raw_name: object) -> tuple[PlayerCredential, PlayerState]:
-        runtime = self._open_runtime(code)
-        game = runtime.game
-        if game.phase is not Phase.LOBBY and not game.options.late_join:
-            raise GameError(
-                409, "started", "This game has already started and is not taking new players."
-            )
+        runtime = self.runtime(code)
+        try:
+            rules.check_can_join(runtime.game)
+        except rules.JoinRefused as exc:
+            raise GameError(exc.status, exc.code, exc.message) from None
         try:
             name = check_nickname(
                 raw_name if isinstance(raw_name, str) else "", runtime.taken_names
@@ -378,6 +367,15 @@ class GameService:
         self.games[code] = runtime
         log.info("game %s created: %s (%d questions)", code, quiz.title, game.total_questions)
         await self._announce_lobby(runtime)
+        return runtime
+
+    async def set_locked(self, code: str, locked: bool) -> GameRuntime:
+        """The host's "no new players" switch; players already in may still rejoin."""
+        runtime = self.runtime(code)
+        await self._apply(
+            runtime, self._transition(lambda: rules.set_locked(runtime.game, locked, self.clock()))
+        )
+        log.info("game %s %s", runtime.game_id, "locked" if locked else "unlocked")
         return runtime
 
     async def start_game(self, code: str) -> GameRuntime:
@@ -779,6 +777,7 @@ class GameService:
             "index": game.question_index,
             "total": game.total_questions,
             "options": game.options.to_dict(),
+            "locked": game.locked,
             "question": question,
             "reveal": runtime.last_reveal
             if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED)

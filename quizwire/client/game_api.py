@@ -232,7 +232,7 @@ class AdminClient:
         return await self._json("GET", f"/admin/games/{code}")
 
     async def command(self, code: str, command: str) -> dict[str, Any]:
-        if command not in ("start", "next", "reveal", "end"):
+        if command not in ("start", "next", "reveal", "end", "lock", "unlock"):
             raise ValueError(f"unknown command {command!r}")
         return await self._json("POST", f"/admin/games/{code}/{command}")
 

@@ -104,13 +104,25 @@ class LogLimiter:
         suppressed, bucket[2] = int(bucket[2]), 0.0
         return suppressed
 
+    def take_suppressed(self, key: Hashable) -> int:
+        """How many lines of ``key`` were left out since the last one logged (and reset it)."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return 0
+        count, bucket[2] = int(bucket[2]), 0.0
+        return count
+
 
 class LimitedLog:
-    """A logger whose lines pass a :class:`LogLimiter` by ``key`` (an event and its reason)."""
+    """A logger whose lines pass a :class:`LogLimiter` by ``key`` (an event and its reason).
+
+    A line the limiter leaves out is counted; the next line of its key carries the count as
+    ``suppressed``, and if none comes, a summary line does, a second later."""
 
     def __init__(self, logger: logging.Logger, limiter: LogLimiter | None = None) -> None:
         self.logger = logger
         self.limiter = limiter or LogLimiter()
+        self._summaries: dict[Hashable, asyncio.TimerHandle] = {}
 
     def log(
         self,
@@ -125,11 +137,31 @@ class LimitedLog:
             return
         suppressed = self.limiter.allow(key)
         if suppressed is None:
+            self._summarise_later(level, key, msg, extra)
             return
         fields = dict(extra or {})
         if suppressed:
             fields["suppressed"] = suppressed
         self.logger.log(level, msg, extra=fields, exc_info=exc_info)
+
+    def _summarise_later(
+        self, level: int, key: Hashable, msg: str, extra: Mapping[str, Any] | None
+    ) -> None:
+        if key in self._summaries:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop: the next line of this key reports the count
+
+        def summarise() -> None:
+            del self._summaries[key]
+            left_out = self.limiter.take_suppressed(key)
+            if left_out:
+                fields = {**(extra or {}), "suppressed": left_out}
+                self.logger.log(level, f"{msg} (and {left_out} more like it)", extra=fields)
+
+        self._summaries[key] = loop.call_later(1.0, summarise)
 
     def info(self, key: Hashable, msg: str, extra: Mapping[str, Any] | None = None) -> None:
         self.log(logging.INFO, key, msg, extra)

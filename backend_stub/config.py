@@ -91,6 +91,9 @@ class StubConfig:
     # Bytes queued for one subscriber before it counts as a laggard and is dropped.
     write_buffer_limit: int = 4 * 1024 * 1024
     publish_rate_per_connection: float = 25.0  # WS publishes per second (AppSync's quota)
+    # Frames of any kind read from one socket per second past a burst (0: unpaced).
+    frame_rate_per_connection: float = 100.0
+    frame_burst_per_connection: float = 400.0
     authorizer_cache_ttl: float = 300.0
     # How long a socket whose connect auth failed may wait for its first frame before the stub
     # sends connection_error and closes it anyway.

@@ -60,6 +60,7 @@ class EventApiMetrics:
     events_delivered: int = 0
     laggards_dropped: int = 0
     bad_frames: int = 0
+    frames_paced: int = 0
     handler_latency: Histogram = field(default_factory=Histogram)
 
     def snapshot(self) -> dict[str, int]:

@@ -47,6 +47,11 @@ _COUNTERS = (
         "WebSockets closed for sending neither connection_init nor an operation in time",
     ),
     ("bad_frames", "quizwire_bad_frames", "Malformed or unsupported client frames"),
+    (
+        "frames_paced",
+        "quizwire_frames_paced",
+        "Frames read late: their connection had sent more than its frames per second",
+    ),
 )
 
 

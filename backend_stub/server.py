@@ -493,6 +493,8 @@ class EventApiServer:
             headers={k.lower(): v for k, v in request.headers.items() if k.lower() != "cookie"},
             write_limit=self.config.write_buffer_limit,
             publish_rate=self.config.publish_rate_per_connection,
+            frame_rate=self.config.frame_rate_per_connection,
+            frame_burst=self.config.frame_burst_per_connection,
         )
         try:
             identity = await self.authn.authenticate(
@@ -586,6 +588,10 @@ class EventApiServer:
                 break
             if not conn.open:
                 break
+            wait = conn.frame_wait()
+            if wait > 0:
+                self.metrics.frames_paced += 1
+                await asyncio.sleep(wait)
 
     async def _close_uninitialised(self, conn: Connection, ws: web.WebSocketResponse) -> None:
         self.metrics.connections_idle_closed += 1

@@ -314,3 +314,29 @@ def _port_of(tmp_path: Path) -> int:
 
 if sys.platform != "linux":  # pragma: no cover - the limits above are Linux's
     pytestmark = pytest.mark.skip("Linux only")
+
+
+# -- frames ------------------------------------------------------------------------------------
+
+
+async def test_a_frame_flood_is_paced_not_dropped(stub: Endpoint) -> None:
+    """Past a burst of 400, one connection's frames are read at 100 a second: the flood waits
+    in its own socket buffers (nothing is lost: every frame still gets its answer), and another
+    client is served at once meanwhile."""
+    async with open_conn(stub, local_addr=(ATTACKER, 0)) as flood, open_conn(stub) as player:
+        for _ in range(600):
+            await flood.send("{garbage")
+        async with asyncio.timeout(5):
+            first = [await flood.expect("error") for _ in range(400)]
+        assert len(first) == 400
+        # the other client does not wait behind the flood
+        channel = unique_channel()
+        assert (await player.subscribe(channel))["type"] == "subscribe_success"
+        # the rest arrive, paced: all 200 within a few seconds, not all at once
+        rest = [await flood.expect("error", within=10.0) for _ in range(200)]
+        assert len(rest) == 200
+        assert await flood.is_open()
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(stub.http.rsplit("/event", 1)[0] + "/metrics")).text
+    assert metric(text, "quizwire_frames_paced_total") > 0
+    assert metric(text, "quizwire_bad_frames_total") == 600

@@ -15,13 +15,13 @@ from tests.conformance.wire import open_conn
 
 
 async def test_refusals_are_logged_a_few_a_second_and_counted_exactly(tmp_path: Path) -> None:
-    """2,000 refused subscribes and 2,000 garbage frames from one socket: the metrics count
-    every one; the log keeps a handful of lines per reason and says how many it left out."""
+    """300 refused subscribes and 200 garbage frames from one socket: the metrics count every
+    one; the log keeps a handful of lines per reason and says how many it left out."""
     stub = StubProcess(tmp_path, "--log-format", "json")
     ep = stub.wait_ready()
     try:
         async with open_conn(ep) as conn:
-            for i in range(2_000):
+            for i in range(300):
                 await conn.send(
                     json.dumps(
                         {
@@ -32,7 +32,7 @@ async def test_refusals_are_logged_a_few_a_second_and_counted_exactly(tmp_path: 
                         }
                     )
                 )
-            for _ in range(2_000):
+            for _ in range(200):
                 await conn.send("{garbage")
             assert await conn.is_open()
             await conn.drain(wait=1.5)  # the summary of what was left out comes a second later
@@ -43,16 +43,16 @@ async def test_refusals_are_logged_a_few_a_second_and_counted_exactly(tmp_path: 
     counted = next(
         line for line in text.splitlines() if line.startswith("quizwire_subscribe_refused_total")
     )
-    assert float(counted.split()[-1]) == 2_000
+    assert float(counted.split()[-1]) == 300
     records = [
         json.loads(line) for line in stub.log.read_text().splitlines() if line.startswith("{")
     ]
     refusals = [r for r in records if r.get("event") == "subscribe_refused"]
     assert 2 <= len(refusals) <= 10
-    assert len(stub.log.read_bytes()) < 200_000  # it was 27 MB in 15 s from one socket
+    assert len(stub.log.read_bytes()) < 50_000  # one socket once wrote 27 MB in 15 s
     # the first lines are there to read; the rest are counted, in a summary a second later
     assert refusals[-1]["msg"].endswith("more like it)")
-    assert sum(r.get("suppressed", 0) for r in refusals) + len(refusals) - 1 == 2_000
+    assert sum(r.get("suppressed", 0) for r in refusals) + len(refusals) - 1 == 300
 
 
 def _record(msg: str, *args: object, **extra: object) -> logging.LogRecord:

@@ -73,6 +73,8 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("next", "open the next question"),
         ("reveal", "close the open question now"),
         ("end", "end the game"),
+        ("lock", "take no new players (those already in may still rejoin)"),
+        ("unlock", "take new players again"),
     ):
         cmd = gsub.add_parser(name, help=text)
         cmd.add_argument("code")
@@ -168,7 +170,7 @@ async def _run_game(args: argparse.Namespace) -> int:
         command = args.game_command
         if command == "create":
             return await _create(admin, args)
-        if command in ("start", "next", "reveal", "end"):
+        if command in ("start", "next", "reveal", "end", "lock", "unlock"):
             view = await admin.command(args.code.upper(), command)
             print(clean(_describe(view)))
             return 0
@@ -257,7 +259,8 @@ def _describe(view: dict[str, Any]) -> str:
     if phase == "question_closed" and view.get("reveal"):
         r = view["reveal"]
         return f"{view['gameId']}: question {r['index'] + 1}/{r['total']} closed; answered {r['answered']}"
-    return f"{view['gameId']}: {phase} ({view['playerCount']} players)"
+    locked = ", locked: no new players" if view.get("locked") else ""
+    return f"{view['gameId']}: {phase} ({view['playerCount']} players{locked})"
 
 
 def run_quiz(args: argparse.Namespace) -> int:

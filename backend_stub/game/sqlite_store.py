@@ -8,7 +8,9 @@ last transactions, which is the usual trade for a laptop-hosted game.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -51,6 +53,16 @@ CREATE TABLE IF NOT EXISTS extras (
 """
 
 
+def _make_private(db: Path) -> None:
+    """The database holds every quiz with its answers and every player's secret hash: 0600,
+    like the credentials. SQLite gives the WAL and shared-memory files the database's mode;
+    files left by an older version are tightened too."""
+    os.close(os.open(db, os.O_RDWR | os.O_CREAT, 0o600))
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, 0o600)
+
+
 def _dump(value: Mapping[str, Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
@@ -59,7 +71,8 @@ class SqliteStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private(self.path)
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

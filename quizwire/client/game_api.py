@@ -48,12 +48,21 @@ class Unreachable(GameApiError):
     pass
 
 
+def decode_body(response: httpx.Response) -> Any:
+    """The response's JSON. A body that is not JSON raises ``ValueError`` whatever is wrong with
+    it (malformed, bad UTF-8, nested too deep, an integer past Python's 4,300-digit limit)."""
+    try:
+        return json.loads(response.content)
+    except RecursionError as exc:
+        raise ValueError("the response is nested too deeply") from exc
+
+
 def _raise_for(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
     try:
-        body = response.json()
-    except (json.JSONDecodeError, ValueError):
+        body = decode_body(response)
+    except ValueError:
         body = {}
     code = str(body.get("error", "error")) if isinstance(body, dict) else "error"
     message = str(body.get("message", "")) if isinstance(body, dict) else ""
@@ -136,7 +145,7 @@ class EntryClient:
                         f"Cannot reach the game server at {self.base_url} ({exc.__class__.__name__}).",
                     ) from exc
                 _raise_for(response)
-                return response.json()
+                return decode_body(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def get_game(self, code: str) -> dict[str, Any]:
@@ -204,7 +213,7 @@ class AdminClient:
         return response
 
     async def _json(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        result: dict[str, Any] = (await self._call(method, path, body)).json()
+        result: dict[str, Any] = decode_body(await self._call(method, path, body))
         return result
 
     async def list_games(self) -> dict[str, Any]:
@@ -226,7 +235,7 @@ class AdminClient:
         return await self._json("GET", f"/admin/games/{_game(code)}")
 
     async def command(self, code: str, command: str) -> dict[str, Any]:
-        if command not in ("start", "next", "reveal", "end"):
+        if command not in ("start", "next", "reveal", "end", "lock", "unlock"):
             raise ValueError(f"unknown command {command!r}")
         return await self._json("POST", f"/admin/games/{_game(code)}/{command}")
 
@@ -235,6 +244,10 @@ class AdminClient:
             raise ValueError(f"unknown player action {action!r}")
         player = valid_id(player_id, "player id")
         return await self._json("POST", f"/admin/games/{_game(code)}/players/{player}/{action}")
+
+    async def metrics(self) -> str:
+        """The stub's Prometheus text, signed: only then does it carry the per-game series."""
+        return (await self._call("GET", "/metrics")).text
 
     async def results(self, code: str, fmt: str = "json", table: str = "players") -> str:
         response = await self._call(

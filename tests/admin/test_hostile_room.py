@@ -19,7 +19,7 @@ from admin.removed import RemovedScreen
 from admin.widgets import PlayerTable
 from backend_stub.app import Stub
 from quizwire.client.game_api import AdminClient
-from tests.hostile import (
+from tests.hostile_names import (
     CHOICES,
     HOSTILE_NAMES,
     QUESTION,

@@ -15,7 +15,7 @@ import pytest
 
 from quizwire.client.game_api import EntryClient
 from quizwire.profiles import Profile, save_profile
-from tests.hostile import HOSTILE_NAMES, RAW_CONTROLS, lax_names
+from tests.hostile_names import HOSTILE_NAMES, RAW_CONTROLS, lax_names
 
 from .conftest import Closer, StubFactory
 from .harness import KEY_ID, REGION, SECRET, Player, Presenter, Stub, make_quiz

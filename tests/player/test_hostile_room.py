@@ -12,7 +12,7 @@ from textual.widgets._toast import Toast
 from player.app import PlayerApp
 from player.screens.game import GameScreen
 from player.screens.join import JoinScreen
-from tests.hostile import CHOICES, QUESTION, TITLE, assert_no_raw_controls, hostile_quiz
+from tests.hostile_names import CHOICES, QUESTION, TITLE, assert_no_raw_controls, hostile_quiz
 
 from .conftest import GameFactory, screen_text, wait_for, wait_text
 

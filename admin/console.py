@@ -166,7 +166,11 @@ class ConsoleScreen(Screen[None]):
         if model.phase in (OPEN, CLOSED) and model.total:
             text.append(f" · Q{model.index + 1}/{model.total}")
         text.append(f" · {clean(model.code)}", style="bold")
-        text.append(f" · {model.active_players()} players · {link}")
+        text.append(f" · {model.active_players()} players")
+        removed = len(model.players) - model.active_players()
+        if removed and model.phase != FINISHED:
+            text.append(f" · {removed} removed (u)", style="bold")
+        text.append(f" · {link}")
         self.query_one("#topbar", Static).update(text)
 
     def _lobby(self, model: ConsoleModel, command: str) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from eventapi import ReconnectPolicy
+from quizwire.text import clean
 
 SPAWN = mp.get_context("spawn")
 REPORT_INTERVAL = 0.5
@@ -181,7 +182,7 @@ async def run_bot(
         raise
     except Exception as exc:  # a bot's failure is a statistic, not the swarm's end
         stats.errors += 1
-        stats.last_error = f"{type(exc).__name__}: {exc}"[:200]
+        stats.last_error = clean(f"{type(exc).__name__}: {exc}", 200)  # may quote the server
     finally:
         with contextlib.suppress(Exception):
             await session.close()

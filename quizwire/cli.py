@@ -263,7 +263,9 @@ def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     host = sub.add_parser("host", help="the presenter console (Textual app)")
     host.add_argument("--profile", default="local", help="target profile (default: local)")
     host.add_argument(
-        "--quiz", metavar="PACK_OR_FILE", help="preselect a bundled pack or a quiz file"
+        "--quiz",
+        metavar="PACK_OR_FILE",
+        help="preselect your quiz file, or a bundled pack (practice only: their answers ship)",
     )
     host.add_argument(
         "--game", metavar="CODE", help="attach to an existing game instead of creating one"

@@ -1,5 +1,7 @@
 """Client of the game REST API (docs/game-api.md): entry calls retry 429s with jittered
-exponential backoff (tenacity); admin calls are SigV4-signed like API Gateway IAM routes."""
+exponential backoff (tenacity); admin calls are SigV4-signed like API Gateway IAM routes.
+Every game and player id is checked (:func:`quizwire.channels.valid_id`) before it goes into a
+URL path: ``../admin`` is not a game code."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from tenacity import (
 
 from eventapi import sigv4
 from eventapi.auth import IamAuth
+from quizwire.channels import valid_id
 
 ADMIN_SIGNING_SERVICE = "execute-api"
 
@@ -146,18 +149,18 @@ class EntryClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def get_game(self, code: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._request("GET", f"/games/{code}")
+        result: dict[str, Any] = await self._request("GET", f"/games/{_game(code)}")
         return result
 
     async def join(self, code: str, name: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._request(
-            "POST", f"/games/{code}/players", json={"name": name}
+            "POST", f"/games/{_game(code)}/players", json={"name": name}
         )
         return result
 
     async def state(self, code: str, token: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._request(
-            "GET", f"/games/{code}/state", headers={"Authorization": token}
+            "GET", f"/games/{_game(code)}/state", headers={"Authorization": token}
         )
         return result
 
@@ -229,17 +232,18 @@ class AdminClient:
         return await self._json("POST", "/admin/games", body)
 
     async def view(self, code: str) -> dict[str, Any]:
-        return await self._json("GET", f"/admin/games/{code}")
+        return await self._json("GET", f"/admin/games/{_game(code)}")
 
     async def command(self, code: str, command: str) -> dict[str, Any]:
         if command not in ("start", "next", "reveal", "end", "lock", "unlock"):
             raise ValueError(f"unknown command {command!r}")
-        return await self._json("POST", f"/admin/games/{code}/{command}")
+        return await self._json("POST", f"/admin/games/{_game(code)}/{command}")
 
     async def player_action(self, code: str, player_id: str, action: str) -> dict[str, Any]:
         if action not in ("kick", "ban", "readmit"):
             raise ValueError(f"unknown player action {action!r}")
-        return await self._json("POST", f"/admin/games/{code}/players/{player_id}/{action}")
+        player = valid_id(player_id, "player id")
+        return await self._json("POST", f"/admin/games/{_game(code)}/players/{player}/{action}")
 
     async def metrics(self) -> str:
         """The stub's Prometheus text, signed: only then does it carry the per-game series."""
@@ -247,6 +251,10 @@ class AdminClient:
 
     async def results(self, code: str, fmt: str = "json", table: str = "players") -> str:
         response = await self._call(
-            "GET", f"/admin/games/{code}/results?format={fmt}&table={table}"
+            "GET", f"/admin/games/{_game(code)}/results?format={fmt}&table={table}"
         )
         return response.text
+
+
+def _game(code: str) -> str:
+    return valid_id(code, "game id")

@@ -57,6 +57,7 @@ ENABLED = {
     "kick": {LOBBY, OPEN, CLOSED},
     "ban": {LOBBY, OPEN, CLOSED},
     "removed": {LOBBY, OPEN, CLOSED},
+    "lock": {LOBBY, OPEN, CLOSED},
     "export": {LOBBY, OPEN, CLOSED, FINISHED},
     "toggle_system": {LOBBY, OPEN, CLOSED, FINISHED},
 }
@@ -86,6 +87,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("k", "kick", "Kick"),
         Binding("b", "ban", "Ban"),
         Binding("u", "removed", "Removed", show=False),  # the top bar says so when it applies
+        Binding("l", "lock", "Lock"),
         Binding("x", "export", "Export"),
         Binding("s", "toggle_system", "System"),
         Binding("q", "quit", "Quit"),
@@ -408,6 +410,20 @@ class ConsoleApp(SafeApp[int]):
         if selected is not None:
             self._send_player_action(action, *selected)
 
+    def action_lock(self) -> None:
+        """Close the door to new players (those in may still rejoin), or open it again."""
+        self.run_worker(self._toggle_lock(), group="command", exit_on_error=False)
+
+    async def _toggle_lock(self) -> None:
+        await self._send("unlock" if self.model.locked else "lock")
+        if self.model.locked:
+            self.notify(
+                "No new players can join; those already in may rejoin. Press l to open it again.",
+                title="Game locked",
+            )
+        else:
+            self.notify("New players can join again.", title="Game open")
+
     def action_removed(self) -> None:
         """The kicked and banned players, to readmit one."""
         self.push_screen(RemovedScreen(self.model, self._readmit))
@@ -481,6 +497,11 @@ class ConsoleApp(SafeApp[int]):
                 self.action_ban,
             ),
             ("Removed players", "Kicked and banned; readmit a kicked one (u)", self.action_removed),
+            (
+                "Lock or unlock the game",
+                "Locked: no new players, those in may rejoin; after a ban, once everyone is in (l)",
+                self.action_lock,
+            ),
             ("Export results", "CSV and JSON files (x)", self.action_export),
             (
                 "Toggle the system panel",

@@ -170,6 +170,8 @@ class ConsoleScreen(Screen[None]):
         removed = len(model.players) - model.active_players()
         if removed and model.phase != FINISHED:
             text.append(f" · {removed} removed (u)", style="bold")
+        if model.locked and model.phase != FINISHED:
+            text.append(" · locked: no new players (l)", style="bold reverse")
         text.append(f" · {link}")
         self.query_one("#topbar", Static).update(text)
 

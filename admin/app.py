@@ -8,8 +8,9 @@ The app owns a :class:`admin.source.Source` (injectable), a plain-Python
 - the admin-view poll (1 Hz): scores, correct counts, connection states, the join feed;
 - the stub-metrics poll (1 Hz), which exists only while the system panel is shown.
 
-Commands (start, next, reveal now, end, kick, ban, export) run in workers; a refusal such as
-``409 bad_transition`` (someone else moved the game on) is a notification, never a crash.
+Commands (start, next, reveal now, end, kick, ban, readmit, export) run in workers; a refusal
+such as ``409 bad_transition`` (someone else moved the game on) is a notification, never a
+crash.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -33,11 +34,13 @@ from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
 from admin.metrics import StubMetrics, parse_metrics, summary
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.removed import RemovedScreen
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
 from admin.widgets import PlayerTable
+from quizwire.channels import valid_id
 from tui.clock import Clock, wall_ms
-from tui.safe import clean
+from tui.safe import SafeApp, clean
 from tui.theme import apply_theme
 
 TICK_S = 0.1
@@ -53,6 +56,8 @@ ENABLED = {
     "advance": {LOBBY, OPEN, CLOSED},
     "kick": {LOBBY, OPEN, CLOSED},
     "ban": {LOBBY, OPEN, CLOSED},
+    "removed": {LOBBY, OPEN, CLOSED},
+    "lock": {LOBBY, OPEN, CLOSED},
     "export": {LOBBY, OPEN, CLOSED, FINISHED},
     "toggle_system": {LOBBY, OPEN, CLOSED, FINISHED},
 }
@@ -70,7 +75,7 @@ def default_export_dir() -> tuple[Path, str]:
     return data_dir() / "results", "data directory"
 
 
-class ConsoleApp(App[int]):
+class ConsoleApp(SafeApp[int]):
     TITLE = "Quizwire host"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
@@ -81,6 +86,8 @@ class ConsoleApp(App[int]):
         Binding("space", "advance", "Advance", show=False),
         Binding("k", "kick", "Kick"),
         Binding("b", "ban", "Ban"),
+        Binding("u", "removed", "Removed", show=False),  # the top bar says so when it applies
+        Binding("l", "lock", "Lock"),
         Binding("x", "export", "Export"),
         Binding("s", "toggle_system", "System"),
         Binding("q", "quit", "Quit"),
@@ -164,12 +171,13 @@ class ConsoleApp(App[int]):
             try:
                 view = await self.source.view(code)
             except SourceError as exc:
-                self.exit(2, return_code=2, message=f"quizwire host: game {code}: {exc.message}")
+                self._fail(f"game {code}: {exc.message}")
+                return
+            except ValueError as exc:  # --game is not a game id
+                self._fail(str(exc))
                 return
             except Exception as exc:
-                self.exit(
-                    2, return_code=2, message=f"quizwire host: cannot reach the game server ({exc})"
-                )
+                self._fail(f"cannot reach the game server ({exc})")
                 return
             self.model.apply_view(view, self.clock())
         # Everything built so far (Textual, widgets, imports) lives as long as the app: move it out
@@ -190,6 +198,10 @@ class ConsoleApp(App[int]):
                 severity="error",
                 timeout=10,
             )
+
+    def _fail(self, why: str) -> None:
+        # Textual prints an exit message with Rich, which would parse a str as markup.
+        self.exit(2, return_code=2, message=Text(clean(f"quizwire host: {why}")))
 
     # -- timers ----------------------------------------------------------------------------------
 
@@ -396,7 +408,31 @@ class ConsoleApp(App[int]):
     def _player_action(self, action: str) -> None:
         selected = self._selected()
         if selected is not None:
-            self.run_worker(self._act(action, *selected), group="player", exit_on_error=False)
+            self._send_player_action(action, *selected)
+
+    def action_lock(self) -> None:
+        """Close the door to new players (those in may still rejoin), or open it again."""
+        self.run_worker(self._toggle_lock(), group="command", exit_on_error=False)
+
+    async def _toggle_lock(self) -> None:
+        await self._send("unlock" if self.model.locked else "lock")
+        if self.model.locked:
+            self.notify(
+                "No new players can join; those already in may rejoin. Press l to open it again.",
+                title="Game locked",
+            )
+        else:
+            self.notify("New players can join again.", title="Game open")
+
+    def action_removed(self) -> None:
+        """The kicked and banned players, to readmit one."""
+        self.push_screen(RemovedScreen(self.model, self._readmit))
+
+    def _readmit(self, pid: str, name: str) -> None:
+        self._send_player_action("readmit", pid, name)
+
+    def _send_player_action(self, action: str, pid: str, name: str) -> None:
+        self.run_worker(self._act(action, pid, name), group="player", exit_on_error=False)
 
     async def _act(self, action: str, pid: str, name: str) -> None:
         try:
@@ -405,7 +441,7 @@ class ConsoleApp(App[int]):
             message = exc.message if isinstance(exc, SourceError) else str(exc)
             self.notify(clean(message), title=f"{action} failed", severity="error")
             return
-        done = {"kick": "Kicked", "ban": "Banned"}[action]
+        done = {"kick": "Kicked", "ban": "Banned", "readmit": "Readmitted"}[action]
         self.notify(f"{done} {clean(name)}")
         self._poll()
 
@@ -417,6 +453,7 @@ class ConsoleApp(App[int]):
     async def _export(self) -> None:
         code = self.model.code
         try:
+            valid_id(code, "game id")  # it names the files: the server sent it
             self.export_dir.mkdir(parents=True, exist_ok=True)
             paths = []
             for fmt in ("csv", "json"):
@@ -454,7 +491,17 @@ class ConsoleApp(App[int]):
                 "They can rejoin later only if readmitted (k)",
                 self.action_kick,
             ),
-            ("Ban the selected player", "They cannot rejoin this game (b)", self.action_ban),
+            (
+                "Ban the selected player",
+                "For good: their credential is refused; they could join under a new name (b)",
+                self.action_ban,
+            ),
+            ("Removed players", "Kicked and banned; readmit a kicked one (u)", self.action_removed),
+            (
+                "Lock or unlock the game",
+                "Locked: no new players, those in may rejoin; after a ban, once everyone is in (l)",
+                self.action_lock,
+            ),
             ("Export results", "CSV and JSON files (x)", self.action_export),
             (
                 "Toggle the system panel",
@@ -494,7 +541,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"quizwire host: {exc}", file=sys.stderr)
         return 2
     except SourceError as exc:
-        print(f"quizwire host: {exc.message}", file=sys.stderr)
+        print(f"quizwire host: {clean(exc.message)}", file=sys.stderr)
         return 2
     app = ConsoleApp(
         source,

@@ -47,6 +47,10 @@ def podium_text(model: ConsoleModel) -> Text:
     return text
 
 
+def players(n: int) -> str:
+    return "1 player" if n == 1 else f"{n:,} players"
+
+
 class ConsoleScreen(Screen[None]):
     """``clock`` returns the server's "now" in epoch ms (the countdown's timebase)."""
 
@@ -166,7 +170,13 @@ class ConsoleScreen(Screen[None]):
         if model.phase in (OPEN, CLOSED) and model.total:
             text.append(f" · Q{model.index + 1}/{model.total}")
         text.append(f" · {clean(model.code)}", style="bold")
-        text.append(f" · {model.active_players()} players · {link}")
+        text.append(f" · {players(model.active_players())}")
+        removed = len(model.players) - model.active_players()
+        if removed and model.phase != FINISHED:
+            text.append(f" · {removed} removed (u)", style="bold")
+        if model.locked and model.phase != FINISHED:
+            text.append(" · locked: no new players (l)", style="bold reverse")
+        text.append(f" · {link}")
         self.query_one("#topbar", Static).update(text)
 
     def _lobby(self, model: ConsoleModel, command: str) -> None:
@@ -177,7 +187,7 @@ class ConsoleScreen(Screen[None]):
         )
         online = sum(1 for p in model.players.values() if p.connected and p.status == "active")
         self.query_one("#lobby-count", Static).update(
-            f"{model.active_players()} players joined · {online} online"
+            f"{players(model.active_players())} joined · {online} online"
         )
         self.query_one("#join-feed", JoinFeed).show(model.joins)
         self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())

@@ -15,7 +15,7 @@ __all__ = ["COUNTERS", "GAUGES", "StubMetrics", "parse_metrics", "summary"]
 # panel label -> metric family name (counters lose their ``_total`` suffix when parsed)
 GAUGES = {
     "conns": "quizwire_connections_active",
-    "online": "quizwire_players_connected",
+    "online": "quizwire_game_players_connected",  # per game: the console's scrape is signed
 }
 COUNTERS = {
     "conn req/s": "quizwire_connection_requests",

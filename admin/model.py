@@ -73,6 +73,7 @@ class ConsoleModel:
         self.players: dict[str, PlayerRow] = {}
         self.player_count = 0
         self.connected_count = 0
+        self.locked = False  # the host's "no new players"
         self.joins: deque[JoinEvent] = deque(maxlen=joins)
         self.feed = AnswerFeed(feed_window)
         self.seqs = SeqTracker()
@@ -102,6 +103,9 @@ class ConsoleModel:
         if isinstance(options, Mapping):
             self.options = dict(options)
         self.player_count = _int(view.get("playerCount"), self.player_count)
+        locked = view.get("locked")
+        if isinstance(locked, bool):
+            self.locked = locked
         self.connected_count = _int(view.get("connectedCount"), self.connected_count)
         self._apply_players(view.get("players"), local_ms)
         seq = _int(view.get("seq"), -1)

@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from admin.source import Source, SourceError
+from quizwire.packs import PRACTICE_NOTE
 from quizwire.quiz import Quiz, QuizError, quiz_to_dict
 from tui.safe import clean
 
@@ -49,6 +50,7 @@ class SetupScreen(Screen[None]):
     SetupScreen #setup-body { height: 1fr; padding: 0 1; }
     SetupScreen #packs { height: auto; max-height: 8; }
     SetupScreen .heading { margin: 0; }
+    SetupScreen #practice-note { height: auto; color: $warning; }
     SetupScreen #quiz-status { height: auto; margin: 0 0 1 0; }
     SetupScreen #quiz-status.-error { color: $error; }
     SetupScreen .opt { height: 3; }
@@ -76,9 +78,11 @@ class SetupScreen(Screen[None]):
         from admin.source import pack_choices
 
         self.packs = list(pack_choices())
-        yield Static(Text(f"Quizwire · new game · {self.source.describe()}"), id="setup-title")
+        yield Static(
+            Text(f"Quizwire · new game · {clean(self.source.describe())}"), id="setup-title"
+        )
         with VerticalScroll(id="setup-body"):
-            yield Static("Quiz: a bundled pack…", classes="heading")
+            yield Static("Quiz: a bundled pack (for practice)…", classes="heading")
             yield OptionList(
                 *[
                     Option(Text(f"{name:<16} {clean(title)} ({n} questions)"), id=name)
@@ -86,6 +90,7 @@ class SetupScreen(Screen[None]):
                 ],
                 id="packs",
             )
+            yield Static(Text(PRACTICE_NOTE), id="practice-note")
             yield Input(
                 placeholder="…or a quiz file (.toml, .json, .csv): type the path, Enter",
                 id="quiz-file",
@@ -144,6 +149,7 @@ class SetupScreen(Screen[None]):
                 f" — {len(quiz.questions)} questions, {quiz.time_limit} s and {quiz.points} points each by default",
             )
         )
+        self.query_one("#practice-note").display = self.choice.pack is not None
 
     @on(OptionList.OptionHighlighted, "#packs")
     def _pack_highlighted(self, event: OptionList.OptionHighlighted) -> None:

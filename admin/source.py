@@ -116,7 +116,6 @@ class LiveSource:
         # Stamped events waiting for the UI tick, per channel kind (bounded like the buffers).
         self._inbox: dict[str, deque[Incoming]] = {}
         self._pumps: list[asyncio.Task[None]] = []
-        self._http: Any = None
 
     @property
     def stats(self) -> LinkStats:
@@ -177,20 +176,12 @@ class LiveSource:
             raise SourceError(exc.code, exc.message, exc.status) from None
 
     async def metrics(self) -> str:
-        import httpx
+        from quizwire.client.game_api import GameApiError
 
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=2.0)
-        url = str(self.profile.game_api).rstrip("/") + "/metrics"
         try:
-            response = await self._http.get(url)
-        except httpx.HTTPError as exc:
-            raise SourceError("metrics", f"{url}: {exc.__class__.__name__}") from None
-        if response.status_code != 200:
-            raise SourceError(
-                "metrics", f"{url}: HTTP {response.status_code}", response.status_code
-            )
-        return str(response.text)
+            return await self.admin.metrics()
+        except GameApiError as exc:
+            raise SourceError("metrics", f"/metrics: {exc.message}", exc.status) from None
 
     def _on_state(self, state: Any) -> None:
         self._stats.state = str(getattr(state, "value", state)).lower()
@@ -263,8 +254,6 @@ class LiveSource:
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await self._client.close()
-        if self._http is not None:
-            await self._http.aclose()
         await self.admin.close()
 
 

@@ -222,6 +222,12 @@ class AnswerStream(Widget):
         self._fitted = None
         self.refresh()
 
+    def render(self) -> Text:
+        """The answers the stream shows (or is about to: a repaint may be waiting), as text."""
+        if not self._items:
+            return Text("waiting for answers…", style="dim")
+        return Text("\n").join(_stream_line(item) for item in reversed(self._items))
+
     def render_line(self, y: int) -> Strip:
         width, style = self.size.width, self.rich_style
         if self._fitted != (width, style):  # new lines, a resize or another theme

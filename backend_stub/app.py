@@ -43,6 +43,7 @@ class Stub:
 
     async def start(self) -> None:
         await self.events.start()
+        self.api.expected_hosts = self.events.api_hosts()
         await self.game.start()
 
     async def stop(self) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from backend_stub.config import Authorizer, StubConfig
+from backend_stub.logs import LimitedLog, LogLimiter
 from eventapi import sigv4
 from eventapi.protocol import auth_lookup
 
@@ -46,6 +47,9 @@ class Authenticator:
         self._config = config
         self._authorizer = authorizer
         self._api_keys = frozenset(config.api_keys)
+        #: the ``host[:port]`` names IAM signatures must be made for (None: not checked)
+        self.expected_hosts: frozenset[str] | None = None
+        self._log = LimitedLog(log, LogLimiter(rate=1.0, burst=3.0))
         # (token, operation, channel) -> (expires_at, identity | None); the channel is part of
         # the key because an authorizer may decide per channel.
         self._cache: dict[tuple[str, str, str | None], tuple[float, Identity | None]] = {}
@@ -62,10 +66,9 @@ class Authenticator:
         path: str = "/event",
         query: str = "",
         source_ip: str | None = None,
-        host: str | None = None,
     ) -> Identity:
-        """``host``: the Host the request reached (the upgrade's, on a socket); an IAM signature
-        must be made for it."""
+        """An IAM signature must be made for one of :attr:`expected_hosts` (the stub's own
+        names, set when it starts listening; never the request's Host header)."""
         api_key = auth_lookup(auth, "x-api-key")
         token = auth_lookup(auth, "authorization")
         if api_key is not None:
@@ -75,7 +78,7 @@ class Authenticator:
         if token is None:
             raise NotAuthenticated("no credentials")
         if token.startswith(sigv4.ALGORITHM):
-            return self._verify_iam(auth, signed_body, method, path, query, source_ip, host)
+            return self._verify_iam(auth, signed_body, method, path, query, source_ip)
         return await self._lambda(token, auth, operation, namespace, channel)
 
     def _verify_iam(
@@ -86,7 +89,6 @@ class Authenticator:
         path: str,
         query: str,
         source_ip: str | None,
-        host: str | None,
     ) -> Identity:
         headers = {k: v for k, v in auth.items() if isinstance(v, str)}
         try:
@@ -99,10 +101,14 @@ class Authenticator:
                 region=self._config.region,
                 secret_for=self._config.secret_for,
                 session_token_for=self._config.session_token_for,
-                expected_host=host,
+                expected_hosts=self.expected_hosts,
             )
         except sigv4.SignatureError as exc:
-            log.info("IAM signature refused: %s", exc)
+            self._log.info(
+                ("iam_refused", type(exc).__name__),
+                "IAM signature refused",
+                {"event": "iam_refused", "reason": str(exc)[:200], "remote": source_ip},
+            )
             raise NotAuthenticated(
                 str(exc), bad_signature=isinstance(exc, sigv4.SignatureMismatch)
             ) from exc
@@ -161,7 +167,7 @@ class Authenticator:
             if inspect.isawaitable(response):
                 response = await response
         except Exception:  # a crashing authorizer denies, as a failed Lambda would
-            log.exception("Lambda authorizer raised; denying")
+            self._log.exception("authorizer_failed", "Lambda authorizer raised; denying")
             raise NotAuthenticated("authorizer failed") from None
         allowed = isinstance(response, Mapping) and response.get("isAuthorized") is True
         identity = (
@@ -185,9 +191,8 @@ class Authenticator:
             self._cache.clear()  # simple bound; authorizers are cheap to re-ask
         self._cache[key] = (expires, identity)
 
-    def forget(self, predicate: Callable[[dict[str, Any]], bool]) -> None:
-        """Drop cached authorizer decisions whose ``handlerContext`` matches (a kicked player)."""
-        for key, (_, identity) in list(self._cache.items()):
-            context = (identity.handler_identity or {}).get("handlerContext") if identity else None
-            if isinstance(context, dict) and predicate(context):
-                del self._cache[key]
+    def forget(self, predicate: Callable[[str], bool]) -> None:
+        """Drop every cached authorizer decision, allow or deny, on a token ``predicate`` picks
+        (a kicked or readmitted player's)."""
+        for key in [key for key in self._cache if predicate(key[0])]:
+            del self._cache[key]

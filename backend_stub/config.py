@@ -7,6 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from backend_stub.budget import DeliveryBudget
+
+DEFAULT_NAMESPACE_MODES: Final = ("limited", "open", "off")
 AUTH_MODES: Final = (
     "API_KEY",
     "AWS_IAM",
@@ -53,6 +56,8 @@ class NamespaceConfig:
     subscribe_auth: tuple[str, ...] = ("API_KEY",)
     on_publish: Handler | None = None
     on_subscribe: Handler | None = None
+    #: what client publishes may deliver (None: no limit beyond the per-connection quota)
+    budget: DeliveryBudget | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for mode in (*self.publish_auth, *self.subscribe_auth):
@@ -86,17 +91,33 @@ class StubConfig:
     # Bytes queued for one subscriber before it counts as a laggard and is dropped.
     write_buffer_limit: int = 4 * 1024 * 1024
     publish_rate_per_connection: float = 25.0  # WS publishes per second (AppSync's quota)
+    # Frames of any kind read from one socket per second past a burst (0: unpaced).
+    frame_rate_per_connection: float = 100.0
+    frame_burst_per_connection: float = 400.0
     authorizer_cache_ttl: float = 300.0
     # How long a socket whose connect auth failed may wait for its first frame before the stub
     # sends connection_error and closes it anyway.
     refused_connection_grace: float = 10.0
+    # Connection caps and timeouts against a client that hoards sockets (docs/stub-behaviour.md).
+    max_connections_per_address: int = 500  # open TCP connections per source address; 0: none
+    max_connections: int | None = None  # all together; None: the open-files limit minus a reserve
+    http_idle_timeout: float = 10.0  # a connection without a whole request (or body) is closed
+    init_timeout: float = 10.0  # a WebSocket that sends neither connection_init nor an operation
+    # "limited": the default namespace on a delivery budget; "open": none; "off": not defined
+    default_namespace: str = "limited"
+    # other names clients reach the stub by (IAM signatures for them are accepted)
+    public_hosts: tuple[str, ...] = ()
     fanout_chunk: int = 1000
     backlog: int = 4096
     ssl_context: ssl.SSLContext | None = field(default=None, compare=False)
 
     def namespace_map(self) -> dict[str, NamespaceConfig]:
         spaces = {ns.name: ns for ns in self.namespaces}
-        spaces.setdefault("default", NamespaceConfig("default"))  # every new API has it
+        if self.default_namespace != "off" and "default" not in spaces:
+            # Every new AppSync Event API has it; here it is on a delivery budget unless opened
+            # up: every player holds the API key (docs/stub-behaviour.md).
+            budget = DeliveryBudget() if self.default_namespace == "limited" else None
+            spaces["default"] = NamespaceConfig("default", budget=budget)
         return spaces
 
     def secret_for(self, access_key_id: str) -> str | None:

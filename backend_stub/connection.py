@@ -23,6 +23,10 @@ class Connection:
     __slots__ = (
         "_allowance",
         "_corked",
+        "_frame_allowance",
+        "_frame_burst",
+        "_frame_rate",
+        "_frame_stamp",
         "_last_check",
         "_rate",
         "_transport",
@@ -33,7 +37,7 @@ class Connection:
         "headers",
         "id",
         "identity_error",
-        "limit_logged_at",
+        "initialised",
         "remote",
         "subscriptions",
     )
@@ -46,15 +50,17 @@ class Connection:
         headers: dict[str, str],
         write_limit: int,
         publish_rate: float,
+        frame_rate: float = 100.0,
+        frame_burst: float = 400.0,
     ) -> None:
         self._transport = transport
         self._write_limit = write_limit
         self.id = f"c{next(_IDS)}"  # pairs a connection's log lines
-        self.limit_logged_at = 0.0  # rate-limit refusals are logged at most once a second
         self.remote = remote
         self.headers = headers
         self.connect_identity: Identity | None = None
         self.identity_error: str | None = None
+        self.initialised = False  # sent connection_init or an operation
         self.bad_signature = False
         self.subscriptions: dict[str, Subscription] = {}
         self.dropped = False
@@ -62,6 +68,10 @@ class Connection:
         self._rate = publish_rate
         self._allowance = publish_rate
         self._last_check = time.monotonic()
+        self._frame_rate = frame_rate
+        self._frame_burst = frame_burst
+        self._frame_allowance = frame_burst
+        self._frame_stamp = self._last_check
 
     @property
     def open(self) -> bool:
@@ -108,6 +118,25 @@ class Connection:
             return False
         transport.write(data)
         return True
+
+    def frame_wait(self) -> float:
+        """Seconds to wait before reading this connection's next frame (0: at once).
+
+        Every frame costs the stub a parse and usually an answer; a client sending them flat
+        out (garbage, refused subscribes) would eat the CPU the room needs. Past its burst, a
+        connection is read at ``frame_rate`` frames a second: the rest waits in its TCP buffers,
+        and a sender that keeps pushing blocks on its own socket."""
+        if not self._frame_rate:
+            return 0.0
+        now = time.monotonic()
+        self._frame_allowance = min(
+            self._frame_burst, self._frame_allowance + (now - self._frame_stamp) * self._frame_rate
+        )
+        self._frame_stamp = now
+        self._frame_allowance -= 1.0
+        if self._frame_allowance >= 0.0:
+            return 0.0
+        return -self._frame_allowance / self._frame_rate
 
     def allow_publish(self) -> bool:
         """Token bucket: AppSync allows 25 WebSocket publish requests per second per connection."""

@@ -33,6 +33,11 @@ class StubOptions:
     namespaces: tuple[str, ...] = field(default_factory=tuple)
     write_profile: bool = True
     entry_rate: float = 2000.0
+    max_connections_per_address: int = 500
+    max_connections: int | None = None
+    idle_timeout: float = 10.0
+    default_namespace: str = "limited"
+    public_hosts: tuple[str, ...] = ()
     log_format: str = "text"
     log_level: str = "info"
 
@@ -65,6 +70,12 @@ async def run_stub(options: StubOptions) -> None:
         keepalive_interval=options.keepalive_interval,
         namespaces=namespaces,
         ssl_context=_ssl_context(options),
+        max_connections_per_address=options.max_connections_per_address,
+        max_connections=options.max_connections,
+        http_idle_timeout=options.idle_timeout,
+        init_timeout=options.idle_timeout,
+        default_namespace=options.default_namespace,
+        public_hosts=(_advertised_host(options.host), *options.public_hosts),
     )
     stub = Stub(config, options.data_dir, entry_rate=options.entry_rate)
     server = stub.events

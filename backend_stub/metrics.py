@@ -48,6 +48,7 @@ class EventApiMetrics:
     connections_active: int = 0
     connection_requests: int = 0
     connections_refused: int = 0
+    connections_idle_closed: int = 0
     subscriptions_active: int = 0
     subscribe_requests: int = 0
     subscribe_refused: int = 0
@@ -59,6 +60,7 @@ class EventApiMetrics:
     events_delivered: int = 0
     laggards_dropped: int = 0
     bad_frames: int = 0
+    frames_paced: int = 0
     handler_latency: Histogram = field(default_factory=Histogram)
 
     def snapshot(self) -> dict[str, int]:

@@ -18,6 +18,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from eventapi import sigv4
 from quizwire.refusals import ANSWER_REFUSALS
 from quizwire.state import Phase
 
@@ -40,7 +41,17 @@ _COUNTERS = (
     ("events_failed", "quizwire_events_failed", "Events reported in a publish's failed list"),
     ("events_delivered", "quizwire_events_delivered", "Data frames written to subscribers"),
     ("laggards_dropped", "quizwire_subscribers_dropped_lagging", "Subscribers dropped for lagging"),
+    (
+        "connections_idle_closed",
+        "quizwire_connections_idle_closed",
+        "WebSockets closed for sending neither connection_init nor an operation in time",
+    ),
     ("bad_frames", "quizwire_bad_frames", "Malformed or unsupported client frames"),
+    (
+        "frames_paced",
+        "quizwire_frames_paced",
+        "Frames read late: their connection had sent more than its frames per second",
+    ),
 )
 
 
@@ -51,8 +62,9 @@ def _le(bound: float) -> str:
 
 
 class StubCollector(Collector):
-    def __init__(self, stub: Stub) -> None:
+    def __init__(self, stub: Stub, *, per_game: bool) -> None:
         self._stub = stub
+        self._per_game = per_game
 
     def collect(self) -> Iterator[Metric]:
         events = self._stub.events
@@ -65,6 +77,20 @@ class StubCollector(Collector):
         )
         for attr, name, doc in _COUNTERS:
             yield CounterMetricFamily(name, doc, value=getattr(m, attr))
+        capped = CounterMetricFamily(
+            "quizwire_connections_capped",
+            "Connections refused at a cap (per source address, or in all)",
+            labels=["cap"],
+        )
+        capped.add_metric(["per_address"], events.guard.refused_address)
+        capped.add_metric(["total"], events.guard.refused_total)
+        yield capped
+        budget = events.namespaces.get("default")
+        yield CounterMetricFamily(
+            "quizwire_default_namespace_refused",
+            "Publishes to the default namespace refused for its delivery budget",
+            value=budget.budget.refused if budget is not None and budget.budget else 0,
+        )
         hist = m.handler_latency
         yield HistogramMetricFamily(
             "quizwire_handler_latency_seconds",
@@ -97,20 +123,45 @@ class StubCollector(Collector):
             value=game.leaderboard_publishes,
         )
         yield GaugeMetricFamily("quizwire_games", "Games held by this stub", value=len(game.games))
-        players = GaugeMetricFamily(
-            "quizwire_players_connected", "Players with a live scores subscription", labels=["game"]
+        running = [r for r in game.games.values() if r.game.phase is not Phase.FINISHED]
+        yield GaugeMetricFamily(
+            "quizwire_players_connected",
+            "Players with a live scores subscription, in all running games",
+            value=sum(r.connected_active for r in running),
         )
-        for code, runtime in game.games.items():
-            if runtime.game.phase is not Phase.FINISHED:  # 0 too: a room that emptied shows it
-                players.add_metric([code], runtime.connected_active)
-        yield players
+        if self._per_game:
+            # Game codes are what a player needs to join: only for the presenter's signed scrape.
+            players = GaugeMetricFamily(
+                "quizwire_game_players_connected",
+                "Players with a live scores subscription, per running game",
+                labels=["game"],
+            )
+            for runtime in running:  # 0 too: a room that emptied shows it
+                players.add_metric([runtime.game_id], runtime.connected_active)
+            yield players
 
 
 def metrics_route(stub: Stub) -> web.RouteDef:
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(StubCollector(stub))
+    """``GET /metrics``: aggregates for anyone; per-game series (which name the game codes) only
+    when the scrape is signed with the presenter's credentials, as the console's is."""
+    public, presenter = (
+        CollectorRegistry(auto_describe=False),
+        CollectorRegistry(auto_describe=False),
+    )
+    public.register(StubCollector(stub, per_game=False))
+    presenter.register(StubCollector(stub, per_game=True))
 
     async def metrics(request: web.Request) -> web.Response:
+        registry = public
+        if "Authorization" in request.headers:
+            try:
+                stub.api.verify_presenter(request, b"")
+            except sigv4.SignatureError:
+                return web.json_response(
+                    {"error": "unauthorized", "message": "The signature does not verify."},
+                    status=401,
+                )
+            registry = presenter
         body = generate_latest(registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

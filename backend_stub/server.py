@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,9 +25,12 @@ from backend_stub.authn import Authenticator, Identity, NotAuthenticated
 from backend_stub.config import Authorizer, NamespaceConfig, StubConfig
 from backend_stub.connection import Connection
 from backend_stub.fanout import Fanout
+from backend_stub.guard import ConnectionGuard, default_total_cap
 from backend_stub.hooks import HandlerError, Unauthorized, build_context, call
+from backend_stub.logs import LimitedLog, LogLimiter, limited_exception_handler
 from backend_stub.metrics import EventApiMetrics
 from backend_stub.registry import Registry, Subscription
+from backend_stub.request_body import BodyTimeout, BodyTooLarge, read_body
 from backend_stub.wsframe import text_frame
 from eventapi import protocol as p
 from eventapi import sigv4
@@ -37,8 +40,34 @@ log = logging.getLogger("quizwire.stub.eventapi")
 
 _KA = text_frame(p.KA_FRAME.encode())
 _CLOSE_GOING_AWAY = 1001
+_CLOSE_POLICY = 1008
 _INTERNAL_TARGETS_MAX = 100_000  # one per player's scores channel, and then some
 SubscriptionListener = Callable[[Subscription], None]
+# Frames that count as a client using its socket (clients may skip connection_init).
+_INITIALISING = frozenset(("connection_init", "subscribe", "unsubscribe", "publish"))
+
+
+class _GuardedSite(web.TCPSite):
+    """aiohttp's TCP site with every accepted connection passed through a
+    :class:`ConnectionGuard` first."""
+
+    def __init__(self, runner: web.BaseRunner, guard: ConnectionGuard, **kwargs: Any) -> None:
+        super().__init__(runner, **kwargs)
+        self._guard = guard
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        server = self._runner.server
+        assert server is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            self._guard.wrap(server),
+            self._host,
+            self._port,
+            ssl=self._ssl_context,
+            backlog=self._backlog,
+            reuse_address=self._reuse_address,
+            reuse_port=self._reuse_port,
+        )
 
 
 class OperationRefused(Exception):
@@ -97,9 +126,17 @@ class EventApiServer:
         self.fanout = Fanout(self.metrics, config.fanout_chunk)
         self.authn = Authenticator(config, authorizer)
         self.namespaces: dict[str, NamespaceConfig] = config.namespace_map()
+        # Refusals are logged a few a second per reason, lifecycle lines (connections,
+        # subscriptions) more generously: a flooding client must not flood the log too.
+        self.refusal_log = LimitedLog(log, LogLimiter(rate=1.0, burst=3.0))
+        self.lifecycle_log = LimitedLog(log, LogLimiter(rate=100.0, burst=500.0))
         self.subscription_closed: list[SubscriptionListener] = []
         self._sockets: dict[Connection, web.WebSocketResponse] = {}
         self._internal_targets: dict[str, Channel] = {}  # parsed channels of deliver_internal
+        self.guard = ConnectionGuard(
+            per_address=config.max_connections_per_address,
+            total=default_total_cap() if config.max_connections is None else config.max_connections,
+        )
         self._ka_task: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._port = config.port
@@ -111,18 +148,34 @@ class EventApiServer:
     # -- lifecycle --------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        loop = asyncio.get_running_loop()
+        if loop.get_exception_handler() is None:
+            # e.g. accept() out of descriptors: asyncio logs a traceback per attempt
+            loop.set_exception_handler(limited_exception_handler(LogLimiter(rate=1.0, burst=1.0)))
+        # keepalive_timeout bounds how long a connection may go without a whole request: a raw
+        # TCP socket that says nothing, headers that trickle in, an idle keep-alive.
+        self._runner = web.AppRunner(
+            self.app,
+            access_log=None,
+            handle_signals=False,
+            keepalive_timeout=self.config.http_idle_timeout,
+            # after an early answer (a 408, a 413) the unread rest of a body is drained for at
+            # most this long, not aiohttp's default 10 s
+            lingering_time=min(1.0, self.config.http_idle_timeout),
+        )
         await self._runner.setup()
-        site = web.TCPSite(
+        site = _GuardedSite(
             self._runner,
-            self.config.host,
-            self.config.port,
+            self.guard,
+            host=self.config.host,
+            port=self.config.port,
             ssl_context=self.config.ssl_context,
             backlog=self.config.backlog,
             reuse_address=True,
         )
         await site.start()
         self._port = int(self._runner.addresses[0][1])
+        self.authn.expected_hosts = self.api_hosts()
         self._ka_task = asyncio.create_task(self._keepalive_loop(), name="stub-keepalive")
         log.info("event api listening on %s", self.http_url)
 
@@ -162,6 +215,20 @@ class EventApiServer:
     def host(self) -> str:
         """The HTTP host clients put in their auth objects and sign (``host:port``)."""
         return f"{self.config.host}:{self._port}"
+
+    def api_hosts(self) -> frozenset[str]:
+        """Every ``host[:port]`` a client may address (and sign for) this API by: the listen
+        address, loopback, this machine's name, and the configured public names."""
+        names = {self.config.host, "127.0.0.1", "localhost", socket.gethostname()}
+        names.update(self.config.public_hosts)
+        hosts: set[str] = set()
+        for name in filter(None, (n.strip().lower() for n in names)):
+            host, _, port = name.rpartition(":") if name.count(":") == 1 else (name, "", "")
+            if port:  # a public name given with its own port (a proxy's)
+                hosts.add(name)
+            else:
+                hosts.update((f"{host}:{self._port}", host))  # bare: a proxy on 80/443
+        return frozenset(hosts)
 
     @property
     def http_url(self) -> str:
@@ -213,15 +280,15 @@ class EventApiServer:
         event = p.dumps(payload)
         if _too_large(event):
             raise ValueError(f"{channel}: event larger than {p.MAX_EVENT_BYTES} bytes")
-        self._broadcast(target, [event])
+        self._deliver([event], self.registry.match(target))
 
     # -- HTTP publish -------------------------------------------------------------------------------
 
     async def _http_publish(self, request: web.Request) -> web.Response:
         self.metrics.publish_requests_http += 1
         try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
+            body = await read_body(request, self.config.http_idle_timeout)
+        except BodyTooLarge:
             self.metrics.publish_refused += 1
             limit = self.config.max_message_bytes
             return _errors_response(
@@ -229,13 +296,21 @@ class EventApiServer:
                     413, Errors.bad_request(f"Request body is larger than {limit} bytes")
                 )
             )
+        except BodyTimeout:
+            self.metrics.publish_refused += 1
+            response = _errors_response(
+                OperationRefused(408, Errors.bad_request("The request body was not sent in time"))
+            )
+            response.force_close()  # and do not wait for the rest of that body
+            return response
         try:
             outcome = await self._http_publish_checked(request, body)
         except OperationRefused as refused:
             self.metrics.publish_refused += 1
-            log.info(
+            self.refusal_log.info(
+                ("http_publish_refused", refused.status),
                 "http publish refused",
-                extra={
+                {
                     "event": "http_publish_refused",
                     "remote": request.remote,
                     "status": refused.status,
@@ -247,8 +322,8 @@ class EventApiServer:
 
     async def _http_publish_checked(self, request: web.Request, body: bytes) -> PublishOutcome:
         try:
-            data = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            data = p.parse_json(body)
+        except ValueError:
             raise OperationRefused(
                 400, Errors.bad_request("Invalid request body: not valid JSON")
             ) from None
@@ -268,7 +343,6 @@ class EventApiServer:
                 path=request.path,
                 query=request.query_string,
                 source_ip=request.remote,
-                host=request.host,
             )
         except NotAuthenticated:
             raise OperationRefused(401, Errors.unauthorized()) from None
@@ -331,17 +405,27 @@ class EventApiServer:
                 successful.append(entry)
                 if event is not None:
                     broadcast.append(event)
+        subscribers = self.registry.match(channel) if broadcast else ()
+        budget = namespace.budget
+        if (
+            budget is not None
+            and identity is not None  # the backend's own publishes are not metered
+            and subscribers
+            and not budget.afford(
+                len(subscribers) * len(broadcast),
+                len(subscribers) * sum(len(event) for event in broadcast),
+            )
+        ):
+            raise OperationRefused(429, Errors.rate_limited())
         self.metrics.events_failed += len(failed)
-        if broadcast:
-            self._broadcast(channel, broadcast)
+        self._deliver(broadcast, subscribers)
         return PublishOutcome(
             tuple(sorted(successful, key=lambda e: e["index"])),
             tuple(sorted(failed, key=lambda e: e["index"])),
         )
 
-    def _broadcast(self, channel: Channel, events: list[str]) -> None:
+    def _deliver(self, events: list[str], subscribers: Sequence[Subscription]) -> None:
         self.metrics.events_published += len(events)
-        subscribers = self.registry.match(channel)
         for event in events:
             self.fanout.deliver(event, subscribers)
 
@@ -437,6 +521,8 @@ class EventApiServer:
             headers={k.lower(): v for k, v in request.headers.items() if k.lower() != "cookie"},
             write_limit=self.config.write_buffer_limit,
             publish_rate=self.config.publish_rate_per_connection,
+            frame_rate=self.config.frame_rate_per_connection,
+            frame_burst=self.config.frame_burst_per_connection,
         )
         try:
             identity = await self.authn.authenticate(
@@ -446,7 +532,6 @@ class EventApiServer:
                 channel=None,
                 signed_body=p.CONNECT_SIGNED_BODY,
                 source_ip=request.remote,
-                host=request.host,
             )
             if identity.mode not in self.config.connection_auth:
                 raise NotAuthenticated(f"{identity.mode} may not connect")
@@ -458,9 +543,10 @@ class EventApiServer:
         self.metrics.connections_active += 1
         opened = time.monotonic()
         if conn.connect_identity is not None:
-            log.info(
+            self.lifecycle_log.info(
+                "connection_open",
                 "connection opened",
-                extra={
+                {
                     "event": "connection_open",
                     "conn": conn.id,
                     "remote": conn.remote,
@@ -472,9 +558,10 @@ class EventApiServer:
         finally:
             self._forget(conn)
             if conn.connect_identity is not None:
-                log.info(
+                self.lifecycle_log.info(
+                    "connection_close",
                     "connection closed",
-                    extra={
+                    {
                         "event": "connection_close",
                         "conn": conn.id,
                         "remote": conn.remote,
@@ -494,9 +581,30 @@ class EventApiServer:
                     await ws.receive()
             await self._refuse_connection(conn, ws)
             return
-        async for message in ws:
+        loop = asyncio.get_running_loop()
+        init_deadline = loop.time() + self.config.init_timeout
+        while True:
+            if conn.initialised:
+                message = await ws.receive()
+            else:
+                # AWS closes a socket that never initialises; a client that hoards sockets
+                # without using them must not keep one of the process's descriptors.
+                try:
+                    message = await ws.receive(timeout=max(0.0, init_deadline - loop.time()))
+                except TimeoutError:
+                    await self._close_uninitialised(conn, ws)
+                    return
             if message.type is WSMsgType.TEXT:
-                await self._on_text(conn, message.data)
+                try:
+                    await self._on_text(conn, message.data)
+                except Exception:  # a bug must cost one frame an error, not the connection
+                    self.metrics.bad_frames += 1
+                    self.refusal_log.exception(
+                        "frame_crashed",
+                        "handling a frame failed",
+                        {"event": "frame_crashed", "conn": conn.id, "remote": conn.remote},
+                    )
+                    conn.send_text(p.generic_error(Errors.message_processing()))
             elif message.type is WSMsgType.BINARY:
                 self.metrics.bad_frames += 1
                 conn.send_text(
@@ -508,12 +616,30 @@ class EventApiServer:
                 break
             if not conn.open:
                 break
+            wait = conn.frame_wait()
+            if wait > 0:
+                self.metrics.frames_paced += 1
+                await asyncio.sleep(wait)
+
+    async def _close_uninitialised(self, conn: Connection, ws: web.WebSocketResponse) -> None:
+        self.metrics.connections_idle_closed += 1
+        self.refusal_log.info(
+            "connection_idle_closed",
+            "connection closed: never initialised",
+            {"event": "connection_idle_closed", "conn": conn.id, "remote": conn.remote},
+        )
+        if not ws.closed:
+            await ws.close(
+                code=_CLOSE_POLICY,
+                message=f"no connection_init within {self.config.init_timeout:g} s".encode(),
+            )
 
     async def _refuse_connection(self, conn: Connection, ws: web.WebSocketResponse) -> None:
         self.metrics.connections_refused += 1
-        log.info(
+        self.refusal_log.info(
+            ("connection_refused", conn.bad_signature),
             "connection refused",
-            extra={
+            {
                 "event": "connection_refused",
                 "conn": conn.id,
                 "remote": conn.remote,
@@ -533,9 +659,10 @@ class EventApiServer:
         self.metrics.connections_active -= 1
         if conn.dropped:
             self.metrics.laggards_dropped += 1
-            log.warning(
+            self.refusal_log.warning(
+                "laggard_dropped",
                 "dropped lagging subscriber",
-                extra={"event": "laggard_dropped", "conn": conn.id, "remote": conn.remote},
+                {"event": "laggard_dropped", "conn": conn.id, "remote": conn.remote},
             )
         for sub in conn.subscriptions.values():
             self._remove_subscription(sub)
@@ -544,9 +671,10 @@ class EventApiServer:
     def _remove_subscription(self, sub: Subscription) -> None:
         self.registry.remove(sub)
         self.metrics.subscriptions_active -= 1
-        log.info(
+        self.lifecycle_log.info(
+            "subscription_close",
             "subscription removed",
-            extra={
+            {
                 "event": "subscription_close",
                 "remote": sub.connection.remote,
                 "channel": sub.channel.path,
@@ -567,6 +695,8 @@ class EventApiServer:
             conn.send_text(p.generic_error(exc.error))
             return
         kind = frame["type"]
+        if kind in _INITIALISING:
+            conn.initialised = True
         if kind == "connection_init":
             conn.send_text(p.connection_ack(self.config.connection_timeout_ms))
             return
@@ -593,19 +723,16 @@ class EventApiServer:
             await handler(conn, op_id, frame)
         except OperationRefused as refused:
             conn.send_text(p.op_error(kind, op_id, *refused.errors))
-            if refused.errors and refused.errors[0].error_type == "LimitExceededError":
-                now = time.monotonic()
-                if now - conn.limit_logged_at < 1.0:
-                    return  # a flooding client must not flood the log as well
-                conn.limit_logged_at = now
-            log.info(
+            error_type = refused.errors[0].error_type if refused.errors else None
+            self.refusal_log.info(
+                (kind, error_type),
                 f"{kind} refused",
-                extra={
+                {
                     "event": f"{kind}_refused",
                     "conn": conn.id,
                     "remote": conn.remote,
                     "channel": str(frame.get("channel"))[:120],
-                    "error_type": refused.errors[0].error_type if refused.errors else None,
+                    "error_type": error_type,
                     "reason": refused.errors[0].message if refused.errors else None,
                 },
             )
@@ -632,7 +759,6 @@ class EventApiServer:
                 channel=channel.path,
                 signed_body=signed_body,
                 source_ip=conn.remote,
-                host=conn.headers.get("host"),
             )
         except NotAuthenticated:
             raise OperationRefused(401, Errors.unauthorized()) from None
@@ -678,9 +804,10 @@ class EventApiServer:
         conn.subscriptions[op_id] = sub
         self.registry.add(sub)
         self.metrics.subscriptions_active += 1
-        log.info(
+        self.lifecycle_log.info(
+            "subscription_open",
             "subscription created",
-            extra={
+            {
                 "event": "subscription_open",
                 "conn": conn.id,
                 "remote": conn.remote,

@@ -132,7 +132,15 @@ def start_reference(workdir: Path) -> ServerProc:
     return spawn("reference", argv, ready, workdir)
 
 
-def stub_argv(data_dir: Path, port: int, keepalive_s: float = 60.0) -> list[str]:
+# A load generator stands in for thousands of players from a handful of loopback addresses and
+# measures raw fan-out on ``default``: the room protections meant for real clients (the
+# per-address connection cap, the default namespace's delivery budget) are lifted for it.
+LOAD_TEST_ARGS = ("--max-connections-per-address", "0", "--default-namespace", "open")
+
+
+def stub_argv(
+    data_dir: Path, port: int, keepalive_s: float = 60.0, *, load_test: bool = True
+) -> list[str]:
     return [
         str(VENV_BIN / "quizwire"),
         "stub",
@@ -144,11 +152,16 @@ def stub_argv(data_dir: Path, port: int, keepalive_s: float = 60.0) -> list[str]
         str(data_dir),
         "--keepalive-interval",
         f"{keepalive_s:g}",
+        *(LOAD_TEST_ARGS if load_test else ()),
     ]
 
 
 def start_stub(
-    workdir: Path, extra_args: Sequence[str] = (), keepalive_s: float = 60.0
+    workdir: Path,
+    extra_args: Sequence[str] = (),
+    keepalive_s: float = 60.0,
+    *,
+    load_test: bool = True,
 ) -> ServerProc:
     """``quizwire stub`` on a free 127.0.0.1 port with its own data and config dirs."""
     data_dir, config_dir = workdir / "stub-data", workdir / "stub-config"
@@ -156,7 +169,7 @@ def start_stub(
     config_dir.mkdir()
     return spawn(
         "stub",
-        [*stub_argv(data_dir, free_port(), keepalive_s), *extra_args],
+        [*stub_argv(data_dir, free_port(), keepalive_s, load_test=load_test), *extra_args],
         data_dir / "stub.json",
         workdir,
         env={"QUIZWIRE_CONFIG_DIR": str(config_dir)},

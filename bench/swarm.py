@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from eventapi import ReconnectPolicy
+from quizwire.text import clean
 
 SPAWN = mp.get_context("spawn")
 REPORT_INTERVAL = 0.5
@@ -51,9 +52,10 @@ class SwarmConfig:
     answer_key: dict[str, int] | None = None  # question id -> correct choice (demo only)
     name_prefix: str = ""
     seed: int = 0
-    # One 127.x source address per worker once a loopback target would need more than the
-    # ~28k ephemeral ports of a single (source, destination) address pair.
-    spread_sources_above: int = 25_000
+    # Against a loopback target, bots share a 127.x source address at most this many at a time:
+    # the stub caps connections per source address (500 by default) as it would a real room's
+    # laptops, and one (source, destination) pair has only ~28k ephemeral ports anyway.
+    players_per_source: int = 200
     verbose: bool = False
 
 
@@ -101,11 +103,13 @@ def pick_choice(rng: random.Random, n_choices: int, correct: int | None, skill: 
     return rng.choice(wrong)
 
 
-def source_address_for(cfg: SwarmConfig, worker_id: int) -> str | None:
+def source_address_for(cfg: SwarmConfig, bot_index: int) -> str | None:
+    """The loopback source address bot ``bot_index`` connects from (None: the default)."""
     host = urlsplit(cfg.http_endpoint).hostname or ""
-    if cfg.players <= cfg.spread_sources_above or not host.startswith("127."):
+    if cfg.players <= cfg.players_per_source or not host.startswith("127."):
         return None
-    return f"127.0.{1 + worker_id // 250}.{1 + worker_id % 250}"
+    group = bot_index // cfg.players_per_source
+    return f"127.0.{1 + group // 250}.{1 + group % 250}"
 
 
 async def run_bot(
@@ -184,7 +188,7 @@ async def run_bot(
         raise
     except Exception as exc:  # a bot's failure is a statistic, not the swarm's end
         stats.errors += 1
-        stats.last_error = f"{type(exc).__name__}: {exc}"[:200]
+        stats.last_error = clean(f"{type(exc).__name__}: {exc}", 200)  # may quote the server
     finally:
         with contextlib.suppress(Exception):
             await session.close()
@@ -239,9 +243,10 @@ async def _worker_main(
 
     entry = EntryClient(cfg.game_api, max_attempts=20, max_wait=min(cfg.duration, 300.0))
     with tempfile.TemporaryDirectory(prefix="quizwire-swarm-") as tmp:
-        source = source_address_for(cfg, worker_id)
         tasks = [
-            asyncio.create_task(run_bot(cfg, i, stats, stop, Path(tmp), entry, source))
+            asyncio.create_task(
+                run_bot(cfg, i, stats, stop, Path(tmp), entry, source_address_for(cfg, i))
+            )
             for i in indices
         ]
         deadline = loop.time() + cfg.duration

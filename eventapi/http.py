@@ -10,7 +10,6 @@ idempotent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from types import TracebackType
 
@@ -26,7 +25,7 @@ from eventapi.errors import (
     errors_from_body,
 )
 from eventapi.payloads import PublishResult, batches, encode_events
-from eventapi.protocol import MAX_EVENTS_PER_PUBLISH, dumps_signed_body, parse_channel
+from eventapi.protocol import MAX_EVENTS_PER_PUBLISH, dumps_signed_body, parse_channel, parse_json
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -68,7 +67,7 @@ class HttpPublisher:
                 channel, response.status_code, errors_from_body(response.content), response.text
             )
         try:
-            parsed = json.loads(response.content)
+            parsed = parse_json(response.content)
         except ValueError as exc:
             raise ProtocolError(f"HTTP publish to {channel}: response is not JSON") from exc
         if not isinstance(parsed, dict):

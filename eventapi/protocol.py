@@ -149,6 +149,18 @@ class Errors:
 # -- JSON ---------------------------------------------------------------------------------------
 
 
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads`` for untrusted input: every way it can fail is a ``ValueError``.
+
+    Besides malformed JSON and bad UTF-8 (both already ``ValueError``), that covers nesting too
+    deep for the parser (``RecursionError``) and integers past Python's 4,300-digit conversion
+    limit, which ``json`` reports as a bare ``ValueError`` rather than a ``JSONDecodeError``."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
+
+
 # One encoder each, made once: ``json.dumps`` with options builds a new encoder per call, which
 # cost as much as encoding a whole frame (frames and events are encoded several times a message).
 _FRAME_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False)
@@ -239,8 +251,8 @@ def decode_auth_subprotocol(value: str) -> dict[str, str]:
     data = value[len(HEADER_SUBPROTOCOL_PREFIX) :]
     try:
         raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-        parsed = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        parsed = parse_json(raw.decode("utf-8"))
+    except (binascii.Error, ValueError) as exc:
         raise ValueError("undecodable header- subprotocol") from exc
     if not isinstance(parsed, dict):
         raise ValueError("header- subprotocol is not a JSON object")
@@ -387,8 +399,8 @@ def parse_frame(text: str | bytes) -> dict[str, Any]:
     if isinstance(text, bytes | bytearray | memoryview):
         raise FrameError(Errors.bad_request("Binary frames are not supported; send JSON text"))
     try:
-        frame = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        frame = parse_json(text)
+    except ValueError as exc:
         raise FrameError(Errors.bad_request("Message is not valid JSON")) from exc
     if not isinstance(frame, dict):
         raise FrameError(Errors.bad_request("Message must be a JSON object"))
@@ -425,8 +437,8 @@ def validate_events(events: object, *, websocket: bool) -> list[str]:
 def parse_event_payload(event: str, index: int) -> Any:
     """An event is a stringified JSON value; return the parsed value."""
     try:
-        return json.loads(event)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        return parse_json(event)
+    except ValueError as exc:
         raise FrameError(
             Errors.bad_request(f"Invalid event at index {index}: not a valid JSON value")
         ) from exc

@@ -8,8 +8,9 @@ constant time, so the stub checks IAM requests for real instead of trusting them
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -124,13 +125,16 @@ def verify(
     secret_for: Callable[[str], str | None],
     now: datetime | None = None,
     service: str = SERVICE,
-    expected_host: str | None = None,
+    expected_hosts: Collection[str] | None = None,
     session_token_for: Callable[[str], str | None] | None = None,
 ) -> SignedBy:
     """Check a SigV4 signature over a request; raise :class:`SignatureError` if it is not valid.
 
-    ``expected_host`` is the host the request really reached: a signature made for another
-    host (another API) is refused even if it is otherwise valid. ``session_token_for`` gives
+    ``expected_hosts`` are the names (lower case, ``host[:port]``) this API answers to, from its
+    own configuration, never from the request: a signature made for another host (another API)
+    is refused even if it is otherwise valid. The payload hash is computed from ``body`` here;
+    a client's ``X-Amz-Content-SHA256`` is only ever compared with it, never trusted, so a body
+    cannot be swapped under a valid signature. ``session_token_for`` gives
     the token issued with an access key (None for a long-term key): the request must carry
     exactly that one.
     """
@@ -161,8 +165,17 @@ def verify(
             raise SignatureError(f"Signed header {name} is missing")
         signed[name] = value
     host = signed["host"]
-    if expected_host is not None and host.strip().lower() != expected_host.strip().lower():
-        raise SignatureError(f"The signed host {host!r} is not this API's host")
+    if expected_hosts is not None and host.strip().lower() not in expected_hosts:
+        raise SignatureError(f"The signed host {host[:100]!r} is not this API's host")
+    payload_hash = hashlib.sha256(body.encode() if isinstance(body, str) else body).hexdigest()
+    for name in list(signed):
+        if name.lower() == "x-amz-content-sha256":
+            if not hmac.compare_digest(signed[name].strip().lower(), payload_hash):
+                raise SignatureMismatch(SIGNATURE_MISMATCH)
+            signed[name] = payload_hash
+    claimed = _lookup(headers, "x-amz-content-sha256")
+    if claimed is not None and not hmac.compare_digest(claimed.strip().lower(), payload_hash):
+        raise SignatureMismatch(SIGNATURE_MISMATCH)
     url = f"https://{host}{path}" + (f"?{query}" if query else "")
     request = AWSRequest(method=method, url=url, data=body, headers=signed)
     request.context["timestamp"] = amz_date

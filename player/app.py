@@ -13,7 +13,6 @@ import contextlib
 import random
 import sys
 
-from textual.app import App
 from textual.binding import Binding
 
 from player.screens.game import GameScreen
@@ -21,12 +20,13 @@ from player.screens.join import JoinScreen
 from player.session import Session, SessionFactory, real_sessions
 from player.target import TargetError, resolve_target
 from tui.clock import Clock, wall_ms
+from tui.safe import SafeApp
 from tui.theme import apply_theme
 
 __all__ = ["PlayerApp", "run"]
 
 
-class PlayerApp(App[int]):
+class PlayerApp(SafeApp[int]):
     TITLE = "Quizwire"
     BINDINGS = [
         Binding("ctrl+c", "leave", "Quit", priority=True, show=False),

@@ -14,7 +14,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from quizwire.client.player import CredentialStore, SavedPlayer
+from quizwire.channels import valid_id
+from quizwire.client.player import CredentialStore, SavedPlayer, read_saved
 from quizwire.names import name_key
 from quizwire.profiles import write_private
 
@@ -35,16 +36,15 @@ class NameScoped(CredentialStore):
 
     def _named(self, http_endpoint: str, game_id: str) -> Path:
         folder = self.root / "by-name" / _digest(http_endpoint)
-        return folder / f"{game_id.upper()}-{_digest(self.key)}.json"
+        return folder / f"{valid_id(game_id.upper(), 'game id')}-{_digest(self.key)}.json"
 
     def _mine(self, saved: SavedPlayer | None) -> SavedPlayer | None:
         return saved if saved is not None and name_key(saved.name) == self.key else None
 
     def load(self, http_endpoint: str, game_id: str) -> SavedPlayer | None:
         try:
-            raw = json.loads(self._named(http_endpoint, game_id).read_text(encoding="utf-8"))
-            saved = SavedPlayer(**{k: str(raw[k]) for k in SavedPlayer.__dataclass_fields__})
-        except (OSError, ValueError, KeyError, TypeError):
+            saved = read_saved(self._named(http_endpoint, game_id))
+        except ValueError:
             saved = None
         return self._mine(saved) or self._mine(self.store.load(http_endpoint, game_id))
 

@@ -9,7 +9,9 @@
 =========================================  ===================================================
 
 Game and player ids must be valid AppSync channel segments: 1-50 characters of
-``[A-Za-z0-9-]``, not starting or ending with ``-`` (a UUID fits).
+``[A-Za-z0-9-]``, not starting or ending with ``-`` (a UUID fits). This is *the* id format:
+clients check every id they are given or sent with :func:`valid_id` before it becomes a
+channel, a URL path or a file name (so no id can be ``../..``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ __all__ = [
     "parse_channel",
     "question_channel",
     "scores_channel",
+    "valid_id",
 ]
 
 _SEGMENT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?")
@@ -49,8 +52,9 @@ def is_valid_segment(value: str) -> bool:
     return isinstance(value, str) and _SEGMENT.fullmatch(value) is not None
 
 
-def _seg(value: str, what: str) -> str:
-    if not is_valid_segment(value):
+def valid_id(value: object, what: str) -> str:
+    """``value`` if it is a valid game or player id (one channel segment), else ValueError."""
+    if not isinstance(value, str) or not is_valid_segment(value):
         raise ValueError(
             f"{what} {value!r} is not a valid channel segment "
             "(1-50 letters, digits or '-', not starting or ending with '-')"
@@ -59,23 +63,23 @@ def _seg(value: str, what: str) -> str:
 
 
 def game_channel(game_id: str) -> str:
-    return f"/{Namespace.GAME}/{_seg(game_id, 'game id')}"
+    return f"/{Namespace.GAME}/{valid_id(game_id, 'game id')}"
 
 
 def question_channel(game_id: str) -> str:
-    return f"/{Namespace.QUESTION}/{_seg(game_id, 'game id')}"
+    return f"/{Namespace.QUESTION}/{valid_id(game_id, 'game id')}"
 
 
 def answer_channel(game_id: str) -> str:
-    return f"/{Namespace.ANSWER}/{_seg(game_id, 'game id')}"
+    return f"/{Namespace.ANSWER}/{valid_id(game_id, 'game id')}"
 
 
 def leaderboard_channel(game_id: str) -> str:
-    return f"/{Namespace.LEADERBOARD}/{_seg(game_id, 'game id')}"
+    return f"/{Namespace.LEADERBOARD}/{valid_id(game_id, 'game id')}"
 
 
 def scores_channel(game_id: str, player_id: str) -> str:
-    return f"/{Namespace.SCORES}/{_seg(game_id, 'game id')}/{_seg(player_id, 'player id')}"
+    return f"/{Namespace.SCORES}/{valid_id(game_id, 'game id')}/{valid_id(player_id, 'player id')}"
 
 
 def parse_channel(path: str) -> tuple[Namespace, str, str | None]:

@@ -51,6 +51,43 @@ def _add_stub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="entry API rate limit (default 2000/s; 429 beyond)",
     )
     stub.add_argument(
+        "--max-connections-per-address",
+        type=int,
+        default=500,
+        metavar="N",
+        help="open connections one source address may hold (default 500; 0: no cap)",
+    )
+    stub.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        metavar="N",
+        help="open connections in all (default: the open-files limit minus 256)",
+    )
+    stub.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a connection that sends no whole request, or a WebSocket that sends neither "
+        "connection_init nor an operation, within this time (default 10)",
+    )
+    stub.add_argument(
+        "--default-namespace",
+        choices=("limited", "open", "off"),
+        default="limited",
+        help="the API-key 'default' namespace: on a delivery budget (default), unlimited, or "
+        "not defined at all",
+    )
+    stub.add_argument(
+        "--public-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="another name clients reach the stub by (a proxy, a DNS name): IAM signatures "
+        "made for it are accepted; repeatable",
+    )
+    stub.add_argument(
         "--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON"
     )
     stub.add_argument(
@@ -71,6 +108,12 @@ def _run_stub(args: argparse.Namespace) -> int:
     if args.keepalive_interval <= 0:
         print("quizwire stub: --keepalive-interval must be positive", file=sys.stderr)
         return 2
+    if args.idle_timeout <= 0:
+        print("quizwire stub: --idle-timeout must be positive", file=sys.stderr)
+        return 2
+    if args.max_connections_per_address < 0 or (args.max_connections or 0) < 0:
+        print("quizwire stub: connection caps must be 0 or more", file=sys.stderr)
+        return 2
     options = StubOptions(
         host=args.host,
         port=args.port,
@@ -82,6 +125,11 @@ def _run_stub(args: argparse.Namespace) -> int:
         namespaces=tuple(args.namespace),
         write_profile=not args.no_profile,
         entry_rate=args.entry_rate,
+        max_connections_per_address=args.max_connections_per_address,
+        max_connections=args.max_connections,
+        idle_timeout=args.idle_timeout,
+        default_namespace=args.default_namespace,
+        public_hosts=tuple(args.public_host),
         log_format=args.log_format,
         log_level=args.log_level,
     )
@@ -217,7 +265,9 @@ def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     host = sub.add_parser("host", help="the presenter console (Textual app)")
     host.add_argument("--profile", default="local", help="target profile (default: local)")
     host.add_argument(
-        "--quiz", metavar="PACK_OR_FILE", help="preselect a bundled pack or a quiz file"
+        "--quiz",
+        metavar="PACK_OR_FILE",
+        help="preselect your quiz file, or a bundled pack (practice only: their answers ship)",
     )
     host.add_argument(
         "--game", metavar="CODE", help="attach to an existing game instead of creating one"

@@ -1,4 +1,8 @@
-"""``quizwire game|quiz|profile …``: the game from the command line, for scripts and demos."""
+"""``quizwire game|quiz|profile …``: the game from the command line, for scripts and demos.
+
+Whatever a server sends (names, titles, question text, messages) is printed through
+:func:`quizwire.text.clean` or :func:`_json`, so no control sequence reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from quizwire.text import INVISIBLE, clean, clean_lines
+
 
 def _fail(message: str, code: int = 1) -> int:
-    print(f"quizwire: {message}", file=sys.stderr)
+    print(f"quizwire: {clean_lines(message)}", file=sys.stderr)
     return code
+
+
+def _json(value: Any) -> str:
+    """Indented JSON, readable (non-ASCII kept), with what JSON leaves raw but a terminal may act
+    on (DEL, C1 controls, bidi and other format characters ...) escaped as ``\\uXXXX``: the same
+    JSON to a program reading it."""
+    return "\n".join(map(_json_line, json.dumps(value, indent=2, ensure_ascii=False).split("\n")))
+
+
+def _json_line(line: str) -> str:
+    if line.isprintable() and INVISIBLE.isdisjoint(line):
+        return line
+    return "".join(
+        ch if ch.isprintable() and ch not in INVISIBLE else _json_escape(ch) for ch in line
+    )
+
+
+def _json_escape(ch: str) -> str:
+    if ord(ch) < 0x80:  # DEL (JSON escapes the other ASCII controls itself)
+        return f"\\u{ord(ch):04x}"
+    return json.dumps(ch)[1:-1]  # \\uXXXX, a surrogate pair beyond the BMP
 
 
 def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,7 +53,7 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--quiz",
         required=True,
         metavar="PACK_OR_FILE",
-        help="bundled pack name or a .toml/.json/.csv file",
+        help="your quiz file (.toml/.json/.csv), or a bundled pack name (practice only)",
     )
     create.add_argument(
         "--no-speed", action="store_true", help="flat points instead of speed-based"
@@ -46,6 +73,8 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("next", "open the next question"),
         ("reveal", "close the open question now"),
         ("end", "end the game"),
+        ("lock", "take no new players (those already in may still rejoin)"),
+        ("unlock", "take new players again"),
     ):
         cmd = gsub.add_parser(name, help=text)
         cmd.add_argument("code")
@@ -68,7 +97,7 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     qsub = quiz.add_subparsers(dest="quiz_command", metavar="ACTION", required=True)
     validate = qsub.add_parser("validate", help="check a quiz file; lists every problem")
     validate.add_argument("file", type=Path)
-    qsub.add_parser("list", help="list the bundled packs")
+    qsub.add_parser("list", help="list the bundled packs (for practice: their answers ship)")
     imp_quiz = qsub.add_parser(
         "import",
         help="convert an Open Trivia DB response (.json) or a CSV file into a quiz file (.toml)",
@@ -116,6 +145,8 @@ def run_game(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except GameApiError as exc:
         return _fail(exc.message)
+    except ValueError as exc:  # an id that is not one, or an answer that is not JSON
+        return _fail(str(exc))
 
 
 def admin_client_for(profile_name: str) -> Any:
@@ -139,32 +170,36 @@ async def _run_game(args: argparse.Namespace) -> int:
         command = args.game_command
         if command == "create":
             return await _create(admin, args)
-        if command in ("start", "next", "reveal", "end"):
+        if command in ("start", "next", "reveal", "end", "lock", "unlock"):
             view = await admin.command(args.code.upper(), command)
-            print(_describe(view))
+            print(clean(_describe(view)))
             return 0
         if command == "show":
-            print(json.dumps(await admin.view(args.code.upper()), indent=2, ensure_ascii=False))
+            print(_json(await admin.view(args.code.upper())))
             return 0
         if command == "list":
             for g in (await admin.list_games())["games"]:
                 print(
-                    f"{g['gameId']}  {g['phase']:<16} {g['playerCount']:>5} players  {g['title']}"
+                    clean(
+                        f"{g['gameId']}  {g['phase']:<16} {g['playerCount']:>5} players  {g['title']}"
+                    )
                 )
             return 0
         if command in ("kick", "ban", "readmit"):
             result = await admin.player_action(args.code.upper(), args.player_id, command)
-            print(f"{result['name']} ({result['playerId']}): {result['status']}")
+            print(clean(f"{result['name']} ({result['playerId']}): {result['status']}"))
             return 0
         if command == "results":
             text = await admin.results(args.code.upper(), args.format, args.table)
-            if args.format == "json":
-                text = json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
-            if args.output:
+            if args.output:  # the file gets the server's text as it is
+                if args.format == "json":
+                    text = json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
                 args.output.write_text(text, encoding="utf-8")
                 print(f"results written to {args.output}")
+            elif args.format == "json":
+                sys.stdout.write(_json(json.loads(text)) + "\n")
             else:
-                sys.stdout.write(text)
+                sys.stdout.write(clean_lines(text))
             return 0
         return _fail(f"unknown game command {command}")
     finally:
@@ -187,7 +222,7 @@ def _load_quiz_file(name: str) -> dict[str, Any] | str:
 
 
 async def _create(admin: Any, args: argparse.Namespace) -> int:
-    from quizwire.packs import pack_names
+    from quizwire.packs import PRACTICE_NOTE, pack_names
 
     options: dict[str, Any] = {
         "speedScoring": not args.no_speed,
@@ -200,14 +235,17 @@ async def _create(admin: Any, args: argparse.Namespace) -> int:
         options["timeLimit"] = args.time
     if args.quiz in pack_names():
         view = await admin.create_game(pack=args.quiz, options=options)
+        print(f"quizwire: {PRACTICE_NOTE}", file=sys.stderr)
     else:
         loaded = _load_quiz_file(args.quiz)
         if isinstance(loaded, str):
             return _fail(loaded)
         view = await admin.create_game(quiz=loaded, options=options)
-    print(view["gameId"])
+    print(clean(view["gameId"]))
     print(
-        f"created {view['title']!r}: {view['total']} questions. Players join with: quizwire play --game {view['gameId']}",
+        clean(
+            f"created {view['title']!r}: {view['total']} questions. Players join with: quizwire play --game {view['gameId']}"
+        ),
         file=sys.stderr,
     )
     return 0
@@ -221,17 +259,19 @@ def _describe(view: dict[str, Any]) -> str:
     if phase == "question_closed" and view.get("reveal"):
         r = view["reveal"]
         return f"{view['gameId']}: question {r['index'] + 1}/{r['total']} closed; answered {r['answered']}"
-    return f"{view['gameId']}: {phase} ({view['playerCount']} players)"
+    locked = ", locked: no new players" if view.get("locked") else ""
+    return f"{view['gameId']}: {phase} ({view['playerCount']} players{locked})"
 
 
 def run_quiz(args: argparse.Namespace) -> int:
     from quizwire.importers import load_any
-    from quizwire.packs import list_packs
+    from quizwire.packs import PRACTICE_NOTE, list_packs
     from quizwire.quiz import QuizError
 
     if args.quiz_command == "list":
         for pack in list_packs():
             print(f"{pack.name:<20} {pack.count:>3} questions  {pack.title}")
+        print(PRACTICE_NOTE, file=sys.stderr)  # stdout stays the list, for scripts
         return 0
     if args.quiz_command == "import":
         return _import_quiz(args)
@@ -240,7 +280,7 @@ def run_quiz(args: argparse.Namespace) -> int:
     except FileNotFoundError:
         return _fail(f"{args.file}: no such file")
     except QuizError as exc:
-        print(str(exc), file=sys.stderr)
+        print(clean_lines(str(exc)), file=sys.stderr)
         return 1
     print(f"{args.file}: OK — {quiz.title!r}, {_questions(len(quiz.questions))}")
     return 0
@@ -260,7 +300,7 @@ def _import_quiz(args: argparse.Namespace) -> int:
     try:
         quiz = load_any(source)  # an unreadable or missing file is a QuizError too
     except QuizError as exc:
-        print(str(exc), file=sys.stderr)
+        print(clean_lines(str(exc)), file=sys.stderr)
         return 1
     if args.title is not None:
         try:  # the title obeys the quiz rules like any other

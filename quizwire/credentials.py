@@ -14,6 +14,9 @@ import string
 from dataclasses import dataclass
 
 TOKEN_PREFIX = "qw1"
+#: How long an Event API may cache an authorizer's "no". Short: a kicked-then-readmitted player
+#: must get back in within seconds (the stub also purges its cache at once on kick/readmit).
+DENIAL_TTL_S = 5
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _ID_LENGTH = 11
 _ID_SPACE = len(_ID_ALPHABET) ** _ID_LENGTH
@@ -67,3 +70,18 @@ def secret_matches(secret: str, stored_hash: str | None) -> bool:
         hmac.compare_digest(hash_secret(secret), hash_secret(""))  # same work either way
         return False
     return hmac.compare_digest(hash_secret(secret), stored_hash)
+
+
+def denied() -> dict[str, object]:
+    """The authorizer's refusal (the stub's and the Lambda's): cached only briefly."""
+    return {"isAuthorized": False, "ttlOverride": DENIAL_TTL_S}
+
+
+def names_player(token: str, game_id: str, player_id: str) -> bool:
+    """Whether ``token`` is (or claims to be) this player's: for purging cached decisions."""
+    credential = parse_token(token)
+    return (
+        credential is not None
+        and credential.game_id == game_id
+        and credential.player_id == player_id
+    )

@@ -56,6 +56,7 @@ __all__ = [
     "IllegalTransition",
     "Step",
     "build_reveal",
+    "check_can_join",
     "close_question",
     "due_close",
     "end_game",
@@ -64,6 +65,7 @@ __all__ = [
     "lobby_update",
     "new_game",
     "next_question",
+    "set_locked",
     "start_game",
 ]
 
@@ -125,6 +127,43 @@ def new_game(
     return GameState(
         game_id=game_id, quiz=quiz, options=options or GameOptions(), created_at=now_ms
     )
+
+
+class JoinRefused(ValueError):
+    """A new player may not join this game now: ``status`` for the entry API, stable ``code``,
+    ``message`` for the player."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def check_can_join(game: GameState) -> None:
+    """Raise :class:`JoinRefused` unless a new player may join ``game`` now."""
+    if game.phase is Phase.FINISHED:
+        raise JoinRefused(
+            410,
+            "finished",
+            f"Game {game.game_id} has finished. Ask the host for the next game's code.",
+        )
+    if game.locked:
+        raise JoinRefused(
+            403, "locked", "The host has locked this game: it is not taking new players."
+        )
+    if not game.accepting_players:
+        raise JoinRefused(
+            409, "started", "This game has already started and is not taking new players."
+        )
+
+
+def set_locked(game: GameState, locked: bool, now_ms: int) -> Step:
+    """Lock the game against new players, or open it again (any phase but finished)."""
+    _require_not_finished(game)
+    b = _Builder(replace(game, locked=locked), now_ms)
+    b.next_seq()  # a state change like any other: stores save it against the seq they read
+    return b.step()
 
 
 def _question_label(game: GameState) -> str:

@@ -192,6 +192,15 @@ class GameState:
     started_at: int = 0
     finished_at: int = 0
     finish_reason: str = ""
+    #: the host closed the door: no new players (those already in may still rejoin)
+    locked: bool = False
+
+    @property
+    def accepting_players(self) -> bool:
+        """Whether a new player may join now."""
+        if self.locked or self.phase is Phase.FINISHED:
+            return False
+        return self.phase is Phase.LOBBY or self.options.late_join
 
     @property
     def total_questions(self) -> int:
@@ -240,6 +249,7 @@ class GameState:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "finish_reason": self.finish_reason,
+            "locked": self.locked,
         }
         if include_quiz:
             data["quiz"] = quiz_to_dict(self.quiz)
@@ -266,6 +276,7 @@ class GameState:
                 started_at=_int(data.get("started_at", 0)),
                 finished_at=_int(data.get("finished_at", 0)),
                 finish_reason=_str(data.get("finish_reason", "")),
+                locked=_bool(data.get("locked", False)),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise StateError(f"bad game record: {exc}") from exc

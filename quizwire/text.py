@@ -15,6 +15,8 @@ import unicodedata
 
 __all__ = [
     "INVISIBLE",
+    "clean",
+    "clean_lines",
     "describe_char",
     "fold",
     "normalize_spaces",
@@ -37,6 +39,8 @@ INVISIBLE: frozenset[str] = frozenset(
 )
 
 _SPACES = re.compile(r"[^\S\n\r\t\f\v\x1c-\x1f\x85\u2028\u2029]+")
+_LINE_BREAKS = frozenset("\n\r\t\v\f\x85\u2028\u2029")
+_REPLACEMENT = "\ufffd"
 _RUNS = re.compile(r" {2,}")
 
 
@@ -81,3 +85,45 @@ def fold(text: str) -> str:
     # NFKC can map compatibility spaces to U+0020; casefold can expand (ß -> ss).
     folded = unicodedata.normalize("NFKC", folded)
     return _RUNS.sub(" ", normalize_spaces(folded).strip())
+
+
+def _stand_in(ch: str) -> str:
+    if ch in _LINE_BREAKS:
+        return " "
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ .. ␟ (␛ for ESC)
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return _REPLACEMENT
+
+
+def clean(value: object, max_len: int | None = None) -> str:
+    """``value`` as one line with nothing a terminal could interpret or hide.
+
+    Every control, format or invisible character (ESC, NUL, BEL, C1 controls, bidi overrides,
+    zero-width characters, ...) is replaced by a visible stand-in: C0 controls by their Unicode
+    "control picture" (ESC -> ``␛``), others by ``�``; line breaks and tabs become spaces.
+    ``max_len`` truncates (with an ellipsis) after cleaning; ``None`` keeps the whole text.
+    Rich markup is left as it is: it is only text until something parses it.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if unsafe_char(text) is not None:
+        text = "".join(
+            ch if ch == " " or (ch.isprintable() and ch not in INVISIBLE) else _stand_in(ch)
+            for ch in text
+        )
+    if max_len is not None and len(text) > max_len:
+        text = text[: max(0, max_len - 1)] + "…"
+    return text
+
+
+def clean_lines(value: object) -> str:
+    """:func:`clean` for each line of ``value``, keeping its ``\\n`` and ``\\r\\n`` line ends."""
+    text = value if isinstance(value, str) else str(value)
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        crlf = line.endswith("\r") and i < len(lines) - 1
+        out.append(clean(line[:-1]) + "\r" if crlf else clean(line))
+    return "\n".join(out)

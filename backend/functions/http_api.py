@@ -34,7 +34,7 @@ def body_of(app: APIGatewayRestResolver) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # malformed, or an integer past the 4,300-digit limit
         raise GameError(400, "bad_request", "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise GameError(400, "bad_request", "The request body must be a JSON object.")

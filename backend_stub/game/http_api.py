@@ -6,14 +6,19 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
 from backend_stub.config import StubConfig
-from backend_stub.game.ratelimit import TokenBucket
+from backend_stub.game.ratelimit import FairLimiter, retry_after
+from backend_stub.game.runtime import GameRuntime
 from backend_stub.game.service import GameError, GameService
+from backend_stub.logs import LimitedLog, LogLimiter
+from backend_stub.request_body import BodyTimeout, BodyTooLarge, read_body
 from eventapi import sigv4
+from eventapi.protocol import parse_json
 from quizwire.admin_requests import BadCreate, parse_create
 from quizwire.packs import pack_names
 from quizwire.results import build_results, players_csv, questions_csv
@@ -46,10 +51,13 @@ class GameHttpApi:
     ) -> None:
         self.service = service
         self.config = config
-        self.bucket = TokenBucket(entry_rate)
+        self.limiter = FairLimiter(entry_rate)
         self.entry_requests = 0
         self.entry_throttled = 0
         self._throttle_logged_at = 0.0
+        self._log = LimitedLog(log, LogLimiter(rate=1.0, burst=3.0))
+        #: the names admin signatures must be made for: the Event API's, set once it listens
+        self.expected_hosts: frozenset[str] | None = None
 
     def routes(self) -> list[web.RouteDef]:
         entry, admin = self._entry, self._admin
@@ -60,7 +68,10 @@ class GameHttpApi:
             web.get("/admin/games", admin(self.list_games)),
             web.post("/admin/games", admin(self.create_game)),
             web.get("/admin/games/{code}", admin(self.view)),
-            web.post("/admin/games/{code}/{command:start|next|reveal|end}", admin(self.command)),
+            web.post(
+                "/admin/games/{code}/{command:start|next|reveal|end|lock|unlock}",
+                admin(self.command),
+            ),
             web.post(
                 "/admin/games/{code}/players/{player}/{action:kick|ban|readmit}",
                 admin(self.player_status),
@@ -73,7 +84,7 @@ class GameHttpApi:
     def _entry(self, handler: Handler) -> Handler:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             self.entry_requests += 1
-            wait = self.bucket.take()
+            wait = self.limiter.take(request.remote)
             if wait > 0:
                 self.entry_throttled += 1
                 self._log_throttling()
@@ -81,7 +92,7 @@ class GameHttpApi:
                     429,
                     "rate_limited",
                     "Too many players are joining at once; retrying shortly.",
-                    {"Retry-After": TokenBucket.retry_after(wait)},
+                    {"Retry-After": retry_after(wait)},
                 )
             return await self._guard(handler, request)
 
@@ -100,24 +111,21 @@ class GameHttpApi:
     def _admin(self, handler: Handler) -> Handler:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             try:
-                body = await request.read()
-            except web.HTTPRequestEntityTooLarge:
+                body = await read_body(request, self.config.http_idle_timeout)
+            except BodyTooLarge:
                 return _error(413, "too_large", "The request body is too large.")
+            except BodyTimeout:
+                response = _error(408, "timeout", "The request body was not sent in time.")
+                response.force_close()  # and do not wait for the rest of that body
+                return response
             try:
-                sigv4.verify(
-                    method=request.method,
-                    path=request.path,
-                    query=request.query_string,
-                    headers=dict(request.headers),
-                    body=body,
-                    region=self.config.region,
-                    secret_for=self.config.secret_for,
-                    service=ADMIN_SIGNING_SERVICE,
-                    expected_host=request.host,
-                    session_token_for=self.config.session_token_for,
-                )
+                self.verify_presenter(request, body)
             except sigv4.SignatureError as exc:
-                log.info("admin request refused: %s", exc)
+                self._log.info(
+                    ("admin_refused", type(exc).__name__),
+                    "admin request refused",
+                    {"event": "admin_refused", "reason": str(exc)[:200], "remote": request.remote},
+                )
                 return _error(
                     401,
                     "unauthorized",
@@ -127,24 +135,44 @@ class GameHttpApi:
 
         return wrapped
 
+    def verify_presenter(self, request: web.Request, body: bytes) -> None:
+        """Raise :class:`sigv4.SignatureError` unless the request is signed with the presenter's
+        credentials, as API Gateway's ``AWS_IAM`` auth checks an admin route."""
+        sigv4.verify(
+            method=request.method,
+            path=request.path,
+            query=request.query_string,
+            headers=dict(request.headers),
+            body=body,
+            region=self.config.region,
+            secret_for=self.config.secret_for,
+            service=ADMIN_SIGNING_SERVICE,
+            expected_hosts=self.expected_hosts,
+            session_token_for=self.config.session_token_for,
+        )
+
     @staticmethod
     async def _guard(handler: Handler, request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
         except GameError as exc:
-            return _error(exc.status, exc.code, exc.message)
+            response = _error(exc.status, exc.code, exc.message)
+            if exc.status == 408:  # a body too slow to read: do not wait for the rest of it
+                response.force_close()
+            return response
 
-    @staticmethod
-    async def _body(request: web.Request) -> dict[str, Any]:
+    async def _body(self, request: web.Request) -> dict[str, Any]:
         try:
-            raw = await request.read()
-        except web.HTTPRequestEntityTooLarge:
+            raw = await read_body(request, self.config.http_idle_timeout)
+        except BodyTooLarge:
             raise GameError(413, "too_large", "The request body is too large.") from None
+        except BodyTimeout:
+            raise GameError(408, "timeout", "The request body was not sent in time.") from None
         if not raw:
             return {}
         try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            data = parse_json(raw)
+        except ValueError:
             raise GameError(400, "bad_request", "The request body is not valid JSON.") from None
         if not isinstance(data, dict):
             raise GameError(400, "bad_request", "The request body must be a JSON object.")
@@ -191,12 +219,15 @@ class GameHttpApi:
 
     async def command(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]
-        command = {
+        commands: dict[str, Callable[[str], Awaitable[GameRuntime]]] = {
             "start": self.service.start_game,
             "next": self.service.next_question,
             "reveal": self.service.reveal,
             "end": self.service.end_game,
-        }[request.match_info["command"]]
+            "lock": partial(self.service.set_locked, locked=True),
+            "unlock": partial(self.service.set_locked, locked=False),
+        }
+        command = commands[request.match_info["command"]]
         runtime = await command(code)
         return _json(200, self.service.presenter_view(runtime.game_id))
 

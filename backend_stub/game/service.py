@@ -22,12 +22,15 @@ from backend_stub.game.commits import GroupCommit
 from backend_stub.game.runtime import GameRuntime
 from backend_stub.game.sqlite_store import SqliteStore
 from backend_stub.hooks import HandlerError, Unauthorized
+from backend_stub.logs import LimitedLog, LogLimiter
 from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
 from quizwire.credentials import (
     PlayerCredential,
+    denied,
     hash_secret,
+    names_player,
     new_credential,
     parse_token,
     secret_matches,
@@ -111,6 +114,8 @@ class GameService:
         self.answers_refused: dict[str, int] = {}
         self.leaderboard_publishes = 0
         self._verified: dict[str, tuple[str, str]] = {}  # token -> (game, player): secret matched
+        self._refusal_log = LimitedLog(log, LogLimiter(rate=1.0, burst=3.0))
+        self._lifecycle_log = LimitedLog(log, LogLimiter(rate=100.0, burst=500.0))
         self._server: EventApiServer | None = None
         self._coalescer: asyncio.Task[None] | None = None
         self._load()
@@ -188,16 +193,6 @@ class GameService:
             raise _not_found(code)
         return runtime
 
-    def _open_runtime(self, code: str) -> GameRuntime:
-        runtime = self.runtime(code)
-        if runtime.game.phase is Phase.FINISHED:
-            raise GameError(
-                410,
-                "finished",
-                f"Game {runtime.game_id} has finished. Ask the host for the next game's code.",
-            )
-        return runtime
-
     def entry_info(self, code: str) -> dict[str, Any]:
         runtime = self.runtime(code)
         game = runtime.game
@@ -213,7 +208,7 @@ class GameService:
             "phase": game.phase.value,
             "playerCount": runtime.active_count,
             "questionCount": game.total_questions,
-            "acceptingPlayers": game.phase is Phase.LOBBY or game.options.late_join,
+            "acceptingPlayers": game.accepting_players,
         }
 
     def authenticate_player(self, code: str, token: str | None) -> tuple[GameRuntime, PlayerState]:
@@ -242,19 +237,19 @@ class GameService:
         if owner is None:
             credential = parse_token(token)
             if credential is None:
-                return {"isAuthorized": False}
+                return denied()
             owner = credential.game_id, credential.player_id
             runtime = self.games.get(credential.game_id)
             stored = runtime.secret_hashes.get(credential.player_id) if runtime else None
             if stored is None or not secret_matches(credential.secret, stored):
-                return {"isAuthorized": False}
+                return denied()
             if len(self._verified) >= VERIFIED_TOKENS_MAX:
                 self._verified.clear()
             self._verified[token] = owner  # a secret never changes: hash it once per token
         runtime = self.games.get(owner[0])
         player = runtime.players.get(owner[1]) if runtime is not None else None
         if runtime is None or player is None or not player.active:  # asked every time
-            return {"isAuthorized": False}
+            return denied()
         return {
             "isAuthorized": True,
             "handlerContext": {
@@ -313,12 +308,11 @@ class GameService:
     # -- entry: join and rejoin ----------------------------------------------------------------------
 
     async def join(self, code: str, raw_name: object) -> tuple[PlayerCredential, PlayerState]:
-        runtime = self._open_runtime(code)
-        game = runtime.game
-        if game.phase is not Phase.LOBBY and not game.options.late_join:
-            raise GameError(
-                409, "started", "This game has already started and is not taking new players."
-            )
+        runtime = self.runtime(code)
+        try:
+            rules.check_can_join(runtime.game)
+        except rules.JoinRefused as exc:
+            raise GameError(exc.status, exc.code, exc.message) from None
         try:
             name = check_nickname(
                 raw_name if isinstance(raw_name, str) else "", runtime.taken_names
@@ -349,7 +343,16 @@ class GameService:
                 ) from None
             raise
         runtime.lobby_dirty = True
-        log.info("game %s: %s joined as %s", runtime.game_id, player.player_id, name)
+        self._lifecycle_log.info(
+            "player_joined",
+            "player joined",
+            {
+                "event": "player_joined",
+                "game": runtime.game_id,
+                "player": player.player_id,
+                "nickname": name,
+            },
+        )
         return credential, player
 
     def snapshot(self, code: str, token: str | None) -> dict[str, Any]:
@@ -391,6 +394,15 @@ class GameService:
         self.games[code] = runtime
         log.info("game %s created: %s (%d questions)", code, quiz.title, game.total_questions)
         await self._announce_lobby(runtime)
+        return runtime
+
+    async def set_locked(self, code: str, locked: bool) -> GameRuntime:
+        """The host's "no new players" switch; players already in may still rejoin."""
+        runtime = self.runtime(code)
+        await self._apply(
+            runtime, self._transition(lambda: rules.set_locked(runtime.game, locked, self.clock()))
+        )
+        log.info("game %s %s", runtime.game_id, "locked" if locked else "unlocked")
         return runtime
 
     async def start_game(self, code: str) -> GameRuntime:
@@ -460,7 +472,10 @@ class GameService:
             )
         runtime.connected.pop(player_id, None)
         if self._server is not None:
-            self._server.authn.forget(lambda ident: ident.get("playerId") == player_id)
+            # Every cached decision on this player's token goes, allow and deny alike: a kick
+            # and a readmit both take effect on the next operation, not after a cache TTL.
+            game_id = runtime.game_id
+            self._server.authn.forget(lambda token: names_player(token, game_id, player_id))
         runtime.lobby_dirty = True
         runtime.leaderboard_dirty = True
         log.info("game %s: player %s %s", runtime.game_id, player_id, status.value)
@@ -754,9 +769,10 @@ class GameService:
         if outcome.refusal is not None:
             code = outcome.refusal.code.value
             self.answers_refused[code] = self.answers_refused.get(code, 0) + 1
-            log.info(
+            self._refusal_log.info(
+                ("answer_refused", code),
                 "answer refused",
-                extra={
+                {
                     "event": "answer_refused",
                     "game": runtime.game_id,
                     "player": outcome.player_id,
@@ -860,6 +876,7 @@ class GameService:
             "index": game.question_index,
             "total": game.total_questions,
             "options": game.options.to_dict(),
+            "locked": game.locked,
             "question": question,
             "reveal": runtime.last_reveal
             if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED)

@@ -9,10 +9,11 @@ last transactions, which is the usual trade for a laptop-hosted game. Writes mad
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,16 @@ CREATE TABLE IF NOT EXISTS extras (
 """
 
 
+def _make_private(db: Path) -> None:
+    """The database holds every quiz with its answers and every player's secret hash: 0600,
+    like the credentials. SQLite gives the WAL and shared-memory files the database's mode;
+    files left by an older version are tightened too."""
+    os.close(os.open(db, os.O_RDWR | os.O_CREAT, 0o600))
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, 0o600)
+
+
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # made once: see _dump
 
 
@@ -64,7 +75,8 @@ class SqliteStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private(self.path)
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -78,7 +90,7 @@ class SqliteStore:
     def close(self) -> None:
         self._db.close()
 
-    @contextmanager
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """Every write inside commits together (or not at all) when the block ends."""
         db = self._db

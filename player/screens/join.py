@@ -21,6 +21,7 @@ from eventapi import ConnectionState
 from eventapi.errors import EventApiError
 from player.explain import explain_connect_error, explain_entry_error, explain_garbled
 from player.session import Session, SessionFactory
+from quizwire.channels import is_valid_segment
 from quizwire.client.game_api import GameApiError
 from quizwire.client.player import SavedPlayer
 from quizwire.names import NicknameError, clean_nickname, random_nickname
@@ -126,8 +127,9 @@ class JoinScreen(Screen[None]):
     # -- status ----------------------------------------------------------------------------------
 
     def set_status(self, text: str, kind: str = "") -> None:
+        """``text`` may quote the server or the command line: shown literally."""
         status = self.query_one("#join-status", Static)
-        status.update(Text(text))
+        status.update(Text(clean(text)))
         status.set_class(kind == "error", "-error")
         status.set_class(kind == "busy", "-busy")
 
@@ -158,7 +160,8 @@ class JoinScreen(Screen[None]):
         if not code.value:
             code.value = saved.game_id  # Enter rejoins too
         button = self.query_one("#rejoin", Button)
-        button.label = f"Rejoin {saved.game_id} as {clean(saved.name, 24)}"
+        # a Button parses a str label as markup: the name goes in as Text
+        button.label = Text(f"Rejoin {clean(saved.game_id)} as {clean(saved.name, 24)}")
         button.add_class("-offered")
         self.refresh_bindings()
         self.set_status(
@@ -202,6 +205,12 @@ class JoinScreen(Screen[None]):
     def start_join(self, code: str, name: str, *, validate: bool = True) -> None:
         if not code:
             self.set_status("Type the game code shown on the host's screen.", "error")
+            self.query_one("#code", Input).focus()
+            return
+        if not is_valid_segment(code):  # --game is not held to the input's restriction
+            self.set_status(
+                f"{code!r} is not a game code: a code is letters and digits, e.g. K7QX2M.", "error"
+            )
             self.query_one("#code", Input).focus()
             return
         if validate:

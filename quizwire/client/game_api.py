@@ -1,5 +1,7 @@
 """Client of the game REST API (docs/game-api.md): entry calls retry 429s with jittered
-exponential backoff (tenacity); admin calls are SigV4-signed like API Gateway IAM routes."""
+exponential backoff (tenacity); admin calls are SigV4-signed like API Gateway IAM routes.
+Every game and player id is checked (:func:`quizwire.channels.valid_id`) before it goes into a
+URL path: ``../admin`` is not a game code."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from tenacity import (
 
 from eventapi import sigv4
 from eventapi.auth import IamAuth
+from quizwire.channels import valid_id
 
 ADMIN_SIGNING_SERVICE = "execute-api"
 
@@ -45,12 +48,21 @@ class Unreachable(GameApiError):
     pass
 
 
+def decode_body(response: httpx.Response) -> Any:
+    """The response's JSON. A body that is not JSON raises ``ValueError`` whatever is wrong with
+    it (malformed, bad UTF-8, nested too deep, an integer past Python's 4,300-digit limit)."""
+    try:
+        return json.loads(response.content)
+    except RecursionError as exc:
+        raise ValueError("the response is nested too deeply") from exc
+
+
 def _raise_for(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
     try:
-        body = response.json()
-    except (json.JSONDecodeError, ValueError):
+        body = decode_body(response)
+    except ValueError:
         body = {}
     code = str(body.get("error", "error")) if isinstance(body, dict) else "error"
     message = str(body.get("message", "")) if isinstance(body, dict) else ""
@@ -133,22 +145,22 @@ class EntryClient:
                         f"Cannot reach the game server at {self.base_url} ({exc.__class__.__name__}).",
                     ) from exc
                 _raise_for(response)
-                return response.json()
+                return decode_body(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def get_game(self, code: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._request("GET", f"/games/{code}")
+        result: dict[str, Any] = await self._request("GET", f"/games/{_game(code)}")
         return result
 
     async def join(self, code: str, name: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._request(
-            "POST", f"/games/{code}/players", json={"name": name}
+            "POST", f"/games/{_game(code)}/players", json={"name": name}
         )
         return result
 
     async def state(self, code: str, token: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._request(
-            "GET", f"/games/{code}/state", headers={"Authorization": token}
+            "GET", f"/games/{_game(code)}/state", headers={"Authorization": token}
         )
         return result
 
@@ -201,7 +213,7 @@ class AdminClient:
         return response
 
     async def _json(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        result: dict[str, Any] = (await self._call(method, path, body)).json()
+        result: dict[str, Any] = decode_body(await self._call(method, path, body))
         return result
 
     async def list_games(self) -> dict[str, Any]:
@@ -220,20 +232,29 @@ class AdminClient:
         return await self._json("POST", "/admin/games", body)
 
     async def view(self, code: str) -> dict[str, Any]:
-        return await self._json("GET", f"/admin/games/{code}")
+        return await self._json("GET", f"/admin/games/{_game(code)}")
 
     async def command(self, code: str, command: str) -> dict[str, Any]:
-        if command not in ("start", "next", "reveal", "end"):
+        if command not in ("start", "next", "reveal", "end", "lock", "unlock"):
             raise ValueError(f"unknown command {command!r}")
-        return await self._json("POST", f"/admin/games/{code}/{command}")
+        return await self._json("POST", f"/admin/games/{_game(code)}/{command}")
 
     async def player_action(self, code: str, player_id: str, action: str) -> dict[str, Any]:
         if action not in ("kick", "ban", "readmit"):
             raise ValueError(f"unknown player action {action!r}")
-        return await self._json("POST", f"/admin/games/{code}/players/{player_id}/{action}")
+        player = valid_id(player_id, "player id")
+        return await self._json("POST", f"/admin/games/{_game(code)}/players/{player}/{action}")
+
+    async def metrics(self) -> str:
+        """The stub's Prometheus text, signed: only then does it carry the per-game series."""
+        return (await self._call("GET", "/metrics")).text
 
     async def results(self, code: str, fmt: str = "json", table: str = "players") -> str:
         response = await self._call(
-            "GET", f"/admin/games/{code}/results?format={fmt}&table={table}"
+            "GET", f"/admin/games/{_game(code)}/results?format={fmt}&table={table}"
         )
         return response.text
+
+
+def _game(code: str) -> str:
+    return valid_id(code, "game id")

@@ -24,6 +24,7 @@ from quizwire import channels
 from quizwire.client.game_api import EntryClient, GameApiError
 from quizwire.fields import MessageError
 from quizwire.messages import SnapshotMsg, parse_message
+from quizwire.names import clean_nickname
 from quizwire.play_model import PlayerModel
 from quizwire.profiles import data_dir, write_private
 
@@ -42,6 +43,31 @@ class SavedPlayer:
     token: str
     http_endpoint: str
 
+    def checked(self) -> SavedPlayer:
+        """Itself, if its ids are ids and its name a nickname (else ValueError): whatever a
+        server sent or a file holds, it is checked before it names a file or a channel."""
+        channels.valid_id(self.game_id, "game id")
+        channels.valid_id(self.player_id, "player id")
+        if clean_nickname(self.name) != self.name:
+            raise ValueError(f"{self.name!r} is not a nickname")
+        return self
+
+
+def _text(answer: dict[str, Any], key: str) -> str:
+    value = answer.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"the server's answer has no {key}")
+    return value
+
+
+def read_saved(path: Path) -> SavedPlayer | None:
+    """The credential saved in ``path``, or None if missing, unreadable or tampered with."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return SavedPlayer(**{k: str(raw[k]) for k in SavedPlayer.__dataclass_fields__}).checked()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
 
 class CredentialStore:
     """Player credentials on disk (mode 0600), one file per game and endpoint, for rejoining."""
@@ -51,17 +77,17 @@ class CredentialStore:
 
     def _path(self, http_endpoint: str, game_id: str) -> Path:
         site = hashlib.sha256(http_endpoint.encode()).hexdigest()[:12]
-        return self.root / site / f"{game_id.upper()}.json"
+        return self.root / site / f"{channels.valid_id(game_id.upper(), 'game id')}.json"
 
     def load(self, http_endpoint: str, game_id: str) -> SavedPlayer | None:
         try:
-            raw = json.loads(self._path(http_endpoint, game_id).read_text(encoding="utf-8"))
-            return SavedPlayer(**{k: str(raw[k]) for k in SavedPlayer.__dataclass_fields__})
-        except (OSError, ValueError, KeyError, TypeError):
+            path = self._path(http_endpoint, game_id)
+        except ValueError:
             return None
+        return read_saved(path)
 
     def save(self, saved: SavedPlayer) -> None:
-        path = self._path(saved.http_endpoint, saved.game_id)
+        path = self._path(saved.http_endpoint, saved.checked().game_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_private(path, json.dumps(asdict(saved), indent=2))
 
@@ -84,7 +110,7 @@ class CredentialStore:
     def last_name(self) -> str | None:
         try:
             value = json.loads((self.root / "last.json").read_text(encoding="utf-8")).get("name")
-            return value if isinstance(value, str) else None
+            return clean_nickname(value) if isinstance(value, str) else None
         except (OSError, ValueError, AttributeError):
             return None
 
@@ -125,8 +151,12 @@ class PlayerSession:
     # -- joining ------------------------------------------------------------------------------------
 
     async def join(self, code: str, name: str) -> SavedPlayer:
-        """Join ``code`` as ``name``, or rejoin with the credential saved for this game."""
-        code = code.strip().upper()
+        """Join ``code`` as ``name``, or rejoin with the credential saved for this game.
+
+        Raises ValueError for a code that is not a game id, and for a server answer that is
+        not this game, a player id and a nickname: a malicious server cannot name the files.
+        """
+        code = channels.valid_id(code.strip().upper(), "game code")
         saved = self.credentials.load(self.http_endpoint, code)
         if saved is not None:
             try:
@@ -142,13 +172,12 @@ class PlayerSession:
                 return saved
         await self.entry.get_game(code)  # 404 / 410 explained before asking for a name
         joined = await self.entry.join(code, name)
-        saved = SavedPlayer(
-            joined["gameId"],
-            joined["playerId"],
-            joined["name"],
-            joined["token"],
-            self.http_endpoint,
-        )
+        if not isinstance(joined, dict):
+            raise ValueError("the server's answer to a join is not a JSON object")
+        gid, pid, got, token = (_text(joined, k) for k in ("gameId", "playerId", "name", "token"))
+        saved = SavedPlayer(gid, pid, got, token, self.http_endpoint).checked()
+        if saved.game_id.upper() != code:
+            raise ValueError(f"asked to join game {code}, the server answered {saved.game_id!r}")
         self.credentials.save(saved)
         self.credentials.remember_name(saved.name)
         self.saved, self.rejoined = saved, False

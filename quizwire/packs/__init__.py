@@ -2,6 +2,13 @@
 
 ``list_packs()`` describes them; ``load_pack_or_file("general")`` or
 ``load_pack_or_file("~/my-quiz.toml")`` loads one. See :mod:`quizwire.quiz` for the format.
+
+The packs are for practice: they ship *with their answers* in the one package that players
+install too, so a player can look an answer up by the question's text. The game server needs
+the answers to score, and host and player install the same wheel; hiding them in the wheel
+(encrypted or hashed, with the key or the 2-6 choices right there) would only pretend. A real
+competition uses the host's own quiz file, which only the server reads (:data:`PRACTICE_NOTE`
+says so wherever a host picks a pack).
 """
 
 from __future__ import annotations
@@ -13,7 +20,19 @@ from pathlib import Path
 from quizwire.importers import load_any
 from quizwire.quiz import Quiz, QuizError, loads_toml
 
-__all__ = ["PackInfo", "list_packs", "load_pack", "load_pack_or_file", "pack_names"]
+__all__ = [
+    "PRACTICE_NOTE",
+    "PackInfo",
+    "list_packs",
+    "load_pack",
+    "load_pack_or_file",
+    "pack_names",
+]
+
+PRACTICE_NOTE = (  # two lines that fit an 80-column terminal
+    "Bundled packs are for practice: players' Quizwire installs hold the answers.\n"
+    "For a real competition use your own quiz file (see `quizwire quiz import`)."
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,9 +183,10 @@ class FakeSource:
         self.metrics_scrapes += 1
         return (
             "# TYPE quizwire_connections_active gauge\nquizwire_connections_active 7.0\n"
-            "# TYPE quizwire_players_connected gauge\n"
-            f'quizwire_players_connected{{game="{CODE}"}} 5.0\n'
-            'quizwire_players_connected{game="OTHER1"} 2.0\n'
+            "# TYPE quizwire_players_connected gauge\nquizwire_players_connected 7.0\n"
+            "# TYPE quizwire_game_players_connected gauge\n"
+            f'quizwire_game_players_connected{{game="{CODE}"}} 5.0\n'
+            'quizwire_game_players_connected{game="OTHER1"} 2.0\n'
             "# TYPE quizwire_events_delivered counter\n"
             f"quizwire_events_delivered_total {1000.0 * self.metrics_scrapes}\n"
         )

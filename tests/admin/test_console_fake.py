@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from admin.app import ConsoleApp, run
 from admin.model import CLOSED, FINISHED, OPEN
+from admin.removed import RemovedScreen
 from admin.source import SourceError
 from admin.widgets import PlayerTable
 from tui.clock import FrozenClock
@@ -152,13 +154,19 @@ async def test_follows_a_game_moved_on_by_someone_else(tmp_path: Path) -> None:
         assert [c[2] for c in source.calls if c[0] == "command"] == []
 
 
-async def test_unknown_game_exits_with_code_2(tmp_path: Path) -> None:
+async def test_unknown_game_exits_with_code_2_and_the_message_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = FakeSource()
-    source.refuse["view"] = SourceError("not_found", "There is no game with code K7QX2M.", 404)
+    source.refuse["view"] = SourceError("not_found", "No game [/] \x1b]0;pwned\x07", 404)
     app = make(source, tmp_path)
     async with app.run_test() as pilot:
         await pilot.pause(0.3)
     assert app.return_code == 2
+    # Textual prints the exit message with Rich: a str would be parsed as markup
+    err = capsys.readouterr().err
+    assert f"quizwire host: game {CODE}: No game [/] ␛]0;pwned␇" in err
+    assert "\x07" not in err
 
 
 def test_run_without_a_profile_prints_one_line_and_returns_2(
@@ -232,3 +240,82 @@ async def test_player_table_updates_by_diff_never_clear(
         await wait_until(pilot, lambda: ("p-bob", "score") in updated, "cell updated")
         assert str(table.ordered_rows[0].key.value) == "p-bob"
         assert {col for row, col in updated if row == "p-bob"} == {"score"}
+
+
+async def test_export_refuses_a_game_id_that_is_not_one(tmp_path: Path) -> None:
+    """The files are named after the game id the server sent: ``x/../../escaped`` would put them
+    beside the export directory (given a folder ``quizwire-x`` in it)."""
+    source = FakeSource(view("lobby"))
+    source.current["gameId"] = "x/../../escaped"
+    exports = tmp_path / "exports"
+    (exports / "quizwire-x").mkdir(parents=True)
+    app = ConsoleApp(
+        source, code=CODE, clock=FrozenClock(T0), export_dir=exports, tick_s=0.05, poll_s=0.1
+    )
+    async with app.run_test(notifications=True) as pilot:
+        await wait_until(pilot, lambda: app.model.code == "x/../../escaped", "the server's id")
+        await pilot.press("x")
+        await wait_until(
+            pilot, lambda: any(n.title == "Export failed" for n in app._notifications), "refusal"
+        )
+        assert app.is_running
+    assert app.exported == []
+    assert files_under(tmp_path) == []
+
+
+def files_under(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+async def test_removed_players_list_readmits_the_selected_one(tmp_path: Path) -> None:
+    source = FakeSource(view("question_closed", seq=13))
+    rows = {p["playerId"]: p for p in source.current["players"]}
+    rows["p-bob"]["status"] = "kicked"
+    rows["p-mal"]["status"] = "banned"
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_until(pilot, lambda: "2 removed (u)" in screen_text(app), "the hint")
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, RemovedScreen), "the list")
+        removed = app.screen
+        assert isinstance(removed, RemovedScreen)
+        assert removed.player_ids == ["p-bob", "p-mal"]
+        assert removed.table.get_row("p-mal")[0].plain == "[red]Mal␛[31mlory"
+        await pilot.press(
+            "down", "a"
+        )  # a ban is for good: the server says so, the console shows it
+        await wait_until(
+            pilot, lambda: ("player", CODE, "p-mal", "readmit") in source.calls, "asked"
+        )
+        await pilot.press("up", "a")
+        await wait_until(
+            pilot, lambda: ("player", CODE, "p-bob", "readmit") in source.calls, "readmit sent"
+        )
+        await wait_until(pilot, lambda: "Readmitted Bob" in screen_text(app), "toast")
+        rows["p-bob"]["status"] = "active"  # the next poll brings Bob back
+        await wait_until(pilot, lambda: removed.player_ids == ["p-mal"], "list updated")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "1 removed (u)" in screen_text(app), "back, one left")
+
+
+async def test_the_pack_picker_says_bundled_packs_are_for_practice(tmp_path: Path) -> None:
+    """Every player's install holds the bundled packs' answers: the host reads that where they
+    pick one, and how to run a real competition instead."""
+    quiz = tmp_path / "friday.toml"
+    quiz.write_text(
+        'title = "Friday"\n[[questions]]\ntext = "2+2?"\nchoices = ["3", "4"]\nanswer = "B"\n'
+    )
+    app = ConsoleApp(FakeSource(), clock=FrozenClock(T0), export_dir=tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: "Selected:" in screen_text(app), "a pack preselected")
+        text = screen_text(app)
+        assert (
+            "Bundled packs are for practice: players' Quizwire installs hold the answers." in text
+        )
+        assert "For a real competition use your own quiz file (see `quizwire quiz import`)." in text
+        field = app.screen.query_one("#quiz-file", Input)
+        field.focus()
+        field.value = str(quiz)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Selected: Friday" in screen_text(app), "the file")
+        assert "Bundled packs are for practice" not in screen_text(app)  # said for a pack

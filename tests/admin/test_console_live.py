@@ -182,3 +182,33 @@ async def test_quiz_file_from_the_command_line(
         )
         view = await admin.view(app.model.code)
         assert view["title"] == "From a file" and view["total"] == 2
+
+
+async def test_l_locks_the_game_against_new_players(
+    console: Callable[..., ConsoleApp], admin: AdminClient, players: Callable[..., Any], stub: Any
+) -> None:
+    """``l``: new joins are refused (a player already in still plays), the top bar says so, and
+    ``l`` again opens the door."""
+    from quizwire.client.game_api import EntryClient, GameApiError
+
+    code = (await admin.create_game(quiz=make_quiz([(4, 1, 1000)])))["gameId"]
+    app = console(code=code)
+    entry = EntryClient(stub.game_api)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby shown")
+        await players(code, "Early")
+        await pilot.press("l")
+        await wait_until(pilot, lambda: app.model.locked, "locked")
+        await wait_until(pilot, lambda: "locked: no new players" in screen_text(app), "top bar")
+        assert (await admin.view(code))["locked"] is True
+        try:
+            await entry.join(code, "Late")
+        except GameApiError as exc:
+            assert (exc.status, exc.code) == (403, "locked")
+        else:
+            raise AssertionError("a locked game took a new player")
+        await pilot.press("l")
+        await wait_until(pilot, lambda: not app.model.locked, "unlocked")
+        assert "locked: no new players" not in screen_text(app)
+        assert (await entry.join(code, "Late"))["name"] == "Late"
+    await entry.close()

@@ -65,6 +65,7 @@ async def test_the_stream_repaints_at_most_every_interval_and_always_shows_the_l
         stream.show((item("ann", 0),), 1)
         stream.show((item("ann", 0), item("ben", 1)), 2)  # within the interval: held back
         assert stream_text(stream, 2)[0].startswith("ann") and stream_text(stream, 2)[1] == ""
+        assert str(stream.render()).startswith("ben")  # as text: what it is about to show
         await pilot.pause(AnswerStream.REPAINT_S + 0.1)
         shown = stream_text(stream, 2)  # then the latest, newest first
         assert shown[0].startswith("ben") and shown[1].startswith("ann")

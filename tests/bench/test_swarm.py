@@ -83,20 +83,26 @@ async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None
 
 
 def test_large_loopback_swarms_spread_over_source_addresses() -> None:
+    """The stub caps connections per source address: a big swarm on loopback spreads its bots
+    over 127.x addresses, at most ``players_per_source`` each; a remote target is left alone."""
     from bench.swarm import source_address_for
 
     small = SwarmConfig(
-        game="G", players=1000, http_endpoint="http://127.0.0.1:1/event", game_api="x"
+        game="G", players=200, http_endpoint="http://127.0.0.1:1/event", game_api="x"
     )
     big = SwarmConfig(
-        game="G", players=30_000, http_endpoint="http://127.0.0.1:1/event", game_api="x"
+        game="G", players=2_000, http_endpoint="http://127.0.0.1:1/event", game_api="x"
     )
     remote = SwarmConfig(
         game="G", players=30_000, http_endpoint="https://example.com/event", game_api="x"
     )
     assert source_address_for(small, 0) is None
     assert source_address_for(remote, 0) is None
-    assert {source_address_for(big, w) for w in range(3)} == {"127.0.1.1", "127.0.1.2", "127.0.1.3"}
+    sources = [source_address_for(big, i) for i in range(big.players)]
+    assert len(set(sources)) == 10
+    assert max(sources.count(s) for s in set(sources)) == big.players_per_source
+    assert source_address_for(big, 0) == "127.0.1.1"
+    assert source_address_for(big, 1_999) == "127.0.1.10"
 
 
 async def test_client_connects_from_a_chosen_loopback_source(tmp_path: Path) -> None:

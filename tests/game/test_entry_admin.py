@@ -242,3 +242,74 @@ async def test_authorizer_refuses_bad_tokens(make_stub, token: str) -> None:
     with pytest.raises(AuthError):
         async with EventsClient(stub.events.http_url, LambdaAuth(token), connect_timeout=5):
             pass
+
+
+async def test_kick_and_readmit_take_effect_at_once(
+    make_stub, presenter_for, entry_for, player_for
+) -> None:
+    """The authorizer's decisions are cached (AWS caches them for ``ttlOverride``): a kick must
+    not leave a cached "yes", and a readmit must not leave a cached "no" -- it used to lock a
+    readmitted player out for the 300 s a denial stayed cached."""
+    stub = await make_stub()
+    http_url = stub.events.http_url
+    presenter = presenter_for(stub)
+    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
+    entry = entry_for(stub.game_api)
+    bob = player_for("Bob", code, http_url, entry)
+    await bob.join()
+    async with new_events_client(http_url, LambdaAuth(bob.token)):
+        pass  # an allow is now cached
+
+    await presenter.admin.player_action(code, bob.player_id, "kick")
+    for _ in range(2):  # refused at once, and the refusal is now cached
+        with pytest.raises(AuthError):
+            async with new_events_client(http_url, LambdaAuth(bob.token)):
+                pass
+
+    await presenter.admin.player_action(code, bob.player_id, "readmit")
+    async with new_events_client(http_url, LambdaAuth(bob.token)) as client:
+        sub = await client.subscribe(f"/scores/{code}/{bob.player_id}")
+        assert sub is not None
+    assert (await entry.state(code, bob.token))["you"]["playerId"] == bob.player_id
+
+    await presenter.admin.player_action(code, bob.player_id, "ban")
+    with pytest.raises(AuthError):
+        async with new_events_client(http_url, LambdaAuth(bob.token)):
+            pass
+
+
+async def test_a_locked_game_takes_no_new_players(
+    make_stub, presenter_for, entry_for, player_for
+) -> None:
+    """The host's "lock": new joins get a clear 403, players already in keep playing and may
+    rejoin; unlocking opens the door again; a finished game cannot be locked."""
+    stub = await make_stub()
+    http_url = stub.events.http_url
+    presenter = presenter_for(stub)
+    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
+    entry = entry_for(stub.game_api)
+    alice = player_for("Alice", code, http_url, entry)
+    await alice.join()
+
+    view = await presenter.admin.command(code, "lock")
+    assert view["locked"] is True
+    assert (await presenter.admin.view(code))["locked"] is True
+    info = await entry.get_game(code)
+    assert info["acceptingPlayers"] is False
+    err = await refused(entry.join(code, "Mallory"))
+    assert (err.status, err.code) == (403, "locked")
+    assert err.message == "The host has locked this game: it is not taking new players."
+
+    await alice.connect()  # already in: rejoin and play as before
+    assert (await entry.state(code, alice.token))["you"]["name"] == "Alice"
+    view = await presenter.admin.command(code, "start")
+    assert view["locked"] is True
+    assert (await alice.answer(view["question"]["questionId"], 2)).score["accepted"] is True
+
+    assert (await presenter.admin.command(code, "unlock"))["locked"] is False
+    late = await entry.join(code, "Latecomer")  # late joins are allowed in this game
+    assert late["name"] == "Latecomer"
+
+    await presenter.admin.command(code, "end")
+    err = await refused(presenter.admin.command(code, "lock"))
+    assert (err.status, err.code) == (409, "bad_transition")

@@ -18,10 +18,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from backend_stub.app import Stub
 from backend_stub.config import IamCredential, StubConfig
 from eventapi import AuthError, EventsClient, LambdaAuth
-from quizwire.client.game_api import EntryClient
+from eventapi.auth import IamAuth
+from quizwire.client.game_api import AdminClient, EntryClient, GameApiError
 from quizwire.packs import load_pack
 
 API_KEY = "da2-" + "m" * 26
+PRESENTER = ("AKIDMETRICS0000", "secret")
 
 
 def _config() -> StubConfig:
@@ -29,19 +31,29 @@ def _config() -> StubConfig:
         host="127.0.0.1",
         port=0,
         api_keys=(API_KEY,),
-        iam_credentials=(IamCredential("AKIDMETRICS0000", "secret"),),
+        iam_credentials=(IamCredential(*PRESENTER),),
     )
 
 
-async def scrape(base: str) -> dict[str, float]:
-    async with httpx.AsyncClient() as http:
-        response = await http.get(base + "/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
+async def scrape(base: str, *, signed: bool = True) -> dict[str, float]:
+    """The stub's metrics, as the presenter's console scrapes them (signed) or as anyone on
+    the network can (``signed=False``)."""
+    if signed:
+        admin = AdminClient(base, IamAuth.from_keys("us-east-1", *PRESENTER))
+        try:
+            text = await admin.metrics()
+        finally:
+            await admin.close()
+    else:
+        async with httpx.AsyncClient() as http:
+            response = await http.get(base + "/metrics")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/plain")
+        text = response.text
     # the exposition format's spelling of infinity, as Prometheus writes it
-    assert 'quizwire_handler_latency_seconds_bucket{le="+Inf"}' in response.text
+    assert 'quizwire_handler_latency_seconds_bucket{le="+Inf"}' in text
     values: dict[str, float] = {}
-    for family in text_string_to_metric_families(response.text):
+    for family in text_string_to_metric_families(text):
         for sample in family.samples:
             key = sample.name + "".join(f"{{{k}={v}}}" for k, v in sorted(sample.labels.items()))
             values[key] = sample.value
@@ -58,7 +70,7 @@ async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
         assert before["quizwire_answers_refused_total{reason=bad_choice}"] == 0
         runtime = await stub.game.create_game(load_pack("general"))
         code = runtime.game_id
-        assert (await scrape(base))[f"quizwire_players_connected{{game={code}}}"] == 0
+        assert (await scrape(base))[f"quizwire_game_players_connected{{game={code}}}"] == 0
 
         # A join storm against a 3 requests/s entry limit: 429s are counted.
         entry = EntryClient(base, backoff=0.05, backoff_cap=0.5)
@@ -81,7 +93,7 @@ async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
         connected = await scrape(base)
         assert connected["quizwire_connections_active"] == 3
         assert connected["quizwire_subscriptions_active"] == 3
-        assert connected[f"quizwire_players_connected{{game={code}}}"] == 3
+        assert connected[f"quizwire_game_players_connected{{game={code}}}"] == 3
 
         # Answers: one accepted, then refusals by reason.
         await stub.game.start_game(code)
@@ -117,8 +129,31 @@ async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
         closed = await scrape(base)
         assert closed["quizwire_connections_active"] == 0
         assert closed["quizwire_subscriptions_active"] == 0
-        assert closed[f"quizwire_players_connected{{game={code}}}"] == 0  # shown, at 0
+        assert closed[f"quizwire_game_players_connected{{game={code}}}"] == 0  # shown, at 0
         assert closed["quizwire_leaderboard_publishes_total"] >= 1
+
+
+async def test_public_metrics_name_no_game(tmp_path: Path) -> None:
+    """Anyone on the LAN may scrape /metrics, but game codes are what it takes to join a game:
+    an unsigned scrape carries only aggregates, a badly signed one is refused, and only the
+    presenter's signed scrape lists games."""
+    async with Stub(_config(), tmp_path) as stub:
+        codes = [(await stub.game.create_game(load_pack("general"))).game_id for _ in range(2)]
+        async with httpx.AsyncClient() as http:
+            public = (await http.get(stub.game_api + "/metrics")).text
+        assert not any(code in public for code in codes)
+        assert "quizwire_game_players_connected" not in public
+        assert (await scrape(stub.game_api, signed=False))["quizwire_players_connected"] == 0
+
+        signed = await scrape(stub.game_api)
+        assert all(signed[f"quizwire_game_players_connected{{game={c}}}"] == 0 for c in codes)
+
+        forged = AdminClient(stub.game_api, IamAuth.from_keys("us-east-1", PRESENTER[0], "wrong"))
+        with pytest.raises(GameApiError) as refused:
+            await forged.metrics()
+        await forged.close()
+        assert refused.value.status == 401
+        assert not any(code in refused.value.message for code in codes)
 
 
 def _free_port() -> int:

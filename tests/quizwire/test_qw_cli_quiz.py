@@ -138,3 +138,10 @@ def test_one_question_is_one_question(tmp_path: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert out.count("1 question,") == 1 and "1 questions" not in out
     assert "'One'" in out
+
+
+def test_quiz_list_says_the_packs_are_for_practice(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["quiz", "list"]) == 0
+    out, err = capsys.readouterr()
+    assert [line.split()[0] for line in out.splitlines()] == pack_names()  # stdout: the list
+    assert "Bundled packs are for practice" in err and "quizwire quiz import" in err

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.content import Content
+from textual.widgets._toast import Toast
 
+from quizwire.text import clean_lines
 from tui.badge import ConnectionBadge, badge_state
 from tui.choices import ChoiceButton
 from tui.clock import FrozenClock
 from tui.countdown import Countdown
 from tui.leaderboard import LeaderboardTable
-from tui.safe import clean, safe_content, safe_text
+from tui.safe import SafeApp, clean, safe_content, safe_text
 from tui.symbols import CHOICE_SYMBOLS, choice_label, choice_letter, choice_symbol
 from tui.theme import DEFAULT_THEME, apply_theme, next_theme
 
@@ -50,6 +52,21 @@ def test_safe_text_and_content_never_parse_markup() -> None:
     content = safe_content("[red]x[/red]\x07")
     assert isinstance(content, Content)
     assert content.plain == "[red]x[/red]␇"
+
+
+def test_clean_lines_keeps_only_newline_and_crlf_line_ends() -> None:
+    # a lone CR would let a line overwrite the one before it
+    assert clean_lines("a\x1b\r\nb\rc\n\x9b2J\r") == "a␛\r\nb c\n\ufffd2J "
+
+
+async def test_safe_app_toasts_are_literal_text() -> None:
+    app: SafeApp[None] = SafeApp()
+    async with app.run_test(notifications=True) as pilot:
+        app.notify("Kicked [/] \x1b[2J\nline 2", title="[@click=app.quit]Q[/]\x07")
+        await pilot.pause()
+        assert app.is_running
+        (toast,) = app.screen.query(Toast)
+        assert str(toast.render()) == "[@click=app.quit]Q[/]␇\nKicked [/] ␛[2J\nline 2"
 
 
 # -- symbols ------------------------------------------------------------------------------------

@@ -2,8 +2,18 @@
 
 Every call reads what it needs from DynamoDB, decides with the rules of :mod:`quizwire` (the same
 functions the stub uses), writes conditionally (a lost race is a 409 or a re-judge, never a
-double count) and then publishes over HTTP as IAM. Nothing is cached between invocations, so
-any number of concurrent Lambdas can serve one game.
+double count) and then publishes over HTTP as IAM, so any number of concurrent Lambdas can
+serve one game. The one thing kept between invocations is the open question's state for the
+answer path (the game row is read once per container and question, not once per answer): what
+an open question is cannot change while it is open, and whether it is still open is decided by
+the answer's own transaction (the store's answer gate), never by the cache.
+
+Answers are judged at the time the Event API received them (``receivedAt``, stamped by the
+namespace's ``onPublish`` handler), not when the asynchronous invocation runs: queueing, a cold
+start or Lambda's retry do not count against the player.
+
+Per-player results after a reveal go out from their own invocation (:class:`ResultsFanout`),
+not from the API Gateway request that closed the question.
 
 Question deadlines: opening a question starts a Step Functions execution that waits until the
 deadline and then calls :meth:`GameBackend.close_if_due` (``backend/functions/deadline.py``).
@@ -19,10 +29,10 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from backend.dynamo_store import DynamoStore
+from backend.dynamo_store import AnswersClosed, DynamoStore, StoreBusy
 from backend.publisher import Publisher, PublishFailed
 from quizwire import channels
 from quizwire import game as rules
@@ -47,6 +57,7 @@ from quizwire.players import (
     set_status,
 )
 from quizwire.quiz import Quiz
+from quizwire.refusals import RefusalCode
 from quizwire.results import build_results
 from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
@@ -62,6 +73,15 @@ from quizwire.store import NameTaken
 from quizwire.tally import Tally, tally_answers
 
 log = logging.getLogger("quizwire.backend")
+
+#: refusals that depend on the game row: judged again on a fresh read if the cached one said so
+GAME_REFUSALS = frozenset(
+    {RefusalCode.GAME_OVER, RefusalCode.WRONG_QUESTION, RefusalCode.NOT_OPEN, RefusalCode.TOO_LATE}
+)
+#: judging one answer again after lost races (a resend or kick racing it) before giving up
+JUDGE_ATTEMPTS = 4
+#: open questions remembered per container (one per game being answered)
+CACHED_GAMES = 32
 
 
 def wall_ms() -> int:
@@ -108,6 +128,29 @@ class StepFunctionsTimer:
             )
 
 
+class ResultsFanout(Protocol):
+    """Sends each player's result of a closed question (thousands of publishes)."""
+
+    def schedule(self, game_id: str, index: int) -> None: ...
+
+
+@dataclass
+class AsyncInvokeFanout:
+    """The results function, invoked asynchronously (``InvocationType: Event``): the request
+    that closed the question returns at once; Lambda retries a failed fan-out and hands it to
+    the OnFailure queue after that. Repeats are harmless: a result's ``seq`` is fixed."""
+
+    client: Any
+    function_name: str
+
+    def schedule(self, game_id: str, index: int) -> None:
+        self.client.invoke(
+            FunctionName=self.function_name,
+            InvocationType="Event",
+            Payload=json.dumps({"gameId": game_id, "index": index}).encode(),
+        )
+
+
 def _not_found(code: str) -> GameError:
     return GameError(
         404, "not_found", f"There is no game with code {code}. Check the code and try again."
@@ -138,6 +181,9 @@ class GameBackend:
     timer: DeadlineTimer
     clock: Callable[[], int] = wall_ms
     authorizer_ttl: int = 60
+    #: None: results are published inline (tests, tools); else scheduled there
+    fanout: ResultsFanout | None = None
+    _open_games: dict[str, GameState] = field(default_factory=dict, repr=False)
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -272,6 +318,8 @@ class GameBackend:
     def end(self, code: str) -> GameState:
         game = self.game(code)
         was_open = game.phase is Phase.QUESTION_OPEN
+        if was_open:
+            self.store.close_answers(game.game_id)
         tally = self._tally(game) if was_open else None
         podium = self._standings(game)[: rules.PODIUM_SIZE]
         step = self._transition(
@@ -279,7 +327,7 @@ class GameBackend:
         )
         after = self._apply(game, step)
         if was_open:
-            self._publish_results(after, game.question_index)
+            self._send_results(after.game_id, game.question_index)
         return after
 
     def set_player_status(self, code: str, player_id: str, status: PlayerStatus) -> PlayerState:
@@ -332,17 +380,31 @@ class GameBackend:
     def _close(self, game: GameState, reason: CloseReason) -> GameState:
         if game.phase is not Phase.QUESTION_OPEN or game.question is None:
             raise GameError(409, "bad_transition", "no question is open")
+        self.store.close_answers(game.game_id)  # first: the tally is then final
         tally = self._tally(game)
         step = self._transition(
             lambda: rules.close_question(game, self.clock(), reason=reason, tally=tally)
         )
         after = self._apply(game, step)
-        self._publish_results(after, game.question_index)
+        self._send_results(after.game_id, game.question_index)
         return after
 
-    def _publish_results(self, game: GameState, index: int) -> None:
-        """Each player who answered gets their result after the reveal (held back until now).
-        The room's new leaderboard follows from the stream consumer."""
+    def _send_results(self, game_id: str, index: int) -> None:
+        if self.fanout is None:
+            self.publish_results(game_id, index)
+            return
+        try:
+            self.fanout.schedule(game_id, index)
+        except Exception:  # the reveal is saved and out; a rejoin snapshot has each result
+            log.exception("results fan-out not started", extra={"gameId": game_id})
+
+    def publish_results(self, game_id: str, index: int) -> int:
+        """Each player who answered question ``index`` gets their result after the reveal (held
+        back until now); returns how many were not delivered. The room's new leaderboard
+        follows from the stream consumer."""
+        game = self.store.load_game(game_id)
+        if game is None:
+            return 0
         players = self.store.load_players(game.game_id)
         ranks = {s.player_id: s.rank for s in rank_players(players)}
         now = self.clock()
@@ -370,6 +432,7 @@ class GameBackend:
         failed = self.publisher.publish_each(work)
         if failed:
             log.error("results not delivered", extra={"gameId": game.game_id, "failed": failed})
+        return failed
 
     # -- answers: the onPublish handler of /answer/{gameId} ----------------------------------------
 
@@ -379,26 +442,30 @@ class GameBackend:
         segments: Sequence[str],
         events: Sequence[Any],
         refused: Callable[[str], None] | None = None,
+        received_at: int | None = None,
     ) -> list[dict[str, Any]]:
         """Judge, store and acknowledge a batch of answers published by one player.
 
-        Returns the onPublish result (accepted events pass through, refusals carry ``error``),
-        used only if the namespace invokes the function synchronously. ``refused`` hears the
-        code of every refusal of the rules (for metrics by reason)."""
+        ``received_at``: when the Event API received the publish (the ``onPublish`` handler's
+        stamp); the answers are timed from it. Returns one result per event (accepted events
+        carry the judged answer, refusals ``error``). ``refused`` hears the code of every
+        refusal of the rules (for metrics by reason). DynamoDB that keeps throttling raises
+        :class:`StoreBusy` before anything is acknowledged, so the invocation is retried."""
         context = identity.get("handlerContext") if isinstance(identity, Mapping) else None
         if not isinstance(context, Mapping) or len(segments) != 2:
             return [{"id": _event_id(e), "error": "Unauthorized"} for e in events]
         if segments[1] != context.get("gameId"):
             return [{"id": _event_id(e), "error": "Unauthorized"} for e in events]
-        game = self.store.load_game(segments[1])
-        if game is None:
+        game_id = segments[1]
+        if self._answer_game(game_id)[0] is None:
             return [{"id": _event_id(e), "error": "There is no such game."} for e in events]
         player_id = str(context.get("playerId"))
+        now = received_at if received_at is not None else self.clock()
         results: list[dict[str, Any]] = []
         feed: list[dict[str, Any]] = []
         for event in events:
             payload = event.get("payload") if isinstance(event, Mapping) else None
-            outcome = self._judge(game, player_id, payload)
+            game, outcome = self._judge(game_id, player_id, payload, now)
             self._acknowledge(game, outcome)
             if outcome.accepted and outcome.record is not None:
                 feed.append(_presenter_answer(game.game_id, outcome))
@@ -409,40 +476,75 @@ class GameBackend:
                 if refused is not None:
                     refused(outcome.refusal.code.value)
         if feed:
-            self._feed_presenter(game.game_id, feed)
+            self._feed_presenter(game_id, feed)
         return results
 
     def _feed_presenter(self, game_id: str, feed: list[dict[str, Any]]) -> None:
         """The presenter's live answer stream, as the stub sends it (who, what, when; never
-        whether it was right). AppSync already broadcast the raw answer: an ``EVENT`` handler
-        cannot rewrite it, so the judged one follows as an IAM publish; that publish comes
-        back to this handler without a player identity and is dropped at once."""
+        whether it was right). The namespace's ``onPublish`` handler does not broadcast what
+        players publish; it broadcasts this IAM publish as it is, without invoking anything."""
         try:
             self.publisher.publish(channels.answer_channel(game_id), feed)
         except PublishFailed:
             log.warning("answer feed not delivered", extra={"gameId": game_id, "n": len(feed)})
 
-    def _judge(self, game: GameState, player_id: str, payload: object) -> AnswerOutcome:
-        found = self.store.load_player(game.game_id, player_id)
-        player = found[0] if found else None
-        now = self.clock()
+    def _answer_game(self, game_id: str, *, fresh: bool = False) -> tuple[GameState | None, bool]:
+        """The game as the answer path sees it, and whether it was just read: an open question
+        is remembered (it cannot change while open; its closing is caught by the answer's
+        transaction)."""
+        cached = None if fresh else self._open_games.get(game_id)
+        if cached is not None:
+            return cached, False
+        game = self.store.load_game(game_id)
+        self._open_games.pop(game_id, None)
+        if game is not None and game.phase is Phase.QUESTION_OPEN:
+            if len(self._open_games) >= CACHED_GAMES:
+                self._open_games.pop(next(iter(self._open_games)))
+            self._open_games[game_id] = game
+        return game, True
+
+    def _fresh_game(self, game_id: str, fallback: GameState) -> GameState:
+        return self._answer_game(game_id, fresh=True)[0] or fallback
+
+    def _judge(
+        self, game_id: str, player_id: str, payload: object, now: int
+    ) -> tuple[GameState, AnswerOutcome]:
+        """Judge one answer received at ``now`` and store it if accepted; the game it was
+        judged on, with the outcome. Acknowledged only after this returns: stored, or refused."""
+        found_game, fresh = self._answer_game(game_id)
+        assert found_game is not None
+        game = found_game
         try:
-            answer = parse_answer(payload, game_id=game.game_id)
+            answer = parse_answer(payload, game_id=game_id)
         except MessageError as exc:
-            return refuse_malformed(player_id, player, exc)
-        outcome = submit_answer(game, player_id, player, answer, now)
-        if player is None or outcome.player is None:
-            return outcome
-        if outcome.accepted and outcome.record is not None:
-            if self.store.record_answer(game.game_id, outcome.player, player.seq, outcome.record):
-                return outcome
-            # Lost a race (a resend processed concurrently, or a kick): the stored row decides.
-            again = self.store.load_player(game.game_id, player_id)
-            return submit_answer(game, player_id, again[0] if again else None, answer, now)
-        self.store.save_player(
-            game.game_id, outcome.player, player.seq
-        )  # fresh seq for the receipt
-        return outcome
+            found = self.store.load_player(game_id, player_id)
+            return game, refuse_malformed(player_id, found[0] if found else None, exc)
+        for _ in range(JUDGE_ATTEMPTS):
+            found = self.store.load_player(game_id, player_id)
+            player = found[0] if found else None
+            outcome = submit_answer(game, player_id, player, answer, now)
+            refusal = outcome.refusal
+            if not fresh and refusal is not None and refusal.code in GAME_REFUSALS:
+                # the remembered question may be an old one: ask the table
+                game, fresh = self._fresh_game(game_id, game), True
+                outcome = submit_answer(game, player_id, player, answer, now)
+            if player is None or outcome.player is None:
+                return game, outcome
+            if not outcome.accepted or outcome.record is None:
+                self.store.save_player(game_id, outcome.player, player.seq)  # fresh receipt seq
+                return game, outcome
+            try:
+                if self.store.record_answer(game_id, outcome.player, player.seq, outcome.record):
+                    return game, outcome
+            except AnswersClosed:
+                # Closed after the answer was judged: judge it on the game as it is now (a
+                # question being closed right now counts as closed: its gates are shut).
+                game, fresh = self._fresh_game(game_id, game), True
+                if game.phase is Phase.QUESTION_OPEN:
+                    game = replace(game, phase=Phase.QUESTION_CLOSED)
+            # else a lost race (a resend processed concurrently, or a kick): the stored row
+            # decides on the next round
+        raise StoreBusy(f"answer of {player_id} in {game_id}: still racing after retries")
 
     def _acknowledge(self, game: GameState, outcome: AnswerOutcome) -> None:
         """The player's receipt on their scores channel: "locked in" or the refusal's reason.

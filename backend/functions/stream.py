@@ -19,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.dynamo_store import GAME_SK
+from backend.dynamo_store import GAME_SK, game_of
 from backend.functions.runtime import backend, logger, metrics
 from backend.game_ops import GameBackend
 from quizwire.state import Phase
@@ -46,9 +46,10 @@ def plan_batch(records: list[dict[str, Any]]) -> dict[str, GamePlan]:
     for record in records:
         change = record.get("dynamodb") or {}
         keys = change.get("Keys") or {}
-        game_id, sk = _attr(keys, "pk"), _attr(keys, "sk")
-        if not game_id or not sk:
+        pk, sk = _attr(keys, "pk"), _attr(keys, "sk")
+        if not pk or not sk:
             continue
+        game_id = game_of(pk)  # players and answers live in the game's shards
         plan = plans.setdefault(game_id, GamePlan())
         plan.records.append(str(change.get("SequenceNumber", "")))
         new, old = change.get("NewImage") or {}, change.get("OldImage") or {}

@@ -1,0 +1,84 @@
+"""No hot key: a burst of answers spreads its writes over the game's shards (DynamoDB allows
+1,000 write units a second per partition key), never reads the big game row once per answer,
+and the sharded Rank index still gives the exact top-10."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from backend.dynamo_store import SHARDS
+from backend.functions.runtime import backend
+from backend_stub.lambda_backend.capacity import merge, write_units
+
+from .conftest import Env
+from .test_game_flow import admin_cmd, answer, create, join
+
+pytestmark = pytest.mark.timeout(120)
+
+PLAYERS = 64
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+
+
+class Meter:
+    """The real client, with the write units of every call per partition key and every read
+    of the game row counted."""
+
+    def __init__(self, client: Any, game_id: str) -> None:
+        self._client = client
+        self._game = game_id
+        self.units: Counter[str] = Counter()
+        self.game_row_reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._client, name)
+        operation = "".join(part.title() for part in name.split("_"))
+        if operation not in (*WRITES, "GetItem"):
+            return real
+
+        def metered(**kwargs: Any) -> Any:
+            if operation == "GetItem":
+                if kwargs["Key"] == {"pk": {"S": self._game}, "sk": {"S": "GAME"}}:
+                    self.game_row_reads += 1
+            else:
+                self.units.update(merge(write_units(operation, kwargs)))
+            return real(**kwargs)
+
+        return metered
+
+
+async def test_an_answer_burst_spreads_over_the_shards_and_reads_no_game_row(env: Env) -> None:
+    code = await create()
+    players = [await join(code, f"P{i:02d}") for i in range(PLAYERS)]
+    await admin_cmd(code, "start")
+    store = backend().store
+    meter = Meter(store.client, code)
+    store.client = meter
+    for i, p in enumerate(players):  # one at a time: moto in-process is not thread-safe
+        await answer(code, p, i % 3)
+    assert len(env.store.load_answers(code, 0)) == PLAYERS
+    total = sum(meter.units.values())
+    most = meter.units.most_common(1)[0][1]
+    # every answer is a 3-item transaction in its player's shard: 6 units, none on the game
+    assert total == 6 * PLAYERS
+    assert meter.units[code] == 0
+    assert len(meter.units) > SHARDS // 2 and most <= total / 4, meter.units
+    # the open question is read once for the whole burst, not once per answer
+    assert meter.game_row_reads <= 1
+
+
+async def test_the_sharded_rank_index_merges_to_the_exact_top_ten(env: Env) -> None:
+    code = await create()
+    players = [await join(code, f"R{i:02d}") for i in range(40)]
+    await admin_cmd(code, "start")
+    for i, p in enumerate(players):  # a third right (choice 1), at different times
+        await answer(code, p, 1 if i % 3 == 0 else 0)
+    await admin_cmd(code, "reveal")
+    everyone = sorted(
+        env.store.load_players(code), key=lambda p: (-p.score, p.correct_ms, p.join_order)
+    )
+    top = env.store.top_players(code, 10)
+    assert [p.player_id for p in top] == [p.player_id for p in everyone[:10]]
+    assert top[0].score > 0 and len({p.player_id for p in top}) == 10

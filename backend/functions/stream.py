@@ -20,7 +20,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend.dynamo_store import GAME_SK, game_of
-from backend.functions.runtime import backend, logger, metrics
+from backend.functions.runtime import backend, logger, metrics, tracer
 from backend.game_ops import GameBackend
 from quizwire.state import Phase
 
@@ -93,6 +93,7 @@ def run_plan(b: GameBackend, game_id: str, plan: GamePlan) -> bool:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = len(event.get("Records") or [])
     metrics.add_metric(name="StreamRecords", unit=MetricUnit.Count, value=records)
@@ -102,7 +103,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     for game_id, plan in plans.items():
         if not run_plan(b, game_id, plan):
             failures.extend({"itemIdentifier": s} for s in plan.records)
-    metrics.add_metric(
-        name="StreamRecords", unit=MetricUnit.Count, value=len(event.get("Records") or [])
-    )
     return {"batchItemFailures": failures}

@@ -214,10 +214,15 @@ def rest_event(
     }
 
 
-def publish_event(channel: str, events: list[Any], identity: Any) -> dict[str, Any]:
-    """What AppSync sends a direct Lambda onPublish handler."""
+def publish_event(
+    channel: str, events: list[Any], identity: Any, received_at: int | None = None
+) -> dict[str, Any]:
+    """What the answer namespace's onPublish (answer.js) sends the answers function: the
+    direct-Lambda context, plus ``receivedAt`` (the Event API's clock) when given."""
     segments = [s for s in channel.split("/") if s]
+    stamp = {} if received_at is None else {"receivedAt": received_at}
     return {
+        **stamp,
         "identity": identity,
         "result": None,
         "request": {"headers": {"x-forwarded-for": "203.0.113.9"}, "domainName": None},

@@ -126,3 +126,16 @@ def test_an_unknown_code_is_404_even_with_quotes_in_it(integration: Any) -> None
 def test_a_finished_game_is_410(integration: Any) -> None:
     status, body = response(integration, "K7QX2M", item("finished"))
     assert status == 410 and body["error"] == "finished"
+
+
+def test_dynamodb_errors_are_503_with_retry_after_not_404(integration: Any) -> None:
+    """Throttling reaches API Gateway as DynamoDB's HTTP 400, an outage as a 500: the
+    integration response is chosen by that status, and neither may read as "no such game"."""
+    (pattern,) = [key for key in integration["responses"] if key != "default"]
+    for status in ("400", "500", "503"):
+        assert re.fullmatch(pattern, status), status
+    assert not re.fullmatch(pattern, "200")
+    busy = integration["responses"][pattern]
+    assert busy["statusCode"] == "503"
+    assert busy["responseParameters"] == {"method.response.header.Retry-After": "'1'"}
+    assert json.loads(busy["responseTemplates"]["application/json"])["error"] == "unavailable"

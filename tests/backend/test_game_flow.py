@@ -47,9 +47,15 @@ def identity(player: dict[str, Any]) -> dict[str, Any]:
     return {"handlerContext": decision["handlerContext"]}
 
 
-async def answer(code: str, player: dict[str, Any], choice: int, qid: str = "q1") -> Any:
+async def answer(
+    code: str,
+    player: dict[str, Any],
+    choice: int,
+    qid: str = "q1",
+    received_at: int | None = None,
+) -> Any:
     event = publish_event(
-        f"/answer/{code}", [{"questionId": qid, "choice": choice}], identity(player)
+        f"/answer/{code}", [{"questionId": qid, "choice": choice}], identity(player), received_at
     )
     return await call(answers.handler, event)
 
@@ -192,6 +198,29 @@ async def test_a_late_answer_is_refused_and_closes_the_question_lazily(env: Env)
     assert late["accepted"] is False and late["refusal"]["code"] == "too_late"
     view = body(await call(admin.handler, rest_event("GET", f"/admin/games/{code}")))
     assert view["phase"] == "question_closed"  # closed by the admin read, at the deadline
+
+
+async def test_an_answer_is_timed_from_its_edge_stamp_not_when_the_lambda_runs(env: Env) -> None:
+    """Lambda's async retry comes a minute later (and a queue or a cold start can delay any
+    invocation): the answer counts as received when the Event API stamped it."""
+    code = await create()
+    amy = await join(code, "Amy")
+    await admin_cmd(code, "start")
+    scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
+    backend = runtime.backend()
+    state = backend.store.load_game(code)
+    assert state is not None
+    backend.clock = lambda: state.deadline + 60_000  # the function runs after the deadline
+    await answer(code, amy, 1, received_at=state.opened_at + 1_500)
+    receipt = await scores.next()
+    assert receipt["accepted"] is True
+    (stored,) = env.store.load_answers(code)
+    assert (stored.elapsed_ms, stored.received_at) == (1_500, state.opened_at + 1_500)
+    bob = await join(code, "Bob")
+    bob_scores = await env.watch(f"/scores/{code}/{bob['playerId']}")
+    backend.clock = lambda: state.opened_at + 2_000  # and a stamp past the deadline is late
+    await answer(code, bob, 1, received_at=state.deadline + 1)
+    assert (await bob_scores.next())["refusal"]["code"] == "too_late"
 
 
 async def test_answers_only_as_yourself_in_your_own_game(env: Env) -> None:

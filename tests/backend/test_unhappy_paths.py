@@ -269,3 +269,19 @@ async def test_answer_metrics_are_emf_with_refusals_by_reason(
 
 def _as_values(value: Any) -> list[float]:
     return [float(v) for v in value] if isinstance(value, list) else [float(value)]
+
+
+async def test_stream_records_are_counted_once(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = await create()
+    for name in ("Amy", "Bob", "Cy"):
+        await join(code, name)
+    records = env.stream_event()
+    capsys.readouterr()
+    await call(stream.handler, records)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    counted = sum(
+        sum(_as_values(line["StreamRecords"])) for line in lines if "StreamRecords" in line
+    )
+    assert counted == len(records["Records"]) > 0

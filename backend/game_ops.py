@@ -57,7 +57,6 @@ from quizwire.players import (
     set_status,
 )
 from quizwire.quiz import Quiz
-from quizwire.refusals import RefusalCode
 from quizwire.results import build_results
 from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
@@ -74,14 +73,12 @@ from quizwire.tally import Tally, tally_answers
 
 log = logging.getLogger("quizwire.backend")
 
-#: refusals that depend on the game row: judged again on a fresh read if the cached one said so
-GAME_REFUSALS = frozenset(
-    {RefusalCode.GAME_OVER, RefusalCode.WRONG_QUESTION, RefusalCode.NOT_OPEN, RefusalCode.TOO_LATE}
-)
 #: judging one answer again after lost races (a resend or kick racing it) before giving up
 JUDGE_ATTEMPTS = 4
 #: open questions remembered per container (one per game being answered)
 CACHED_GAMES = 32
+#: a presenter's command, read again after losing the game row to another writer
+COMMAND_ATTEMPTS = 5
 
 
 def wall_ms() -> int:
@@ -297,12 +294,39 @@ class GameBackend:
         raise GameError(503, "no_code", "Could not allocate a game code; try again.")
 
     def start(self, code: str) -> GameState:
+        return self._command(lambda: self._start(code))
+
+    def next(self, code: str) -> GameState:
+        return self._command(lambda: self._next(code))
+
+    def reveal(self, code: str) -> GameState:
+        return self._command(
+            lambda: self._close(self.close_if_due(self.game(code)), CloseReason.PRESENTER)
+        )
+
+    def end(self, code: str) -> GameState:
+        return self._command(lambda: self._end(code))
+
+    @staticmethod
+    def _command(run: Callable[[], GameState]) -> GameState:
+        """A presenter's command, read again and retried when it lost the game row to another
+        writer (the stream consumer announcing the lobby count, say): the presenter pressed
+        *start*, not "start unless someone joined meanwhile". Refusals are not retried."""
+        for attempt in range(COMMAND_ATTEMPTS):
+            try:
+                return run()
+            except GameError as exc:
+                if exc.code != "conflict" or attempt == COMMAND_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start(self, code: str) -> GameState:
         game = self.game(code)
         game = self._apply(game, self._transition(lambda: rules.start_game(game, self.clock())))
         self.timer.schedule(game.game_id, game.question_index, game.deadline)
         return game
 
-    def next(self, code: str) -> GameState:
+    def _next(self, code: str) -> GameState:
         game = self.close_if_due(self.game(code))
         podium = self._standings(game)[: rules.PODIUM_SIZE] if game.is_last_question else None
         step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
@@ -311,11 +335,7 @@ class GameBackend:
             self.timer.schedule(game.game_id, game.question_index, game.deadline)
         return game
 
-    def reveal(self, code: str) -> GameState:
-        game = self.close_if_due(self.game(code))
-        return self._close(game, CloseReason.PRESENTER)
-
-    def end(self, code: str) -> GameState:
+    def _end(self, code: str) -> GameState:
         game = self.game(code)
         was_open = game.phase is Phase.QUESTION_OPEN
         if was_open:
@@ -523,9 +543,9 @@ class GameBackend:
             found = self.store.load_player(game_id, player_id)
             player = found[0] if found else None
             outcome = submit_answer(game, player_id, player, answer, now)
-            refusal = outcome.refusal
-            if not fresh and refusal is not None and refusal.code in GAME_REFUSALS:
-                # the remembered question may be an old one: ask the table
+            if not fresh and not outcome.accepted:
+                # A refusal judged on the remembered question may be wrong (it may be an old
+                # one, or the game may be over): refusals are rare, ask the table.
                 game, fresh = self._fresh_game(game_id, game), True
                 outcome = submit_answer(game, player_id, player, answer, now)
             if player is None or outcome.player is None:

@@ -82,3 +82,35 @@ async def test_the_sharded_rank_index_merges_to_the_exact_top_ten(env: Env) -> N
     top = env.store.top_players(code, 10)
     assert [p.player_id for p in top] == [p.player_id for p in everyone[:10]]
     assert top[0].score > 0 and len({p.player_id for p in top}) == 10
+
+
+async def test_a_remembered_open_question_never_decides_a_refusal(env: Env) -> None:
+    """The answer path remembers the open question; once the game is over, an answer it would
+    call a resend must be refused for what it is: the game is over."""
+    code = await create()
+    amy = await join(code, "Amy")
+    await admin_cmd(code, "start")
+    scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
+    await answer(code, amy, 1)
+    assert (await scores.next())["accepted"] is True  # q1 is remembered as open now
+    assert (await admin_cmd(code, "end"))["statusCode"] == 200
+    await answer(code, amy, 1)
+    over = await scores.until("score")
+    while over.get("refusal") is None:  # past the reveal's result
+        over = await scores.until("score")
+    assert over["refusal"]["code"] == "game_over"
+
+
+async def test_an_answer_judged_open_but_stored_after_the_close_is_refused(env: Env) -> None:
+    """The gate decides: a container that still remembers the question open cannot store an
+    answer once the question was closed (by another container, the presenter here)."""
+    code = await create()
+    amy, bob = await join(code, "Amy"), await join(code, "Bob")
+    await admin_cmd(code, "start")
+    bob_scores = await env.watch(f"/scores/{code}/{bob['playerId']}")
+    await answer(code, amy, 1)  # the open question is remembered from here on
+    assert (await admin_cmd(code, "reveal"))["statusCode"] == 200
+    await answer(code, bob, 1)
+    late = await bob_scores.until("score")
+    assert late["refusal"]["code"] == "too_late"
+    assert [r.player_id for r in env.store.load_answers(code)] == [amy["playerId"]]

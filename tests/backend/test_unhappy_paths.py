@@ -285,3 +285,31 @@ async def test_stream_records_are_counted_once(
         sum(_as_values(line["StreamRecords"])) for line in lines if "StreamRecords" in line
     )
     assert counted == len(records["Records"]) > 0
+
+
+async def test_a_command_that_loses_the_game_row_to_an_announcement_is_retried(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stream consumer announces the lobby count (a write of the game row) while the
+    presenter presses start: the presenter's start still happens, once."""
+    from backend.functions.runtime import backend
+
+    code = await create()
+    await join(code, "Amy")
+    store = backend().store
+    real_load = store.load_game
+    raced: list[str] = []
+
+    def racing_load(game_id: str) -> Any:
+        game = real_load(game_id)
+        if not raced:
+            raced.append(game_id)
+            backend().announce_lobby(game_id, 1)  # lands between the read and the write
+        return game
+
+    monkeypatch.setattr(store, "load_game", racing_load)
+    started = await admin_cmd(code, "start")
+    assert raced == [code]
+    assert started["statusCode"] == 200 and body(started)["phase"] == "question_open"
+    again = await admin_cmd(code, "start")
+    assert again["statusCode"] == 409 and body(again)["error"] == "bad_transition"

@@ -6,16 +6,22 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 import signal
 import socket
 import ssl
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backend_stub.app import Stub
 from backend_stub.config import NamespaceConfig, StubConfig
 from backend_stub.credentials import load_or_create
 from quizwire.profiles import Profile, save_profile, write_private
+
+if TYPE_CHECKING:
+    from backend_stub.lambda_backend.app import LambdaStub
 
 log = logging.getLogger("quizwire.stub")
 
@@ -32,6 +38,8 @@ class StubOptions:
     namespaces: tuple[str, ...] = field(default_factory=tuple)
     write_profile: bool = True
     entry_rate: float = 2000.0
+    backend: str = "sqlite"  # or "lambda": backend_stub.lambda_backend
+    partition_write_units: int = 1000
     log_format: str = "text"
     log_level: str = "info"
 
@@ -65,14 +73,14 @@ async def run_stub(options: StubOptions) -> None:
         namespaces=namespaces,
         ssl_context=_ssl_context(options),
     )
-    stub = Stub(config, options.data_dir, entry_rate=options.entry_rate)
-    server = stub.events
+    stub = _make_stub(options, config)
     try:
         await stub.start()
     except OSError as exc:
         raise SystemExit(
             f"quizwire stub: cannot listen on {options.host}:{options.port}: {exc.strerror}"
         ) from None
+    server = stub.events
     host = f"{_advertised_host(options.host)}:{server.port}"
     scheme = "https" if config.ssl_context else "http"
     info = {
@@ -101,7 +109,7 @@ async def run_stub(options: StubOptions) -> None:
                 source="quizwire stub",
             )
         )
-    _print_banner(info, options.data_dir, profile_path)
+    _print_banner(info, options.data_dir, profile_path, options.backend)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -114,9 +122,39 @@ async def run_stub(options: StubOptions) -> None:
         print("quizwire stub: stopped", flush=True)
 
 
-def _print_banner(info: dict[str, str], data_dir: Path, profile_path: Path | None) -> None:
+def _make_stub(options: StubOptions, config: StubConfig) -> Stub | LambdaStub:
+    if options.backend != "lambda":
+        return Stub(config, options.data_dir, entry_rate=options.entry_rate)
+    missing = [
+        m for m in ("moto", "aws_lambda_powertools", "airspeed", "cfnlint") if not find_spec(m)
+    ]
+    if missing or shutil.which("node") is None:
+        raise SystemExit(
+            "quizwire stub --backend lambda needs the test extras "
+            "(pip install -e '.[test]') and node on the PATH"
+            + (f"; missing: {', '.join(missing)}" if missing else "; node not found")
+        )
+    from backend_stub.lambda_backend.app import LambdaStub
+
+    rate = str(int(options.entry_rate))
+    return LambdaStub(
+        config,
+        options.data_dir,
+        partition_write_units=options.partition_write_units,
+        parameters={"EntryRateLimit": rate, "EntryBurstLimit": rate},
+    )
+
+
+def _print_banner(
+    info: dict[str, str], data_dir: Path, profile_path: Path | None, backend: str = "sqlite"
+) -> None:
     lines = [
-        "quizwire stub — offline AppSync Events API",
+        "quizwire stub — offline AppSync Events API"
+        + (
+            " — game backend: backend/ on local Lambda + DynamoDB (moto)"
+            if backend == "lambda"
+            else ""
+        ),
         f"  HTTP endpoint      {info['http']}",
         f"  Realtime endpoint  {info['realtime']}",
         f"  Region             {info['region']}",
@@ -124,7 +162,7 @@ def _print_banner(info: dict[str, str], data_dir: Path, profile_path: Path | Non
         f"  IAM access key id  {info['access_key_id']}",
         f"  IAM secret key     {info['secret_access_key']}",
         f"  Game API           {info['game_api']}",
-        f"  Metrics            {info['game_api']}/metrics",
+        *([f"  Metrics            {info['game_api']}/metrics"] if backend != "lambda" else []),
         f"  Data dir           {data_dir}",
     ]
     if profile_path is not None:

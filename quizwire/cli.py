@@ -51,6 +51,21 @@ def _add_stub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="entry API rate limit (default 2000/s; 429 beyond)",
     )
     stub.add_argument(
+        "--backend",
+        choices=("sqlite", "lambda"),
+        default="sqlite",
+        help="the game backend: sqlite (default: in-process, SQLite) or lambda (backend/'s "
+        "Lambda functions, handlers and template, DynamoDB in moto; needs the test extras and node)",
+    )
+    stub.add_argument(
+        "--partition-write-units",
+        type=int,
+        default=1000,
+        metavar="WCU",
+        help="--backend lambda: DynamoDB write units a second per partition key before it "
+        "throttles (default 1000, DynamoDB's own limit)",
+    )
+    stub.add_argument(
         "--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON"
     )
     stub.add_argument(
@@ -71,6 +86,12 @@ def _run_stub(args: argparse.Namespace) -> int:
     if args.keepalive_interval <= 0:
         print("quizwire stub: --keepalive-interval must be positive", file=sys.stderr)
         return 2
+    if args.backend == "lambda" and args.namespace:
+        print("quizwire stub: --backend lambda serves the template's namespaces", file=sys.stderr)
+        return 2
+    if args.partition_write_units < 1:
+        print("quizwire stub: --partition-write-units must be positive", file=sys.stderr)
+        return 2
     options = StubOptions(
         host=args.host,
         port=args.port,
@@ -82,6 +103,8 @@ def _run_stub(args: argparse.Namespace) -> int:
         namespaces=tuple(args.namespace),
         write_profile=not args.no_profile,
         entry_rate=args.entry_rate,
+        backend=args.backend,
+        partition_write_units=args.partition_write_units,
         log_format=args.log_format,
         log_level=args.log_level,
     )

@@ -106,6 +106,12 @@ class PartitionMeter:
         self.throttled = 0
         self.peak: dict[str, int] = {}  # the most units any second gave each key
 
+    def over(self, units: Mapping[str, int]) -> set[str]:
+        """The keys these units would take past the limit this second (nothing charged)."""
+        with self._lock:
+            used = self._used if int(self._clock()) == self._second else {}
+            return {k for k, u in units.items() if used.get(k, 0) + u > self.limit}
+
     def take(self, units: Mapping[str, int]) -> bool:
         """Charge every key its units, all or nothing; False (nothing charged) if one would
         pass the limit this second."""

@@ -93,6 +93,9 @@ async def run_stub(options: StubOptions) -> None:
         "secret_access_key": secrets.iam.secret_access_key,
         "game_api": f"{scheme}://{host}",
     }
+    dynamo = getattr(stub, "dynamo", None)
+    if dynamo is not None:  # the Lambda backend's DynamoDB, for tools that count what it stored
+        info["dynamodb"] = dynamo.url
     write_private(options.data_dir / "stub.json", json.dumps(info, indent=2) + "\n")
     profile_path = None
     if options.write_profile:

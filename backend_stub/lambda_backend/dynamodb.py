@@ -22,6 +22,7 @@ import io
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ class Throttle:
         self.app = app
         self.writes = PartitionMeter(write_units_per_s)
         self.reads = PartitionMeter(read_units_per_s)
+        self.calls: Counter[str] = Counter()  # requests per operation (where moto's time goes)
 
     def __call__(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == STATS_PATH:
@@ -65,6 +67,7 @@ class Throttle:
         if not target.startswith(_DDB):
             return self.app(environ, start)
         operation = target[len(_DDB) :]
+        self.calls[operation] += 1
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
         try:
@@ -133,6 +136,7 @@ class Throttle:
             "reads_throttled": self.reads.throttled,
             "peak_write_units": _top(self.writes.peak),
             "peak_read_units": _top(self.reads.peak),
+            "calls": dict(self.calls.most_common()),
         }
 
 
@@ -154,9 +158,10 @@ def _error(start: StartResponse, code: str, message: str) -> list[bytes]:
     return _reply(start, 400, {"__type": _ERROR + code, "message": message})
 
 
-def patch_moto_transactions() -> None:
-    """moto's TransactWriteItems deep-copies each table it touches (to roll back): check every
-    condition first, then write, as DynamoDB's all-or-nothing promises, in O(items)."""
+def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+    """moto's ``DynamoDBBackend.transact_write_items`` without its copy of every table it
+    touches (moto rolls back from that copy: O(table) per answer): every condition is checked
+    first, then everything is written, which is DynamoDB's all-or-nothing in O(items)."""
     from moto.dynamodb.comparisons import get_filter_expression
     from moto.dynamodb.exceptions import (
         MultipleTransactionsException,
@@ -164,62 +169,59 @@ def patch_moto_transactions() -> None:
         TransactionCanceledException,
         TransactWriteSingleOpException,
     )
-    from moto.dynamodb.models import DynamoDBBackend
 
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        if len(transact_items) > 100:
-            raise TooManyTransactionsException()
-        seen: set[tuple[str, str]] = set()
-        planned: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-        errors: list[tuple[str | None, str | None, Any]] = []
-        for item in transact_items:
-            if len(item) > 1:
-                raise TransactWriteSingleOpException
-            op_type, op = next(iter(item.items()))
-            table_name = op["TableName"]
-            table = self.get_table(table_name)
-            if op_type == "Put":
-                attrs = op["Item"]
-                key = {table.hash_key_attr: attrs[table.hash_key_attr]}
-                if table.range_key_attr is not None:
-                    key[table.range_key_attr] = attrs[table.range_key_attr]
-            else:
-                key = op["Key"]
-            unique = (str(table_name), str(dict(sorted(key.items()))))
-            if unique in seen:
-                raise MultipleTransactionsException()
-            seen.add(unique)
-            planned.append((op_type, op, key))
-            condition = op.get("ConditionExpression")
-            if condition is not None:
-                current = self.get_item(table_name, key)
-                check = get_filter_expression(
-                    condition,
-                    op.get("ExpressionAttributeNames"),
-                    op.get("ExpressionAttributeValues"),
-                )
-                if not check.expr(current):
-                    errors.append(
-                        ("ConditionalCheckFailed", "The conditional request failed", None)
-                    )
-                    continue
-            errors.append((None, None, None))
-        if any(code is not None for code, _, _ in errors):
-            raise TransactionCanceledException(errors)
-        for op_type, op, key in planned:  # every condition held: write it all
-            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
-            if op_type == "Put":
-                self.put_item(op["TableName"], op["Item"])
-            elif op_type == "Delete":
-                self.delete_item(op["TableName"], key)
-            elif op_type == "Update":
-                self.update_item(
-                    op["TableName"],
-                    key,
-                    update_expression=op["UpdateExpression"],
-                    expression_attribute_names=names,
-                    expression_attribute_values=values,
-                )
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    seen: set[tuple[str, str]] = set()
+    planned: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    errors: list[tuple[str | None, str | None, Any]] = []
+    for item in transact_items:
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(item.items()))
+        table_name = op["TableName"]
+        table = self.get_table(table_name)
+        if op_type == "Put":
+            attrs = op["Item"]
+            key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = attrs[table.range_key_attr]
+        else:
+            key = op["Key"]
+        unique = (str(table_name), str(dict(sorted(key.items()))))
+        if unique in seen:
+            raise MultipleTransactionsException()
+        seen.add(unique)
+        planned.append((op_type, op, key))
+        condition = op.get("ConditionExpression")
+        if condition is not None:
+            current = self.get_item(table_name, key)
+            check = get_filter_expression(
+                condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            )
+            if not check.expr(current):
+                errors.append(("ConditionalCheckFailed", "The conditional request failed", None))
+                continue
+        errors.append((None, None, None))
+    if any(code is not None for code, _, _ in errors):
+        raise TransactionCanceledException(errors)
+    for op_type, op, key in planned:  # every condition held: write it all
+        if op_type == "Put":
+            self.put_item(op["TableName"], op["Item"])
+        elif op_type == "Delete":
+            self.delete_item(op["TableName"], key)
+        elif op_type == "Update":
+            self.update_item(
+                op["TableName"],
+                key,
+                update_expression=op["UpdateExpression"],
+                expression_attribute_names=op.get("ExpressionAttributeNames"),
+                expression_attribute_values=op.get("ExpressionAttributeValues"),
+            )
+
+
+def patch_moto_transactions() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 

@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from backend_stub.config import StubConfig
+from backend_stub.game.http_api import ADMIN_SIGNING_SERVICE
 from backend_stub.game.ratelimit import TokenBucket
 from backend_stub.lambda_backend.lambdas import InvocationFailed, Lambdas
 from backend_stub.lambda_backend.template import Route, Template, TemplateError
@@ -32,7 +33,6 @@ from backend_stub.lambda_backend.vtl import render
 from eventapi import sigv4
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SIGNING_SERVICE = "execute-api"
 STAGE = "local"
 
 
@@ -110,7 +110,7 @@ class Gateway:
                 body=body,
                 region=self.config.region,
                 secret_for=self.config.secret_for,
-                service=SIGNING_SERVICE,
+                service=ADMIN_SIGNING_SERVICE,
                 expected_host=request.host,
                 session_token_for=self.config.session_token_for,
             )

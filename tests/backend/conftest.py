@@ -149,6 +149,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "quizwire-test")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "QuizwireTest")
+    # moto copies a whole table per transaction; the local Lambda mode's O(items) version
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from backend_stub.lambda_backend.dynamodb import transact_write_items
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", transact_write_items)
     with moto.mock_aws():
         # The function role's temporary credentials (after moto installed its own): the
         # publisher finds them in the standard chain, the local Event API verifies them.

@@ -3,31 +3,22 @@ conflict is retried or fails the invocation; only a failed condition is a lost r
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from backend.functions.runtime import backend
 
 from .conftest import Env
 from .faults import FaultyClient, cancelled, throttled
-from .test_game_flow import admin_cmd, answer, create, join
+from .test_game_flow import answer, started
 
 pytestmark = pytest.mark.timeout(60)
-
-
-async def started_with_amy(env: Env) -> tuple[str, dict[str, Any], Any]:
-    code = await create()
-    amy = await join(code, "Amy")
-    await admin_cmd(code, "start")
-    return code, amy, await env.watch(f"/scores/{code}/{amy['playerId']}")
 
 
 @pytest.mark.parametrize("reason", ["ThrottlingError", "TransactionConflict"])
 async def test_a_cancelled_answer_transaction_is_retried_until_stored(
     env: Env, reason: str
 ) -> None:
-    code, amy, scores = await started_with_amy(env)
+    code, amy, scores, _ = await started(env)
     store = backend().store
     faulty = FaultyClient(
         store.client, "transact_write_items", lambda c: cancelled(c, "None", reason, "None")
@@ -43,7 +34,7 @@ async def test_a_cancelled_answer_transaction_is_retried_until_stored(
 async def test_an_answer_that_stays_throttled_fails_the_invocation_unacknowledged(
     env: Env,
 ) -> None:
-    code, amy, scores = await started_with_amy(env)
+    code, amy, scores, _ = await started(env)
     store = backend().store
     store.client = FaultyClient(
         store.client,
@@ -58,7 +49,7 @@ async def test_an_answer_that_stays_throttled_fails_the_invocation_unacknowledge
 
 
 async def test_a_throttled_player_read_fails_the_invocation_unacknowledged(env: Env) -> None:
-    code, amy, scores = await started_with_amy(env)
+    code, amy, scores, _ = await started(env)
     store = backend().store
     store.client = FaultyClient(
         store.client, "get_item", lambda c: throttled(c, "GetItem"), times=None

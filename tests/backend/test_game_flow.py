@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from backend.functions import admin, answers, authorizer, deadline, entry, runtime, stream
+from quizwire.state import GameState
 
-from .conftest import Env, FakeContext, body, call, publish_event, rest_event
+from .conftest import Env, FakeContext, Watch, body, call, publish_event, rest_event
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -184,14 +185,20 @@ async def test_the_deadline_function_closes_only_a_due_question(env: Env) -> Non
     assert (await call(deadline.handler, {"gameId": "NOSUCH", "index": 0}))["closed"] is False
 
 
-async def test_a_late_answer_is_refused_and_closes_the_question_lazily(env: Env) -> None:
+async def started(env: Env) -> tuple[str, dict[str, Any], Watch, GameState]:
+    """A game with Amy in it, its first question open: code, Amy, her scores, the game row."""
     code = await create()
     amy = await join(code, "Amy")
     await admin_cmd(code, "start")
     scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
-    backend = runtime.backend()
-    state = backend.store.load_game(code)
+    state = runtime.backend().store.load_game(code)
     assert state is not None
+    return code, amy, scores, state
+
+
+async def test_a_late_answer_is_refused_and_closes_the_question_lazily(env: Env) -> None:
+    code, amy, scores, state = await started(env)
+    backend = runtime.backend()
     backend.clock = lambda: state.deadline + 5
     await answer(code, amy, 1)
     late = await scores.next()
@@ -203,13 +210,8 @@ async def test_a_late_answer_is_refused_and_closes_the_question_lazily(env: Env)
 async def test_an_answer_is_timed_from_its_edge_stamp_not_when_the_lambda_runs(env: Env) -> None:
     """Lambda's async retry comes a minute later (and a queue or a cold start can delay any
     invocation): the answer counts as received when the Event API stamped it."""
-    code = await create()
-    amy = await join(code, "Amy")
-    await admin_cmd(code, "start")
-    scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
+    code, amy, scores, state = await started(env)
     backend = runtime.backend()
-    state = backend.store.load_game(code)
-    assert state is not None
     backend.clock = lambda: state.deadline + 60_000  # the function runs after the deadline
     await answer(code, amy, 1, received_at=state.opened_at + 1_500)
     receipt = await scores.next()

@@ -429,10 +429,13 @@ def free_port() -> int:
 class StubProcess:
     """``quizwire stub`` as a child process on a fixed port and data dir."""
 
-    def __init__(self, data_dir: Path, config_dir: Path, port: int) -> None:
+    def __init__(
+        self, data_dir: Path, config_dir: Path, port: int, extra: Sequence[str] = ()
+    ) -> None:
         self.data_dir = data_dir
         self.config_dir = config_dir
         self.port = port
+        self.extra = list(extra)
         self.popen: subprocess.Popen[bytes] | None = None
         self.info: dict[str, str] = {}
         self.log = data_dir / "stub.log"
@@ -450,6 +453,7 @@ class StubProcess:
             "--data-dir",
             str(self.data_dir),
             "--no-profile",
+            *self.extra,
         ]
         with self.log.open("ab") as out:
             self.popen = subprocess.Popen(

@@ -490,6 +490,32 @@ class DynamoStore:
         ]
         return sorted(rows, key=sort_key)[:n]
 
+    def rank_of(self, game_id: str, player: PlayerState) -> int | None:
+        """Competition rank: 1 + the active players strictly ahead (a better score, or the same
+        score in less time), counted on each shard of the Rank index below the player's key."""
+        if not player.active:
+            return None
+        ahead = ranking_key(player).split("#", 2)
+        bound = f"{ahead[0]}#{ahead[1]}#"  # keys below it: strictly better (score, time)
+
+        def count(pk: str) -> int:
+            total = 0
+            kwargs: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": RANK_INDEX,
+                "KeyConditionExpression": "rank_pk = :g AND rank_key < :k",
+                "ExpressionAttributeValues": {":g": _s(pk), ":k": _s(bound)},
+                "Select": "COUNT",
+            }
+            while True:
+                page = self.client.query(**kwargs)
+                total += int(page.get("Count", 0))
+                if not page.get("LastEvaluatedKey"):
+                    return total
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+        return 1 + sum(self._each_shard(game_id, count))
+
     # -- answers ----------------------------------------------------------------------------------
 
     def record_answer(

@@ -47,7 +47,14 @@ from quizwire.credentials import (
 from quizwire.fields import MessageError
 from quizwire.game import IllegalTransition, Step
 from quizwire.leaderboard import TOP_N, Standing, rank_players
-from quizwire.messages import PublicQuestion, QuestionClosedMsg, Reveal, ScoreMsg, parse_answer
+from quizwire.messages import (
+    LeaderboardMsg,
+    PublicQuestion,
+    QuestionClosedMsg,
+    Reveal,
+    ScoreMsg,
+    parse_answer,
+)
 from quizwire.names import NicknameError, check_nickname
 from quizwire.players import (
     StatusRefused,
@@ -257,27 +264,34 @@ class GameBackend:
         return credential, player
 
     def snapshot(self, code: str, token: str | None) -> dict[str, Any]:
-        game, _ = self.authenticate(code, token)
+        """The rejoin snapshot, from a handful of reads whatever the number of players (every
+        player fetches one on joining and on every reconnect: reading every player row each
+        time would be O(players²) for a game): the player's own row, the counter, the top-10
+        of the Rank index and one count of who is ahead."""
+        game, me = self.authenticate(code, token)
         game = self.close_if_due(game)
-        players = self.store.load_players(game.game_id)
-        rows = public_rows(game, players)
-        standings = rank_players(rows)
-        me = next(r for r in rows if r.player_id == _player_id(token))
-        rank = next((s.rank for s in standings if s.player_id == me.player_id), None)
-        tally = None
-        if game.phase is Phase.QUESTION_CLOSED and game.question is not None:
-            tally = self._tally(game)
-        last = None
-        if game.phase is Phase.FINISHED:  # the last reveal stays visible, as on the stub
-            last = self.store.load_extras(game.game_id).get("reveal")
+        extras = self.store.load_extras(game.game_id)
+        standings: list[Standing] = []
+        rank: int | None = 1  # in the lobby nobody has a point: everyone shares first place
+        if game.phase is Phase.QUESTION_OPEN:
+            # The room's standings as at the question's opening: the last leaderboard
+            # announced (nothing public moves while a question is open).
+            me = row_before_answer(me, game.question_index)
+            standings = _standings(extras.get("leaderboard"))
+            rank = next((s.rank for s in standings if s.player_id == me.player_id), None)
+        elif game.phase is not Phase.LOBBY:
+            standings = rank_players(self.store.top_players(game.game_id, TOP_N))
+            rank = self.store.rank_of(game.game_id, me)
+        last = (
+            extras.get("reveal") if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED) else None
+        )
         snap = build_snapshot(
             game,
             self.clock(),
             you=player_view(game, me, rank=rank),
             standings=standings[:TOP_N],
-            players=sum(1 for p in players if p.active),
+            players=self.store.player_count(game.game_id),
             reveal=None if last is None else Reveal.from_dict(last),
-            tally=tally,
         )
         return snap.to_dict()
 
@@ -750,6 +764,22 @@ def _event_id(event: object) -> str:
     return str(event.get("id", "")) if isinstance(event, Mapping) else ""
 
 
-def _player_id(token: str | None) -> str:
-    credential = parse_token(token or "")
-    return credential.player_id if credential else ""
+def _standings(leaderboard: Mapping[str, Any] | None) -> list[Standing]:
+    """A published leaderboard's entries as standings (what a snapshot shows of them)."""
+    if leaderboard is None:
+        return []
+    try:
+        message = LeaderboardMsg.from_dict(leaderboard)
+    except MessageError:
+        return []
+    return [
+        Standing(
+            rank=e.rank,
+            player_id=e.player_id,
+            name=e.name,
+            score=e.score,
+            correct_ms=0,
+            correct_count=0,
+        )
+        for e in message.entries
+    ]

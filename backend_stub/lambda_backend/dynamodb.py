@@ -311,7 +311,13 @@ class DynamoServer:
         ]
         with (self.workdir / "dynamodb.log").open("ab") as log:
             self._proc = subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                # `-m` looks in the working directory first: run where this package lives,
+                # not wherever the stub was started (another checkout has its own backend_stub)
+                cwd=Path(__file__).resolve().parents[2],
             )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -114,3 +114,62 @@ async def test_an_answer_judged_open_but_stored_after_the_close_is_refused(env: 
     late = await bob_scores.until("score")
     assert late["refusal"]["code"] == "too_late"
     assert [r.player_id for r in env.store.load_answers(code)] == [amy["playerId"]]
+
+
+class Reads:
+    """The real client, recording every query's key condition (what it walks through)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.queries: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._client, name)
+        if name != "query":
+            return real
+
+        def recorded(**kwargs: Any) -> Any:
+            values = {
+                k: next(iter(v.values())) for k, v in kwargs["ExpressionAttributeValues"].items()
+            }
+            self.queries.append(f"{kwargs.get('IndexName', 'table')}: {values}")
+            return real(**kwargs)
+
+        return recorded
+
+
+@pytest.mark.parametrize("phase", ["lobby", "question_open", "question_closed"])
+async def test_a_rejoin_snapshot_reads_a_bounded_number_of_items(env: Env, phase: str) -> None:
+    """Every player fetches a snapshot on joining and on each reconnect: reading every player
+    row each time is O(players²) for a game of 10,000."""
+    from backend.functions import entry
+
+    from .conftest import body, call, rest_event
+
+    code = await create()
+    players = [await join(code, f"S{i:02d}") for i in range(40)]
+    if phase != "lobby":
+        await admin_cmd(code, "start")
+        for p in players[:20]:
+            await answer(code, p, 1)
+    if phase == "question_closed":
+        await admin_cmd(code, "reveal")
+    store = backend().store
+    meter = Reads(store.client)
+    store.client = meter
+    me = players[25]
+    snap = body(
+        await call(
+            entry.handler,
+            rest_event("GET", f"/games/{code}/state", headers={"Authorization": me["token"]}),
+        )
+    )
+    store.client = meter._client
+    assert snap["phase"] == phase and snap["you"]["playerId"] == me["playerId"]
+    # never every player's row, nor every answer: only the Rank index's top of each shard,
+    # a count of who is ahead, and the game's own small documents
+    walked = [q for q in meter.queries if "'P#'" in q or "'A#" in q]
+    assert walked == [], walked
+    if phase == "question_closed":  # 20 answered right (choice 1 is right): Amy's 25th is 21st
+        assert snap["you"]["rank"] == 21 and len(snap["leaderboard"]) == 10
+        assert snap["reveal"]["questionId"] == "q1"

@@ -356,6 +356,20 @@ class DynamoStore:
         )
         return int(answer["Attributes"]["playerCount"]["N"])
 
+    def note_answers(self, game_id: str, question_index: int, count: int) -> int:
+        """Add ``count`` to the answers seen for a question (the stream consumer's hint of when
+        to count them exactly); the new total."""
+        answer = self.client.update_item(
+            TableName=self.table,
+            Key={"pk": _s(game_id), "sk": _s(GAME_SK)},
+            UpdateExpression="ADD #seen :n",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#seen": f"answersSeen{question_index}"},
+            ExpressionAttributeValues={":n": _n(count)},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(answer["Attributes"][f"answersSeen{question_index}"]["N"])
+
     def player_count(self, game_id: str) -> int:
         """Active players, as last counted by the stream consumer."""
         item = self.client.get_item(

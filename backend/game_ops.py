@@ -397,10 +397,21 @@ class GameBackend:
         except GameError:  # someone else closed it first: read what they wrote
             return self.store.load_game(game.game_id) or game
 
-    def close_if_all_answered(self, game_id: str, active_players: int) -> GameState | None:
-        """The stream consumer's check after a batch of answers."""
+    def close_if_all_answered(
+        self,
+        game_id: str,
+        active_players: int,
+        index: int | None = None,
+        seen: int | None = None,
+    ) -> GameState | None:
+        """The stream consumer's check after a batch of answers to question ``index``, of which
+        it has ``seen`` so far: the exact count only once there can be enough of them."""
+        if seen is not None and seen < active_players:
+            return None
         game = self.store.load_game(game_id)
         if game is None or game.phase is not Phase.QUESTION_OPEN:
+            return None
+        if index is not None and index != game.question_index:
             return None
         answered = self.store.count_answers(game_id, game.question_index)
         reason = rules.due_close(game, self.clock(), answered=answered, connected=active_players)

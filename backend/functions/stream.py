@@ -5,7 +5,11 @@
   message with the new count;
 - a question closed or the game finished, or a player left or came back → the top-10 from the
   Rank index, published once to ``/leaderboard/{gameId}`` (never while a question is open);
-- answers arrived → if every active player has answered, close the question now.
+- answers arrived → their number is added to the question's tally of answers seen (one ``ADD``
+  per game per batch); once it reaches the number of active players, the answers are counted
+  exactly (a query per shard) and the question is closed if every active player has answered.
+  The seen tally is only a hint (a retried batch may count twice): it saves the exact count in
+  every batch of a 10,000-answer burst, never decides a close.
 
 A failed ``playerCount`` update fails that game's records (``ReportBatchItemFailures``: they come
 back in the next batch); announcements are logged and skipped, the next one supersedes them.
@@ -32,7 +36,7 @@ class GamePlan:
     player_delta: int = 0
     lobby: bool = False
     leaderboard: bool = False
-    answers: bool = False
+    answers: dict[int, int] = field(default_factory=dict)  # question index -> answers inserted
     records: list[str] = field(default_factory=list)  # sequence numbers, for partial failure
 
 
@@ -65,7 +69,8 @@ def plan_batch(records: list[dict[str, Any]]) -> dict[str, GamePlan]:
                 plan.lobby = True
                 plan.leaderboard = plan.leaderboard or record.get("eventName") == "MODIFY"
         elif sk.startswith("A#") and record.get("eventName") == "INSERT":
-            plan.answers = True
+            index = int(sk.split("#")[1])
+            plan.answers[index] = plan.answers.get(index, 0) + 1
     return plans
 
 
@@ -84,8 +89,12 @@ def run_plan(b: GameBackend, game_id: str, plan: GamePlan) -> bool:
         if plan.leaderboard:
             b.publish_leaderboard(game_id)
             metrics.add_metric(name="LeaderboardPublishes", unit=MetricUnit.Count, value=1)
-        if plan.answers and b.close_if_all_answered(game_id, b.store.player_count(game_id)):
-            metrics.add_metric(name="QuestionsClosedAllAnswered", unit=MetricUnit.Count, value=1)
+        for index, count in plan.answers.items():
+            seen = b.store.note_answers(game_id, index, count)
+            if b.close_if_all_answered(game_id, b.store.player_count(game_id), index, seen):
+                metrics.add_metric(
+                    name="QuestionsClosedAllAnswered", unit=MetricUnit.Count, value=1
+                )
     except Exception:
         logger.exception("announcement failed", extra={"gameId": game_id})
     return True

@@ -121,7 +121,12 @@ class Lambdas:
     ) -> None:
         self.functions = dict(functions)
         self.data_dir = data_dir
-        self.concurrency = {"AnswersFunction": 3, "AuthorizerFunction": 2, **(concurrency or {})}
+        self.concurrency = {
+            "AnswersFunction": 3,
+            "AuthorizerFunction": 2,
+            "EntryFunction": 2,
+            **(concurrency or {}),
+        }
         self.extra_env = dict(extra_env or {})
         self.stats = Stats()
         self._pools: dict[str, ProcessPoolExecutor] = {}

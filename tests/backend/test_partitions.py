@@ -173,3 +173,32 @@ async def test_a_rejoin_snapshot_reads_a_bounded_number_of_items(env: Env, phase
     if phase == "question_closed":  # 20 answered right (choice 1 is right): Amy's 25th is 21st
         assert snap["you"]["rank"] == 21 and len(snap["leaderboard"]) == 10
         assert snap["reveal"]["questionId"] == "q1"
+
+
+async def test_the_all_answered_check_counts_answers_only_once_enough_were_seen(
+    env: Env,
+) -> None:
+    """The stream consumer runs after every batch of a burst: counting every answer (a query per
+    shard, each reading every answer so far) each time is O(answers²) per question."""
+    from backend.functions import stream
+
+    from .conftest import call
+
+    code = await create()
+    players = [await join(code, n) for n in ("Amy", "Bob", "Cy")]
+    await call(stream.handler, env.stream_event())  # the joins: the player count is 3
+    await admin_cmd(code, "start")
+    store = backend().store
+    meter = Reads(store.client)
+    store.client = meter
+    await answer(code, players[0], 1)
+    await call(stream.handler, env.stream_event())
+    assert [q for q in meter.queries if "'A#" in q] == []  # 1 of 3 seen: nothing counted
+    assert env.store.load_game(code).phase.value == "question_open"  # type: ignore[union-attr]
+    for p in players[1:]:
+        await answer(code, p, 0)
+    await call(stream.handler, env.stream_event())
+    assert [q for q in meter.queries if "'A#" in q]  # 3 of 3: counted exactly, and closed
+    store.client = meter._client
+    closed = env.store.load_game(code)
+    assert closed is not None and closed.close_reason == "all_answered"

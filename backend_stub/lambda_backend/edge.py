@@ -138,6 +138,7 @@ class Edge:
         self.lambdas = lambdas
         self.node = node
         self._auth_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._auth_pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.authorizer_calls = 0
 
     @staticmethod
@@ -253,12 +254,18 @@ class Edge:
             cached = self._auth_cache.get(token)
             if cached is not None and cached[0] > now:
                 return cached[1]
-            self.authorizer_calls += 1
+            pending = self._auth_pending.get(token)
+            if pending is not None:  # a connect and its subscribes arrive together: ask once
+                return dict(await asyncio.shield(pending))
+            future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self._auth_pending[token] = future
             try:
-                decision = dict(await self.lambdas.invoke(function, request))
-            except InvocationFailed:
-                log.exception("the Lambda authorizer failed; denying")
-                return {"isAuthorized": False}
+                decision = await self._ask(function, request)
+                future.set_result(decision)
+            finally:
+                self._auth_pending.pop(token, None)
+                if not future.done():
+                    future.set_result({"isAuthorized": False})
             ttl = decision.get("ttlOverride", default_ttl)
             if isinstance(ttl, int | float) and ttl > 0:
                 if len(self._auth_cache) >= AUTH_CACHE_MAX:
@@ -267,6 +274,14 @@ class Edge:
             return decision
 
         return authorize
+
+    async def _ask(self, function: str, request: dict[str, Any]) -> dict[str, Any]:
+        self.authorizer_calls += 1
+        try:
+            return dict(await self.lambdas.invoke(function, request))
+        except InvocationFailed:
+            log.exception("the Lambda authorizer failed; denying")
+            return {"isAuthorized": False}
 
 
 __all__ = ["Edge", "NodeHandlers"]

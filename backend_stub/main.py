@@ -40,6 +40,7 @@ class StubOptions:
     entry_rate: float = 2000.0
     backend: str = "sqlite"  # or "lambda": backend_stub.lambda_backend
     partition_write_units: int = 1000
+    parameters: dict[str, str] = field(default_factory=dict)  # template parameters (lambda)
     log_format: str = "text"
     log_level: str = "info"
 
@@ -144,7 +145,7 @@ def _make_stub(options: StubOptions, config: StubConfig) -> Stub | LambdaStub:
         config,
         options.data_dir,
         partition_write_units=options.partition_write_units,
-        parameters={"EntryRateLimit": rate, "EntryBurstLimit": rate},
+        parameters={"EntryRateLimit": rate, "EntryBurstLimit": rate, **options.parameters},
     )
 
 

@@ -66,6 +66,13 @@ def _add_stub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "throttles (default 1000, DynamoDB's own limit)",
     )
     stub.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="--backend lambda: a template parameter, e.g. AuthorizerTtl=900 (repeatable)",
+    )
+    stub.add_argument(
         "--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON"
     )
     stub.add_argument(
@@ -92,6 +99,10 @@ def _run_stub(args: argparse.Namespace) -> int:
     if args.partition_write_units < 1:
         print("quizwire stub: --partition-write-units must be positive", file=sys.stderr)
         return 2
+    parameters = dict(p.split("=", 1) for p in args.parameter if "=" in p)
+    if len(parameters) != len(args.parameter) or (parameters and args.backend != "lambda"):
+        print("quizwire stub: --parameter NAME=VALUE goes with --backend lambda", file=sys.stderr)
+        return 2
     options = StubOptions(
         host=args.host,
         port=args.port,
@@ -105,6 +116,7 @@ def _run_stub(args: argparse.Namespace) -> int:
         entry_rate=args.entry_rate,
         backend=args.backend,
         partition_write_units=args.partition_write_units,
+        parameters=parameters,
         log_format=args.log_format,
         log_level=args.log_level,
     )

@@ -23,6 +23,7 @@ import logging
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -53,6 +54,20 @@ RETRY_DELAYS_S = (1.0, 2.0)
 QUEUE_LIMIT = 100_000  # asynchronous invocations waiting (Lambda's queue is unbounded; ours not)
 
 
+STOP_GRACE_S = 5.0
+
+
+def _end_workers(pools: list[ProcessPoolExecutor], grace_s: float) -> None:
+    """Join every worker process, terminating those still busy after ``grace_s``."""
+    deadline = time.monotonic() + grace_s
+    workers = [p for pool in pools for p in (getattr(pool, "_processes", None) or {}).values()]
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.terminate()
+            worker.join(2.0)
+
+
 class InvocationFailed(Exception):
     """The handler raised (``errorType``/``errorMessage`` as Lambda reports them)."""
 
@@ -78,13 +93,24 @@ class _Context:
         return max(0, int((self.timeout_s - (time.monotonic() - self._started)) * 1000))
 
 
-def _worker_init(env: Mapping[str, str], log_path: str) -> None:
-    """A new execution environment: the function's environment; its output to the log file."""
+def _worker_init(env: Mapping[str, str], log_path: str, stub_pid: int) -> None:
+    """A new execution environment: the function's environment; its output to the log file;
+    gone with the stub (a pool's workers never notice their parent's death by themselves)."""
     os.environ.update(env)
+    threading.Thread(target=_exit_with, args=(stub_pid,), name="stub-watch", daemon=True).start()
     out = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - lives with the process
     sys.stdout = sys.stderr = out
     os.dup2(out.fileno(), 1)
     os.dup2(out.fileno(), 2)
+
+
+def _exit_with(pid: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
 
 
 def _run(handler: str, event: Any, name: str, timeout_s: float) -> dict[str, Any]:
@@ -150,9 +176,11 @@ class Lambdas:
         for task in (*self._async_workers, *self._retries):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for pool in self._pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+        pools = list(self._pools.values())
         self._pools.clear()
+        for pool in pools:  # what was queued is dropped; what runs gets a moment to finish
+            pool.shutdown(wait=False, cancel_futures=True)
+        await asyncio.to_thread(_end_workers, pools, STOP_GRACE_S)
 
     def warm(self, *names: str) -> None:
         """Start these functions' environments now (no cold start in the first request)."""
@@ -173,7 +201,7 @@ class Lambdas:
                 max_workers=self.concurrency.get(name, 1),
                 mp_context=self._ctx,
                 initializer=_worker_init,
-                initargs=(env, str(self.log_path)),
+                initargs=(env, str(self.log_path), os.getpid()),
             )
         return pool
 

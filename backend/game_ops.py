@@ -187,6 +187,9 @@ class GameBackend:
     authorizer_ttl: int = 60
     #: None: results are published inline (tests, tools); else scheduled there
     fanout: ResultsFanout | None = None
+    #: a question closes this long after its deadline: answers the Event API received in time
+    #: are still being judged (invoked asynchronously) when the deadline passes
+    deadline_grace_ms: int = 0
     _open_games: dict[str, GameState] = field(default_factory=dict, repr=False)
 
     # -- reading -----------------------------------------------------------------------------------
@@ -337,7 +340,7 @@ class GameBackend:
     def _start(self, code: str) -> GameState:
         game = self.game(code)
         game = self._apply(game, self._transition(lambda: rules.start_game(game, self.clock())))
-        self.timer.schedule(game.game_id, game.question_index, game.deadline)
+        self.timer.schedule(game.game_id, game.question_index, self.closes_at(game))
         return game
 
     def _next(self, code: str) -> GameState:
@@ -346,7 +349,7 @@ class GameBackend:
         step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
         game = self._apply(game, step)
         if game.phase is Phase.QUESTION_OPEN:
-            self.timer.schedule(game.game_id, game.question_index, game.deadline)
+            self.timer.schedule(game.game_id, game.question_index, self.closes_at(game))
         return game
 
     def _end(self, code: str) -> GameState:
@@ -386,9 +389,16 @@ class GameBackend:
 
     # -- closing a question ------------------------------------------------------------------------
 
+    def closes_at(self, game: GameState) -> int:
+        """When the open question closes by itself: its deadline, plus the grace in which the
+        answers received before it are still judged (they are refused ``too_late`` after a
+        close, however early they were stamped)."""
+        return game.deadline + self.deadline_grace_ms
+
     def close_if_due(self, game: GameState, index: int | None = None) -> GameState:
-        """Close the open question if its deadline passed (the timer, and lazily everywhere)."""
-        if game.phase is not Phase.QUESTION_OPEN or self.clock() < game.deadline:
+        """Close the open question if its deadline (and grace) passed: the timer, and lazily
+        everywhere."""
+        if game.phase is not Phase.QUESTION_OPEN or self.clock() < self.closes_at(game):
             return game
         if index is not None and index != game.question_index:
             return game

@@ -28,7 +28,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"closed": False, "reason": "no such game"}
     index = event.get("index")
     was_open = game.phase is Phase.QUESTION_OPEN and game.question_index == index
-    early = game.deadline - b.clock()
+    early = b.closes_at(game) - b.clock()
     if was_open and 0 < early <= MAX_EARLY_MS:  # the timer's clock ran ahead of ours
         time.sleep(early / 1000)
     after = b.close_if_due(game, index if isinstance(index, int) else None)

@@ -33,7 +33,7 @@ tracer = Tracer(service=SERVICE)  # patches boto3 and urllib3 calls into X-Ray s
 def backend() -> GameBackend:
     """Environment: ``TABLE_NAME``, ``EVENT_API_HTTP`` (``https://…/event``), ``AWS_REGION``,
     optional ``DEADLINE_STATE_MACHINE_ARN``, ``RESULTS_FUNCTION`` (without it results are
-    published inline) and ``AUTHORIZER_TTL``."""
+    published inline), ``DEADLINE_GRACE_MS`` and ``AUTHORIZER_TTL``."""
     import boto3
 
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
@@ -48,4 +48,7 @@ def backend() -> GameBackend:
     if results_function:
         fanout = AsyncInvokeFanout(boto3.client("lambda", region_name=region), results_function)
     ttl = int(os.environ.get("AUTHORIZER_TTL", "60"))
-    return GameBackend(store, publisher, timer, authorizer_ttl=ttl, fanout=fanout)
+    grace = int(os.environ.get("DEADLINE_GRACE_MS", "0"))
+    return GameBackend(
+        store, publisher, timer, authorizer_ttl=ttl, fanout=fanout, deadline_grace_ms=grace
+    )

@@ -150,7 +150,7 @@ class Lambdas:
         self.concurrency = {
             "AnswersFunction": 3,
             "AuthorizerFunction": 2,
-            "EntryFunction": 2,
+            "EntryFunction": 3,
             **(concurrency or {}),
         }
         self.extra_env = dict(extra_env or {})

@@ -225,6 +225,24 @@ async def test_an_answer_is_timed_from_its_edge_stamp_not_when_the_lambda_runs(e
     assert (await bob_scores.next())["refusal"]["code"] == "too_late"
 
 
+async def test_an_answer_received_in_time_counts_though_judged_after_the_deadline(
+    env: Env,
+) -> None:
+    """The deadline closes a question only after a grace: answers the Event API received in
+    time may still be queued for their (asynchronous) judging when the deadline passes."""
+    code, amy, scores, state = await started(env)
+    backend = runtime.backend()
+    backend.deadline_grace_ms = 2_000
+    backend.clock = lambda: state.deadline + 1_000
+    view = body(await call(admin.handler, rest_event("GET", f"/admin/games/{code}")))
+    assert view["phase"] == "question_open"  # past the deadline, within the grace
+    await answer(code, amy, 1, received_at=state.deadline - 100)
+    assert (await scores.next())["accepted"] is True
+    backend.clock = lambda: state.deadline + 2_000
+    view = body(await call(admin.handler, rest_event("GET", f"/admin/games/{code}")))
+    assert view["phase"] == "question_closed" and view["reveal"]["answered"] == 1
+
+
 async def test_answers_only_as_yourself_in_your_own_game(env: Env) -> None:
     code, other = await create(), await create()
     amy = await join(code, "Amy")

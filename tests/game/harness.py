@@ -97,6 +97,13 @@ class Observe:
         return not self.is_lambda
 
     @property
+    def deadline_grace_ms(self) -> int:
+        """The deployed backend closes a question this long after its deadline."""
+        if not self.is_lambda:
+            return 0
+        return int(self.stub.template.parameters["DeadlineGraceSeconds"]) * 1000
+
+    @property
     def knows_who_is_connected(self) -> bool:
         return not self.is_lambda  # AppSync does not tell the backend (docs/deploy.md)
 

@@ -2,8 +2,18 @@
 
 Every call reads what it needs from DynamoDB, decides with the rules of :mod:`quizwire` (the same
 functions the stub uses), writes conditionally (a lost race is a 409 or a re-judge, never a
-double count) and then publishes over HTTP as IAM. Nothing is cached between invocations, so
-any number of concurrent Lambdas can serve one game.
+double count) and then publishes over HTTP as IAM, so any number of concurrent Lambdas can
+serve one game. The one thing kept between invocations is the open question's state for the
+answer path (the game row is read once per container and question, not once per answer): what
+an open question is cannot change while it is open, and whether it is still open is decided by
+the answer's own transaction (the store's answer gate), never by the cache.
+
+Answers are judged at the time the Event API received them (``receivedAt``, stamped by the
+namespace's ``onPublish`` handler), not when the asynchronous invocation runs: queueing, a cold
+start or Lambda's retry do not count against the player.
+
+Per-player results after a reveal go out from their own invocation (:class:`ResultsFanout`),
+not from the API Gateway request that closed the question.
 
 Question deadlines: opening a question starts a Step Functions execution that waits until the
 deadline and then calls :meth:`GameBackend.close_if_due` (``backend/functions/deadline.py``).
@@ -19,16 +29,17 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from backend.dynamo_store import DynamoStore
+from backend.dynamo_store import AnswersClosed, DynamoStore, StoreBusy
 from backend.publisher import Publisher, PublishFailed
 from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
 from quizwire.credentials import (
     PlayerCredential,
+    denied,
     hash_secret,
     new_credential,
     parse_token,
@@ -37,7 +48,14 @@ from quizwire.credentials import (
 from quizwire.fields import MessageError
 from quizwire.game import IllegalTransition, Step
 from quizwire.leaderboard import TOP_N, Standing, rank_players
-from quizwire.messages import PublicQuestion, QuestionClosedMsg, Reveal, ScoreMsg, parse_answer
+from quizwire.messages import (
+    LeaderboardMsg,
+    PublicQuestion,
+    QuestionClosedMsg,
+    Reveal,
+    ScoreMsg,
+    parse_answer,
+)
 from quizwire.names import NicknameError, check_nickname
 from quizwire.players import (
     StatusRefused,
@@ -62,6 +80,13 @@ from quizwire.store import NameTaken
 from quizwire.tally import Tally, tally_answers
 
 log = logging.getLogger("quizwire.backend")
+
+#: judging one answer again after lost races (a resend or kick racing it) before giving up
+JUDGE_ATTEMPTS = 4
+#: open questions remembered per container (one per game being answered)
+CACHED_GAMES = 32
+#: a presenter's command, read again after losing the game row to another writer
+COMMAND_ATTEMPTS = 5
 
 
 def wall_ms() -> int:
@@ -108,15 +133,32 @@ class StepFunctionsTimer:
             )
 
 
+class ResultsFanout(Protocol):
+    """Sends each player's result of a closed question (thousands of publishes)."""
+
+    def schedule(self, game_id: str, index: int) -> None: ...
+
+
+@dataclass
+class AsyncInvokeFanout:
+    """The results function, invoked asynchronously (``InvocationType: Event``): the request
+    that closed the question returns at once; Lambda retries a failed fan-out and hands it to
+    the OnFailure queue after that. Repeats are harmless: a result's ``seq`` is fixed."""
+
+    client: Any
+    function_name: str
+
+    def schedule(self, game_id: str, index: int) -> None:
+        self.client.invoke(
+            FunctionName=self.function_name,
+            InvocationType="Event",
+            Payload=json.dumps({"gameId": game_id, "index": index}).encode(),
+        )
+
+
 def _not_found(code: str) -> GameError:
     return GameError(
         404, "not_found", f"There is no game with code {code}. Check the code and try again."
-    )
-
-
-def _finished(game_id: str) -> GameError:
-    return GameError(
-        410, "finished", f"Game {game_id} has finished. Ask the host for the next game's code."
     )
 
 
@@ -138,6 +180,12 @@ class GameBackend:
     timer: DeadlineTimer
     clock: Callable[[], int] = wall_ms
     authorizer_ttl: int = 60
+    #: None: results are published inline (tests, tools); else scheduled there
+    fanout: ResultsFanout | None = None
+    #: a question closes this long after its deadline: answers the Event API received in time
+    #: are still being judged (invoked asynchronously) when the deadline passes
+    deadline_grace_ms: int = 0
+    _open_games: dict[str, GameState] = field(default_factory=dict, repr=False)
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -167,13 +215,13 @@ class GameBackend:
         """``AWS_LAMBDA`` auth: the player token → ``handlerContext`` {gameId, playerId, name}."""
         credential = parse_token(str(request.get("authorizationToken") or ""))
         if credential is None or not channels.is_valid_segment(credential.game_id):
-            return {"isAuthorized": False}
+            return denied()
         found = self.store.load_player(credential.game_id, credential.player_id)
         player = found[0] if found else None
         if not secret_matches(credential.secret, found[1] if found else None):
-            return {"isAuthorized": False}
+            return denied()
         if player is None or not player.active:
-            return {"isAuthorized": False}
+            return denied()
         return {
             "isAuthorized": True,
             "handlerContext": {
@@ -188,12 +236,10 @@ class GameBackend:
 
     def join(self, code: str, raw_name: object) -> tuple[PlayerCredential, PlayerState]:
         game = self.game(code)
-        if game.phase is Phase.FINISHED:
-            raise _finished(game.game_id)
-        if game.phase is not Phase.LOBBY and not game.options.late_join:
-            raise GameError(
-                409, "started", "This game has already started and is not taking new players."
-            )
+        try:
+            rules.check_can_join(game)  # finished, locked by the host, or started without late joins
+        except rules.JoinRefused as exc:
+            raise GameError(exc.status, exc.code, exc.message) from None
         try:
             # Uniqueness is the store's conditional put; here only the form of the name.
             name = check_nickname(raw_name if isinstance(raw_name, str) else "", ())
@@ -214,27 +260,34 @@ class GameBackend:
         return credential, player
 
     def snapshot(self, code: str, token: str | None) -> dict[str, Any]:
-        game, _ = self.authenticate(code, token)
+        """The rejoin snapshot, from a handful of reads whatever the number of players (every
+        player fetches one on joining and on every reconnect: reading every player row each
+        time would be O(players²) for a game): the player's own row, the counter, the top-10
+        of the Rank index and one count of who is ahead."""
+        game, me = self.authenticate(code, token)
         game = self.close_if_due(game)
-        players = self.store.load_players(game.game_id)
-        rows = public_rows(game, players)
-        standings = rank_players(rows)
-        me = next(r for r in rows if r.player_id == _player_id(token))
-        rank = next((s.rank for s in standings if s.player_id == me.player_id), None)
-        tally = None
-        if game.phase is Phase.QUESTION_CLOSED and game.question is not None:
-            tally = self._tally(game)
-        last = None
-        if game.phase is Phase.FINISHED:  # the last reveal stays visible, as on the stub
-            last = self.store.load_extras(game.game_id).get("reveal")
+        extras = self.store.load_extras(game.game_id)
+        standings: list[Standing] = []
+        rank: int | None = 1  # in the lobby nobody has a point: everyone shares first place
+        if game.phase is Phase.QUESTION_OPEN:
+            # The room's standings as at the question's opening: the last leaderboard
+            # announced (nothing public moves while a question is open).
+            me = row_before_answer(me, game.question_index)
+            standings = _standings(extras.get("leaderboard"))
+            rank = next((s.rank for s in standings if s.player_id == me.player_id), None)
+        elif game.phase is not Phase.LOBBY:
+            standings = rank_players(self.store.top_players(game.game_id, TOP_N))
+            rank = self.store.rank_of(game.game_id, me)
+        last = (
+            extras.get("reveal") if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED) else None
+        )
         snap = build_snapshot(
             game,
             self.clock(),
             you=player_view(game, me, rank=rank),
             standings=standings[:TOP_N],
-            players=sum(1 for p in players if p.active),
+            players=self.store.player_count(game.game_id),
             reveal=None if last is None else Reveal.from_dict(last),
-            tally=tally,
         )
         return snap.to_dict()
 
@@ -251,27 +304,65 @@ class GameBackend:
         raise GameError(503, "no_code", "Could not allocate a game code; try again.")
 
     def start(self, code: str) -> GameState:
-        game = self.game(code)
-        game = self._apply(game, self._transition(lambda: rules.start_game(game, self.clock())))
-        self.timer.schedule(game.game_id, game.question_index, game.deadline)
-        return game
+        return self._command(lambda: self._start(code))
 
     def next(self, code: str) -> GameState:
+        return self._command(lambda: self._next(code))
+
+    def reveal(self, code: str) -> GameState:
+        return self._command(
+            lambda: self._close(self.close_if_due(self.game(code)), CloseReason.PRESENTER)
+        )
+
+    def end(self, code: str) -> GameState:
+        return self._command(lambda: self._end(code))
+
+    def set_locked(self, code: str, locked: bool) -> GameState:
+        """The host's lock: no new players (those in keep playing and may rejoin), or open again."""
+
+        def run() -> GameState:
+            game = self.game(code)
+            return self._apply(
+                game, self._transition(lambda: rules.set_locked(game, locked, self.clock()))
+            )
+
+        game = self._command(run)
+        log.info("game lock", extra={"gameId": game.game_id, "locked": locked})
+        return game
+
+    @staticmethod
+    def _command(run: Callable[[], GameState]) -> GameState:
+        """A presenter's command, read again and retried when it lost the game row to another
+        writer (the stream consumer announcing the lobby count, say): the presenter pressed
+        *start*, not "start unless someone joined meanwhile". Refusals are not retried."""
+        for attempt in range(COMMAND_ATTEMPTS):
+            try:
+                return run()
+            except GameError as exc:
+                if exc.code != "conflict" or attempt == COMMAND_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start(self, code: str) -> GameState:
+        game = self.game(code)
+        game = self._apply(game, self._transition(lambda: rules.start_game(game, self.clock())))
+        self.timer.schedule(game.game_id, game.question_index, self.closes_at(game))
+        return game
+
+    def _next(self, code: str) -> GameState:
         game = self.close_if_due(self.game(code))
         podium = self._standings(game)[: rules.PODIUM_SIZE] if game.is_last_question else None
         step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
         game = self._apply(game, step)
         if game.phase is Phase.QUESTION_OPEN:
-            self.timer.schedule(game.game_id, game.question_index, game.deadline)
+            self.timer.schedule(game.game_id, game.question_index, self.closes_at(game))
         return game
 
-    def reveal(self, code: str) -> GameState:
-        game = self.close_if_due(self.game(code))
-        return self._close(game, CloseReason.PRESENTER)
-
-    def end(self, code: str) -> GameState:
+    def _end(self, code: str) -> GameState:
         game = self.game(code)
         was_open = game.phase is Phase.QUESTION_OPEN
+        if was_open:
+            self.store.close_answers(game.game_id)
         tally = self._tally(game) if was_open else None
         podium = self._standings(game)[: rules.PODIUM_SIZE]
         step = self._transition(
@@ -279,7 +370,7 @@ class GameBackend:
         )
         after = self._apply(game, step)
         if was_open:
-            self._publish_results(after, game.question_index)
+            self._send_results(after.game_id, game.question_index)
         return after
 
     def set_player_status(self, code: str, player_id: str, status: PlayerStatus) -> PlayerState:
@@ -304,9 +395,16 @@ class GameBackend:
 
     # -- closing a question ------------------------------------------------------------------------
 
+    def closes_at(self, game: GameState) -> int:
+        """When the open question closes by itself: its deadline, plus the grace in which the
+        answers received before it are still judged (they are refused ``too_late`` after a
+        close, however early they were stamped)."""
+        return game.deadline + self.deadline_grace_ms
+
     def close_if_due(self, game: GameState, index: int | None = None) -> GameState:
-        """Close the open question if its deadline passed (the timer, and lazily everywhere)."""
-        if game.phase is not Phase.QUESTION_OPEN or self.clock() < game.deadline:
+        """Close the open question if its deadline (and grace) passed: the timer, and lazily
+        everywhere."""
+        if game.phase is not Phase.QUESTION_OPEN or self.clock() < self.closes_at(game):
             return game
         if index is not None and index != game.question_index:
             return game
@@ -315,10 +413,21 @@ class GameBackend:
         except GameError:  # someone else closed it first: read what they wrote
             return self.store.load_game(game.game_id) or game
 
-    def close_if_all_answered(self, game_id: str, active_players: int) -> GameState | None:
-        """The stream consumer's check after a batch of answers."""
+    def close_if_all_answered(
+        self,
+        game_id: str,
+        active_players: int,
+        index: int | None = None,
+        seen: int | None = None,
+    ) -> GameState | None:
+        """The stream consumer's check after a batch of answers to question ``index``, of which
+        it has ``seen`` so far: the exact count only once there can be enough of them."""
+        if seen is not None and seen < active_players:
+            return None
         game = self.store.load_game(game_id)
         if game is None or game.phase is not Phase.QUESTION_OPEN:
+            return None
+        if index is not None and index != game.question_index:
             return None
         answered = self.store.count_answers(game_id, game.question_index)
         reason = rules.due_close(game, self.clock(), answered=answered, connected=active_players)
@@ -332,17 +441,31 @@ class GameBackend:
     def _close(self, game: GameState, reason: CloseReason) -> GameState:
         if game.phase is not Phase.QUESTION_OPEN or game.question is None:
             raise GameError(409, "bad_transition", "no question is open")
+        self.store.close_answers(game.game_id)  # first: the tally is then final
         tally = self._tally(game)
         step = self._transition(
             lambda: rules.close_question(game, self.clock(), reason=reason, tally=tally)
         )
         after = self._apply(game, step)
-        self._publish_results(after, game.question_index)
+        self._send_results(after.game_id, game.question_index)
         return after
 
-    def _publish_results(self, game: GameState, index: int) -> None:
-        """Each player who answered gets their result after the reveal (held back until now).
-        The room's new leaderboard follows from the stream consumer."""
+    def _send_results(self, game_id: str, index: int) -> None:
+        if self.fanout is None:
+            self.publish_results(game_id, index)
+            return
+        try:
+            self.fanout.schedule(game_id, index)
+        except Exception:  # the reveal is saved and out; a rejoin snapshot has each result
+            log.exception("results fan-out not started", extra={"gameId": game_id})
+
+    def publish_results(self, game_id: str, index: int) -> int:
+        """Each player who answered question ``index`` gets their result after the reveal (held
+        back until now); returns how many were not delivered. The room's new leaderboard
+        follows from the stream consumer."""
+        game = self.store.load_game(game_id)
+        if game is None:
+            return 0
         players = self.store.load_players(game.game_id)
         ranks = {s.player_id: s.rank for s in rank_players(players)}
         now = self.clock()
@@ -370,6 +493,7 @@ class GameBackend:
         failed = self.publisher.publish_each(work)
         if failed:
             log.error("results not delivered", extra={"gameId": game.game_id, "failed": failed})
+        return failed
 
     # -- answers: the onPublish handler of /answer/{gameId} ----------------------------------------
 
@@ -379,26 +503,30 @@ class GameBackend:
         segments: Sequence[str],
         events: Sequence[Any],
         refused: Callable[[str], None] | None = None,
+        received_at: int | None = None,
     ) -> list[dict[str, Any]]:
         """Judge, store and acknowledge a batch of answers published by one player.
 
-        Returns the onPublish result (accepted events pass through, refusals carry ``error``),
-        used only if the namespace invokes the function synchronously. ``refused`` hears the
-        code of every refusal of the rules (for metrics by reason)."""
+        ``received_at``: when the Event API received the publish (the ``onPublish`` handler's
+        stamp); the answers are timed from it. Returns one result per event (accepted events
+        carry the judged answer, refusals ``error``). ``refused`` hears the code of every
+        refusal of the rules (for metrics by reason). DynamoDB that keeps throttling raises
+        :class:`StoreBusy` before anything is acknowledged, so the invocation is retried."""
         context = identity.get("handlerContext") if isinstance(identity, Mapping) else None
         if not isinstance(context, Mapping) or len(segments) != 2:
             return [{"id": _event_id(e), "error": "Unauthorized"} for e in events]
         if segments[1] != context.get("gameId"):
             return [{"id": _event_id(e), "error": "Unauthorized"} for e in events]
-        game = self.store.load_game(segments[1])
-        if game is None:
+        game_id = segments[1]
+        if self._answer_game(game_id)[0] is None:
             return [{"id": _event_id(e), "error": "There is no such game."} for e in events]
         player_id = str(context.get("playerId"))
+        now = received_at if received_at is not None else self.clock()
         results: list[dict[str, Any]] = []
         feed: list[dict[str, Any]] = []
         for event in events:
             payload = event.get("payload") if isinstance(event, Mapping) else None
-            outcome = self._judge(game, player_id, payload)
+            game, outcome = self._judge(game_id, player_id, payload, now)
             self._acknowledge(game, outcome)
             if outcome.accepted and outcome.record is not None:
                 feed.append(_presenter_answer(game.game_id, outcome))
@@ -409,40 +537,75 @@ class GameBackend:
                 if refused is not None:
                     refused(outcome.refusal.code.value)
         if feed:
-            self._feed_presenter(game.game_id, feed)
+            self._feed_presenter(game_id, feed)
         return results
 
     def _feed_presenter(self, game_id: str, feed: list[dict[str, Any]]) -> None:
         """The presenter's live answer stream, as the stub sends it (who, what, when; never
-        whether it was right). AppSync already broadcast the raw answer: an ``EVENT`` handler
-        cannot rewrite it, so the judged one follows as an IAM publish; that publish comes
-        back to this handler without a player identity and is dropped at once."""
+        whether it was right). The namespace's ``onPublish`` handler does not broadcast what
+        players publish; it broadcasts this IAM publish as it is, without invoking anything."""
         try:
             self.publisher.publish(channels.answer_channel(game_id), feed)
         except PublishFailed:
             log.warning("answer feed not delivered", extra={"gameId": game_id, "n": len(feed)})
 
-    def _judge(self, game: GameState, player_id: str, payload: object) -> AnswerOutcome:
-        found = self.store.load_player(game.game_id, player_id)
-        player = found[0] if found else None
-        now = self.clock()
+    def _answer_game(self, game_id: str, *, fresh: bool = False) -> tuple[GameState | None, bool]:
+        """The game as the answer path sees it, and whether it was just read: an open question
+        is remembered (it cannot change while open; its closing is caught by the answer's
+        transaction)."""
+        cached = None if fresh else self._open_games.get(game_id)
+        if cached is not None:
+            return cached, False
+        game = self.store.load_game(game_id)
+        self._open_games.pop(game_id, None)
+        if game is not None and game.phase is Phase.QUESTION_OPEN:
+            if len(self._open_games) >= CACHED_GAMES:
+                self._open_games.pop(next(iter(self._open_games)))
+            self._open_games[game_id] = game
+        return game, True
+
+    def _fresh_game(self, game_id: str, fallback: GameState) -> GameState:
+        return self._answer_game(game_id, fresh=True)[0] or fallback
+
+    def _judge(
+        self, game_id: str, player_id: str, payload: object, now: int
+    ) -> tuple[GameState, AnswerOutcome]:
+        """Judge one answer received at ``now`` and store it if accepted; the game it was
+        judged on, with the outcome. Acknowledged only after this returns: stored, or refused."""
+        found_game, fresh = self._answer_game(game_id)
+        assert found_game is not None
+        game = found_game
         try:
-            answer = parse_answer(payload, game_id=game.game_id)
+            answer = parse_answer(payload, game_id=game_id)
         except MessageError as exc:
-            return refuse_malformed(player_id, player, exc)
-        outcome = submit_answer(game, player_id, player, answer, now)
-        if player is None or outcome.player is None:
-            return outcome
-        if outcome.accepted and outcome.record is not None:
-            if self.store.record_answer(game.game_id, outcome.player, player.seq, outcome.record):
-                return outcome
-            # Lost a race (a resend processed concurrently, or a kick): the stored row decides.
-            again = self.store.load_player(game.game_id, player_id)
-            return submit_answer(game, player_id, again[0] if again else None, answer, now)
-        self.store.save_player(
-            game.game_id, outcome.player, player.seq
-        )  # fresh seq for the receipt
-        return outcome
+            found = self.store.load_player(game_id, player_id)
+            return game, refuse_malformed(player_id, found[0] if found else None, exc)
+        for _ in range(JUDGE_ATTEMPTS):
+            found = self.store.load_player(game_id, player_id)
+            player = found[0] if found else None
+            outcome = submit_answer(game, player_id, player, answer, now)
+            if not fresh and not outcome.accepted:
+                # A refusal judged on the remembered question may be wrong (it may be an old
+                # one, or the game may be over): refusals are rare, ask the table.
+                game, fresh = self._fresh_game(game_id, game), True
+                outcome = submit_answer(game, player_id, player, answer, now)
+            if player is None or outcome.player is None:
+                return game, outcome
+            if not outcome.accepted or outcome.record is None:
+                self.store.save_player(game_id, outcome.player, player.seq)  # fresh receipt seq
+                return game, outcome
+            try:
+                if self.store.record_answer(game_id, outcome.player, player.seq, outcome.record):
+                    return game, outcome
+            except AnswersClosed:
+                # Closed after the answer was judged: judge it on the game as it is now (a
+                # question being closed right now counts as closed: its gates are shut).
+                game, fresh = self._fresh_game(game_id, game), True
+                if game.phase is Phase.QUESTION_OPEN:
+                    game = replace(game, phase=Phase.QUESTION_CLOSED)
+            # else a lost race (a resend processed concurrently, or a kick): the stored row
+            # decides on the next round
+        raise StoreBusy(f"answer of {player_id} in {game_id}: still racing after retries")
 
     def _acknowledge(self, game: GameState, outcome: AnswerOutcome) -> None:
         """The player's receipt on their scores channel: "locked in" or the refusal's reason.
@@ -530,6 +693,7 @@ class GameBackend:
             "index": game.question_index,
             "total": game.total_questions,
             "options": game.options.to_dict(),
+            "locked": game.locked,
             "question": PublicQuestion.from_game(game).to_dict()
             if game.question is not None and game.phase is not Phase.LOBBY
             else None,
@@ -628,6 +792,22 @@ def _event_id(event: object) -> str:
     return str(event.get("id", "")) if isinstance(event, Mapping) else ""
 
 
-def _player_id(token: str | None) -> str:
-    credential = parse_token(token or "")
-    return credential.player_id if credential else ""
+def _standings(leaderboard: Mapping[str, Any] | None) -> list[Standing]:
+    """A published leaderboard's entries as standings (what a snapshot shows of them)."""
+    if leaderboard is None:
+        return []
+    try:
+        message = LeaderboardMsg.from_dict(leaderboard)
+    except MessageError:
+        return []
+    return [
+        Standing(
+            rank=e.rank,
+            player_id=e.player_id,
+            name=e.name,
+            score=e.score,
+            correct_ms=0,
+            correct_count=0,
+        )
+        for e in message.entries
+    ]

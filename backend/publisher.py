@@ -3,21 +3,24 @@ role credentials (IAM auth mode), at most 5 events per request.
 
 The wire details are :mod:`eventapi`'s (endpoint resolution, event encoding, signing); this adds
 only a blocking transport with keep-alive (urllib3: nothing to bundle, the Lambda runtime is
-synchronous) and a small thread pool for fan-out to many channels (per-player results at a
-reveal).
+synchronous), retries with jittered backoff where the Event API asks for them (429, 5xx, a
+dropped connection), and a small thread pool for fan-out to many channels (per-player results
+at a reveal). A repeated publish is harmless: clients drop a message whose ``seq`` they have.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import urllib3
 
+from backend.retry import Backoff
 from eventapi import sigv4
 from eventapi.endpoints import resolve_endpoints
 from eventapi.payloads import batches, encode_events
@@ -29,7 +32,12 @@ CredentialsProvider = Callable[[], Any]
 
 
 class PublishFailed(Exception):
-    """The Event API refused a publish (or could not be reached)."""
+    """The Event API refused a publish (or could not be reached). ``retryable``: a 429, a 5xx
+    or no answer at all - worth another try; a 4xx refusal is not."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class PooledTransport:
@@ -48,7 +56,7 @@ class PooledTransport:
         try:
             response = self._pool.request("POST", url, body=body, headers=dict(headers))
         except urllib3.exceptions.HTTPError as exc:
-            raise PublishFailed(f"publish to {url} failed: {exc}") from exc
+            raise PublishFailed(f"publish to {url} failed: {exc}", retryable=True) from exc
         return int(response.status), bytes(response.data)
 
 
@@ -75,6 +83,7 @@ class Publisher:
     credentials: CredentialsProvider = session_credentials
     transport: Transport | None = None
     fanout_threads: int = 32
+    backoff: Backoff = field(default_factory=lambda: Backoff(attempts=4, base_s=0.1, cap_s=2.0))
 
     def __post_init__(self) -> None:
         self._endpoints = resolve_endpoints(self.http_endpoint)
@@ -82,25 +91,32 @@ class Publisher:
         self.sent = 0  # events accepted by the Event API, for metrics
 
     def publish(self, channel: str, messages: Sequence[Mapping[str, Any]]) -> None:
-        """Publish ``messages`` to ``channel`` in batches of 5; raise on any refusal."""
+        """Publish ``messages`` to ``channel`` in batches of 5; raise on any refusal (after the
+        retries, for a refusal worth retrying)."""
         for batch in batches(list(messages)):
-            body = dumps_signed_body({"channel": channel, "events": encode_events(batch)}).encode()
-            url = self._endpoints.http_url
-            headers = sigv4.sign(
-                self.credentials(),
-                self.region,
-                method="POST",
-                url=url,
-                headers={"content-type": "application/json", "host": self._endpoints.host},
-                body=body,
-            )
-            status, answer = self._send(url, headers, body)
-            if not 200 <= status < 300:
-                raise PublishFailed(f"publish to {channel}: HTTP {status} {answer[:300]!r}")
-            failed = _failed(answer)
-            if failed:
-                raise PublishFailed(f"publish to {channel}: {failed} event(s) failed")
+            self.backoff.call(functools.partial(self._publish_batch, channel, batch), _retryable)
             self.sent += len(batch)
+
+    def _publish_batch(self, channel: str, batch: Sequence[object]) -> None:
+        body = dumps_signed_body({"channel": channel, "events": encode_events(batch)}).encode()
+        url = self._endpoints.http_url
+        headers = sigv4.sign(
+            self.credentials(),
+            self.region,
+            method="POST",
+            url=url,
+            headers={"content-type": "application/json", "host": self._endpoints.host},
+            body=body,
+        )
+        status, answer = self._send(url, headers, body)
+        if not 200 <= status < 300:
+            raise PublishFailed(
+                f"publish to {channel}: HTTP {status} {answer[:300]!r}",
+                retryable=status == 429 or status >= 500,
+            )
+        failed = _failed(answer)
+        if failed:
+            raise PublishFailed(f"publish to {channel}: {failed} event(s) failed")
 
     def publish_each(self, items: Iterable[tuple[str, Sequence[Mapping[str, Any]]]]) -> int:
         """Publish to many channels concurrently; returns how many channels failed (logged by
@@ -119,6 +135,10 @@ class Publisher:
         except PublishFailed:
             return False
         return True
+
+
+def _retryable(error: BaseException) -> bool:
+    return isinstance(error, PublishFailed) and error.retryable
 
 
 def _failed(answer: bytes) -> int:

@@ -6,17 +6,23 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 import signal
 import socket
 import ssl
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backend_stub import gcpolicy
 from backend_stub.app import Stub
 from backend_stub.config import NamespaceConfig, StubConfig
 from backend_stub.credentials import load_or_create
 from quizwire.profiles import Profile, save_profile, write_private
+
+if TYPE_CHECKING:
+    from backend_stub.lambda_backend.app import LambdaStub
 
 log = logging.getLogger("quizwire.stub")
 
@@ -38,6 +44,9 @@ class StubOptions:
     idle_timeout: float = 10.0
     default_namespace: str = "limited"
     public_hosts: tuple[str, ...] = ()
+    backend: str = "sqlite"  # or "lambda": backend_stub.lambda_backend
+    partition_write_units: int = 1000
+    parameters: dict[str, str] = field(default_factory=dict)  # template parameters (lambda)
     log_format: str = "text"
     log_level: str = "info"
 
@@ -77,7 +86,7 @@ async def run_stub(options: StubOptions) -> None:
         default_namespace=options.default_namespace,
         public_hosts=(_advertised_host(options.host), *options.public_hosts),
     )
-    stub = Stub(config, options.data_dir, entry_rate=options.entry_rate)
+    stub = _make_stub(options, config)
     server = stub.events
     metrics = server.metrics
     # Thousands of long-lived connections: full collections walk only what is new (gcpolicy).
@@ -91,6 +100,7 @@ async def run_stub(options: StubOptions) -> None:
         raise SystemExit(
             f"quizwire stub: cannot listen on {options.host}:{options.port}: {exc.strerror}"
         ) from None
+    server = stub.events
     host = f"{_advertised_host(options.host)}:{server.port}"
     scheme = "https" if config.ssl_context else "http"
     info = {
@@ -103,6 +113,9 @@ async def run_stub(options: StubOptions) -> None:
         "secret_access_key": secrets.iam.secret_access_key,
         "game_api": f"{scheme}://{host}",
     }
+    dynamo = getattr(stub, "dynamo", None)
+    if dynamo is not None:  # the Lambda backend's DynamoDB, for tools that count what it stored
+        info["dynamodb"] = dynamo.url
     write_private(options.data_dir / "stub.json", json.dumps(info, indent=2) + "\n")
     profile_path = None
     if options.write_profile:
@@ -119,7 +132,7 @@ async def run_stub(options: StubOptions) -> None:
                 source="quizwire stub",
             )
         )
-    _print_banner(info, options.data_dir, profile_path)
+    _print_banner(info, options.data_dir, profile_path, options.backend)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -133,9 +146,39 @@ async def run_stub(options: StubOptions) -> None:
         print("quizwire stub: stopped", flush=True)
 
 
-def _print_banner(info: dict[str, str], data_dir: Path, profile_path: Path | None) -> None:
+def _make_stub(options: StubOptions, config: StubConfig) -> Stub | LambdaStub:
+    if options.backend != "lambda":
+        return Stub(config, options.data_dir, entry_rate=options.entry_rate)
+    missing = [
+        m for m in ("moto", "aws_lambda_powertools", "airspeed", "cfnlint") if not find_spec(m)
+    ]
+    if missing or shutil.which("node") is None:
+        raise SystemExit(
+            "quizwire stub --backend lambda needs the test extras "
+            "(pip install -e '.[test]') and node on the PATH"
+            + (f"; missing: {', '.join(missing)}" if missing else "; node not found")
+        )
+    from backend_stub.lambda_backend.app import LambdaStub
+
+    rate = str(int(options.entry_rate))
+    return LambdaStub(
+        config,
+        options.data_dir,
+        partition_write_units=options.partition_write_units,
+        parameters={"EntryRateLimit": rate, "EntryBurstLimit": rate, **options.parameters},
+    )
+
+
+def _print_banner(
+    info: dict[str, str], data_dir: Path, profile_path: Path | None, backend: str = "sqlite"
+) -> None:
     lines = [
-        "quizwire stub — offline AppSync Events API",
+        "quizwire stub — offline AppSync Events API"
+        + (
+            " — game backend: backend/ on local Lambda + DynamoDB (moto)"
+            if backend == "lambda"
+            else ""
+        ),
         f"  HTTP endpoint      {info['http']}",
         f"  Realtime endpoint  {info['realtime']}",
         f"  Region             {info['region']}",
@@ -143,7 +186,7 @@ def _print_banner(info: dict[str, str], data_dir: Path, profile_path: Path | Non
         f"  IAM access key id  {info['access_key_id']}",
         f"  IAM secret key     {info['secret_access_key']}",
         f"  Game API           {info['game_api']}",
-        f"  Metrics            {info['game_api']}/metrics",
+        *([f"  Metrics            {info['game_api']}/metrics"] if backend != "lambda" else []),
         f"  Data dir           {data_dir}",
     ]
     if profile_path is not None:

@@ -88,6 +88,28 @@ def _add_stub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "made for it are accepted; repeatable",
     )
     stub.add_argument(
+        "--backend",
+        choices=("sqlite", "lambda"),
+        default="sqlite",
+        help="the game backend: sqlite (default: in-process, SQLite) or lambda (backend/'s "
+        "Lambda functions, handlers and template, DynamoDB in moto; needs the test extras and node)",
+    )
+    stub.add_argument(
+        "--partition-write-units",
+        type=int,
+        default=1000,
+        metavar="WCU",
+        help="--backend lambda: DynamoDB write units a second per partition key before it "
+        "throttles (default 1000, DynamoDB's own limit)",
+    )
+    stub.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="--backend lambda: a template parameter, e.g. AuthorizerTtl=900 (repeatable)",
+    )
+    stub.add_argument(
         "--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON"
     )
     stub.add_argument(
@@ -114,6 +136,16 @@ def _run_stub(args: argparse.Namespace) -> int:
     if args.max_connections_per_address < 0 or (args.max_connections or 0) < 0:
         print("quizwire stub: connection caps must be 0 or more", file=sys.stderr)
         return 2
+    if args.backend == "lambda" and args.namespace:
+        print("quizwire stub: --backend lambda serves the template's namespaces", file=sys.stderr)
+        return 2
+    if args.partition_write_units < 1:
+        print("quizwire stub: --partition-write-units must be positive", file=sys.stderr)
+        return 2
+    parameters = dict(p.split("=", 1) for p in args.parameter if "=" in p)
+    if len(parameters) != len(args.parameter) or (parameters and args.backend != "lambda"):
+        print("quizwire stub: --parameter NAME=VALUE goes with --backend lambda", file=sys.stderr)
+        return 2
     options = StubOptions(
         host=args.host,
         port=args.port,
@@ -130,6 +162,9 @@ def _run_stub(args: argparse.Namespace) -> int:
         idle_timeout=args.idle_timeout,
         default_namespace=args.default_namespace,
         public_hosts=tuple(args.public_host),
+        backend=args.backend,
+        partition_write_units=args.partition_write_units,
+        parameters=parameters,
         log_format=args.log_format,
         log_level=args.log_level,
     )

@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend.functions.http_api import body_of, install_error_handlers, json_response
-from backend.functions.runtime import backend, logger, metrics
+from backend.functions.runtime import backend, logger, metrics, tracer
 from backend.game_ops import GameError
 from quizwire.admin_requests import BadCreate, parse_create
 from quizwire.packs import pack_names
@@ -20,7 +20,7 @@ from quizwire.state import PlayerStatus
 app = APIGatewayRestResolver()
 install_error_handlers(app)
 
-COMMANDS = ("start", "next", "reveal", "end")
+COMMANDS = ("start", "next", "reveal", "end", "lock", "unlock")
 STATUSES = {"kick": PlayerStatus.KICKED, "ban": PlayerStatus.BANNED, "readmit": PlayerStatus.ACTIVE}
 
 
@@ -50,7 +50,10 @@ def command(code: str, command: str) -> Response[str]:
     b = backend()
     if command not in COMMANDS:
         raise GameError(404, "not_found", f"Unknown command {command!r}.")
-    game = {"start": b.start, "next": b.next, "reveal": b.reveal, "end": b.end}[command](code)
+    if command in ("lock", "unlock"):
+        game = b.set_locked(code, command == "lock")
+    else:
+        game = {"start": b.start, "next": b.next, "reveal": b.reveal, "end": b.end}[command](code)
     return json_response(200, b.presenter_view(game))
 
 
@@ -79,6 +82,7 @@ def results(code: str) -> Response[str]:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="AdminRequests", unit=MetricUnit.Count, value=1)
     return app.resolve(event, context)

@@ -1,8 +1,11 @@
-"""``onPublish`` of the ``answer`` namespace (direct Lambda, ``EVENT`` invocation): judge,
-store and acknowledge each answer with the rules of :mod:`quizwire.answers`.
+"""The answers function: judge, store and acknowledge each answer with the rules of
+:mod:`quizwire.answers`.
 
-AppSync does not wait for this function (the events are broadcast to the presenter as sent);
-the player learns the outcome from the receipt on ``/scores/{gameId}/{playerId}``.
+The ``answer`` namespace's ``onPublish`` (``backend/appsync/answer.js``) invokes it
+asynchronously with the publish's context and ``receivedAt``, the time the Event API received
+the answers; they are timed from that stamp. AppSync does not wait for this function: the player
+learns the outcome from the receipt on ``/scores/{gameId}/{playerId}``, the presenter from the
+judged answer this function publishes to ``/answer/{gameId}``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from aws_lambda_powertools.event_handler import AppSyncEventsResolver
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.functions.runtime import SERVICE, backend, logger, metrics
+from backend.functions.runtime import SERVICE, backend, logger, metrics, tracer
 
 app = AppSyncEventsResolver()  # type: ignore[no-untyped-call]
 
@@ -27,12 +30,14 @@ _failures: list[Exception] = []
 def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
     event = app.current_event
     reasons: Counter[str] = Counter()
+    stamp = event.raw_event.get("receivedAt")
     try:
         results = backend().on_answers(
             event.identity,
             event.info.channel_segments,
             payload,
             lambda code: reasons.update([code]),
+            received_at=stamp if isinstance(stamp, int) and not isinstance(stamp, bool) else None,
         )
     except Exception as exc:
         # The table throttled, the Event API was unreachable...: nothing here is a verdict on
@@ -58,6 +63,7 @@ def on_answers(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _failures.clear()
     result: dict[str, Any] = app.resolve(event, context)

@@ -8,11 +8,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.functions.runtime import backend, logger, metrics
+from backend.functions.runtime import backend, logger, metrics, tracer
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     decision = backend().authorize(event if isinstance(event, dict) else {})
     metrics.add_metric(

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.functions.runtime import backend, logger, metrics
+from backend.functions.runtime import backend, logger, metrics, tracer
 from backend.game_ops import GameError
 from quizwire.state import Phase
 
@@ -18,6 +18,7 @@ MAX_EARLY_MS = 5_000
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="DeadlineChecks", unit=MetricUnit.Count, value=1)
     b = backend()
@@ -27,7 +28,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"closed": False, "reason": "no such game"}
     index = event.get("index")
     was_open = game.phase is Phase.QUESTION_OPEN and game.question_index == index
-    early = game.deadline - b.clock()
+    early = b.closes_at(game) - b.clock()
     if was_open and 0 < early <= MAX_EARLY_MS:  # the timer's clock ran ahead of ours
         time.sleep(early / 1000)
     after = b.close_if_due(game, index if isinstance(index, int) else None)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend.functions.http_api import body_of, install_error_handlers, json_response
-from backend.functions.runtime import backend, logger, metrics
+from backend.functions.runtime import backend, logger, metrics, tracer
 
 app = APIGatewayRestResolver()
 install_error_handlers(app)
@@ -44,6 +44,7 @@ def state(code: str) -> Response[str]:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="EntryRequests", unit=MetricUnit.Count, value=1)
     return app.resolve(event, context)

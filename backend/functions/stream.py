@@ -5,7 +5,11 @@
   message with the new count;
 - a question closed or the game finished, or a player left or came back → the top-10 from the
   Rank index, published once to ``/leaderboard/{gameId}`` (never while a question is open);
-- answers arrived → if every active player has answered, close the question now.
+- answers arrived → their number is added to the question's tally of answers seen (one ``ADD``
+  per game per batch); once it reaches the number of active players, the answers are counted
+  exactly (a query per shard) and the question is closed if every active player has answered.
+  The seen tally is only a hint (a retried batch may count twice): it saves the exact count in
+  every batch of a 10,000-answer burst, never decides a close.
 
 A failed ``playerCount`` update fails that game's records (``ReportBatchItemFailures``: they come
 back in the next batch); announcements are logged and skipped, the next one supersedes them.
@@ -19,8 +23,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.dynamo_store import GAME_SK
-from backend.functions.runtime import backend, logger, metrics
+from backend.dynamo_store import GAME_SK, game_of
+from backend.functions.runtime import backend, logger, metrics, tracer
 from backend.game_ops import GameBackend
 from quizwire.state import Phase
 
@@ -32,7 +36,7 @@ class GamePlan:
     player_delta: int = 0
     lobby: bool = False
     leaderboard: bool = False
-    answers: bool = False
+    answers: dict[int, int] = field(default_factory=dict)  # question index -> answers inserted
     records: list[str] = field(default_factory=list)  # sequence numbers, for partial failure
 
 
@@ -46,9 +50,10 @@ def plan_batch(records: list[dict[str, Any]]) -> dict[str, GamePlan]:
     for record in records:
         change = record.get("dynamodb") or {}
         keys = change.get("Keys") or {}
-        game_id, sk = _attr(keys, "pk"), _attr(keys, "sk")
-        if not game_id or not sk:
+        pk, sk = _attr(keys, "pk"), _attr(keys, "sk")
+        if not pk or not sk:
             continue
+        game_id = game_of(pk)  # players and answers live in the game's shards
         plan = plans.setdefault(game_id, GamePlan())
         plan.records.append(str(change.get("SequenceNumber", "")))
         new, old = change.get("NewImage") or {}, change.get("OldImage") or {}
@@ -64,7 +69,8 @@ def plan_batch(records: list[dict[str, Any]]) -> dict[str, GamePlan]:
                 plan.lobby = True
                 plan.leaderboard = plan.leaderboard or record.get("eventName") == "MODIFY"
         elif sk.startswith("A#") and record.get("eventName") == "INSERT":
-            plan.answers = True
+            index = int(sk.split("#")[1])
+            plan.answers[index] = plan.answers.get(index, 0) + 1
     return plans
 
 
@@ -83,8 +89,12 @@ def run_plan(b: GameBackend, game_id: str, plan: GamePlan) -> bool:
         if plan.leaderboard:
             b.publish_leaderboard(game_id)
             metrics.add_metric(name="LeaderboardPublishes", unit=MetricUnit.Count, value=1)
-        if plan.answers and b.close_if_all_answered(game_id, b.store.player_count(game_id)):
-            metrics.add_metric(name="QuestionsClosedAllAnswered", unit=MetricUnit.Count, value=1)
+        for index, count in plan.answers.items():
+            seen = b.store.note_answers(game_id, index, count)
+            if b.close_if_all_answered(game_id, b.store.player_count(game_id), index, seen):
+                metrics.add_metric(
+                    name="QuestionsClosedAllAnswered", unit=MetricUnit.Count, value=1
+                )
     except Exception:
         logger.exception("announcement failed", extra={"gameId": game_id})
     return True
@@ -92,6 +102,7 @@ def run_plan(b: GameBackend, game_id: str, plan: GamePlan) -> bool:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = len(event.get("Records") or [])
     metrics.add_metric(name="StreamRecords", unit=MetricUnit.Count, value=records)
@@ -101,7 +112,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     for game_id, plan in plans.items():
         if not run_plan(b, game_id, plan):
             failures.extend({"itemIdentifier": s} for s in plan.records)
-    metrics.add_metric(
-        name="StreamRecords", unit=MetricUnit.Count, value=len(event.get("Records") or [])
-    )
     return {"batchItemFailures": failures}

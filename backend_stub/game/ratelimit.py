@@ -32,6 +32,27 @@ RESERVE_FRACTION: Final = 0.25
 MAX_SOURCES: Final = 100_000
 
 
+class TokenBucket:
+    """One bucket for everyone: API Gateway's stage throttling exactly (the local Lambda
+    backend's gateway). :class:`FairLimiter` is the stub's fairer version of it."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = rate
+        self.burst = burst if burst is not None else rate
+        self._tokens = self.burst
+        self._stamp = time.monotonic()
+
+    def take(self) -> float:
+        """0 if a request may pass now, else the seconds until one may (for Retry-After)."""
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return 0.0
+        return (1.0 - self._tokens) / self.rate
+
+
 def source_key(address: str | None) -> str:
     """The unit of fairness: an IPv4 address, or an IPv6 /64 (one host can hold a whole /64)."""
     if not address:

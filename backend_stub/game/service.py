@@ -268,10 +268,13 @@ class GameService:
         return None
 
     def _check_game_subscribe(self, ctx: dict[str, Any]) -> None:
-        """Public game channels: a player token only reaches its own game's channels."""
+        """Public game channels: exactly one game's (no wildcard, for anyone: backend/appsync/
+        public.js), and a player token only reaches its own game's."""
         player = self._player_context(ctx)
         segments = ctx["info"]["channel"]["segments"]
-        if player is not None and (len(segments) != 2 or segments[1] != player.get("gameId")):
+        if len(segments) != 2 or segments[1] == "*":
+            raise Unauthorized()
+        if player is not None and segments[1] != player.get("gameId"):
             raise Unauthorized()
 
     def _check_scores_subscribe(self, ctx: dict[str, Any]) -> None:

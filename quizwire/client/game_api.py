@@ -68,11 +68,14 @@ def _raise_for(response: httpx.Response) -> None:
     message = str(body.get("message", "")) if isinstance(body, dict) else ""
     if not message:
         message = f"The server answered {response.status_code} {response.reason_phrase}."
-    if response.status_code == 429:
+    # 429, or a 503 that says when to come back (the entry check when DynamoDB is throttling)
+    if response.status_code == 429 or (
+        response.status_code == 503 and "Retry-After" in response.headers
+    ):
         retry_after = None
         with contextlib.suppress(ValueError):
             retry_after = float(response.headers.get("Retry-After", ""))
-        raise RateLimited(429, code, message, retry_after)
+        raise RateLimited(response.status_code, code, message, retry_after)
     raise GameApiError(response.status_code, code, message)
 
 

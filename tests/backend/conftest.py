@@ -149,6 +149,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "quizwire-test")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "QuizwireTest")
+    # moto copies a whole table per transaction; the local Lambda mode's O(items) version
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from backend_stub.lambda_backend.dynamodb import transact_write_items
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", transact_write_items)
     with moto.mock_aws():
         # The function role's temporary credentials (after moto installed its own): the
         # publisher finds them in the standard chain, the local Event API verifies them.
@@ -214,10 +220,15 @@ def rest_event(
     }
 
 
-def publish_event(channel: str, events: list[Any], identity: Any) -> dict[str, Any]:
-    """What AppSync sends a direct Lambda onPublish handler."""
+def publish_event(
+    channel: str, events: list[Any], identity: Any, received_at: int | None = None
+) -> dict[str, Any]:
+    """What the answer namespace's onPublish (answer.js) sends the answers function: the
+    direct-Lambda context, plus ``receivedAt`` (the Event API's clock) when given."""
     segments = [s for s in channel.split("/") if s]
+    stamp = {} if received_at is None else {"receivedAt": received_at}
     return {
+        **stamp,
         "identity": identity,
         "result": None,
         "request": {"headers": {"x-forwarded-for": "203.0.113.9"}, "domainName": None},

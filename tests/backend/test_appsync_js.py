@@ -85,15 +85,83 @@ def test_public_channels_open_to_key_and_iam_but_a_player_only_in_their_game(
             "public.js",
             tmp_path,
             ("/game/K7QX2M", API_KEY),
-            ("/game/*", API_KEY),
             ("/leaderboard/K7QX2M", IAM),
             ("/question/K7QX2M", player()),
             ("/question/OTHER1", player()),
             ("/game/*", player()),
             ("/game/K7QX2M/extra", player()),
         )
-        == ["allowed"] * 4 + ["unauthorized"] * 3
+        == ["allowed"] * 3 + ["unauthorized"] * 3
     )
+
+
+def test_no_identity_subscribes_to_every_game_at_once(tmp_path: Path) -> None:
+    """A wildcard would hand any API-key holder every game's questions and results."""
+    assert (
+        subscribe(
+            "public.js",
+            tmp_path,
+            ("/game/*", API_KEY),
+            ("/question/*", API_KEY),
+            ("/leaderboard/*", IAM),
+            ("/game/K7QX2M/*", API_KEY),
+        )
+        == ["unauthorized"] * 4
+    )
+
+
+def publish_ctx(path: str, identity: Any, *payloads: Any) -> dict[str, Any]:
+    context = ctx(path, identity)
+    context["info"]["operation"] = "PUBLISH"
+    context["events"] = [{"id": f"e{i}", "payload": p} for i, p in enumerate(payloads)]
+    return context
+
+
+def test_an_answer_is_stamped_at_the_edge_and_handed_to_the_function_asynchronously(
+    tmp_path: Path,
+) -> None:
+    answer = {"questionId": "q1", "choice": 2, "sentAt": 1, "receivedAt": 5}  # a forged stamp
+    (request,) = run(
+        "answer.js",
+        [{"fn": "onPublish", "ctx": publish_ctx("/answer/K7QX2M", player(), answer), "now": 777}],
+        tmp_path,
+    )
+    invoke = request["request"]
+    assert (invoke["operation"], invoke["invocationType"]) == ("Invoke", "Event")
+    payload = invoke["payload"]
+    assert payload["receivedAt"] == 777  # the service's clock, not the player's
+    assert payload["identity"] == {"handlerContext": player()["handlerContext"]}
+    assert payload["info"]["channel"]["path"] == "/answer/K7QX2M"
+    assert payload["events"] == [{"id": "e0", "payload": answer}]
+    # ... and the player's raw answer is not broadcast (the judged one is, from the function)
+    (after,) = run(
+        "answer.js",
+        [{"fn": "onPublish", "ctx": publish_ctx("/answer/K7QX2M", player()), "phase": "response"}],
+        tmp_path,
+    )
+    assert after == {"returned": []}
+
+
+def test_an_answer_to_another_game_is_unauthorized(tmp_path: Path) -> None:
+    refused = run(
+        "answer.js",
+        [
+            {"fn": "onPublish", "ctx": publish_ctx(path, player(), {"choice": 1})}
+            for path in ("/answer/OTHER1", "/answer/K7QX2M/x", "/answer/*")
+        ],
+        tmp_path,
+    )
+    assert refused == ["unauthorized"] * 3
+
+
+def test_the_functions_own_judged_feed_is_broadcast_without_invoking_it(tmp_path: Path) -> None:
+    judged = {"type": "answer", "playerId": "pamy", "choice": 2}
+    (echo,) = run(
+        "answer.js",
+        [{"fn": "onPublish", "ctx": publish_ctx("/answer/K7QX2M", IAM, judged)}],
+        tmp_path,
+    )
+    assert echo == {"earlyReturn": [{"id": "e0", "payload": judged}]}
 
 
 def test_the_runner_reports_crashes_so_a_broken_handler_fails(tmp_path: Path) -> None:
@@ -101,7 +169,7 @@ def test_the_runner_reports_crashes_so_a_broken_handler_fails(tmp_path: Path) ->
     assert run("scores.js", broken, tmp_path)[0].startswith("crash:")
 
 
-@pytest.mark.parametrize("handler", ["public.js", "scores.js"])
+@pytest.mark.parametrize("handler", ["public.js", "scores.js", "answer.js"])
 def test_handlers_avoid_what_the_appsync_js_runtime_rejects(handler: str) -> None:
     # The APPSYNC_JS runtime has no try/catch, classes, loops of the for(;;)/while kind,
     # ++/--, async/await, regex literals or `new` (see @aws-appsync/eslint-plugin's rules).
@@ -118,4 +186,4 @@ def test_handlers_avoid_what_the_appsync_js_runtime_rejects(handler: str) -> Non
         r"(?<![\w)\]])/[^/*\s][^/\n]*/[gimsuy]*",
     ):
         assert not re.search(pattern, body), (handler, pattern)
-    assert "export function onSubscribe(ctx)" in code
+    assert "export function onSubscribe(ctx)" in code or "export const onPublish = {" in code

@@ -14,49 +14,9 @@ import pytest
 airspeed = pytest.importorskip("airspeed")
 from cfnlint.decode import cfn_yaml  # noqa: E402
 
+from backend_stub.lambda_backend.vtl import JBool, render  # noqa: E402
+
 TEMPLATE = Path(__file__).resolve().parents[2] / "backend" / "template.yaml"
-
-
-class JStr(str):
-    """A Java String as VTL sees it."""
-
-    def toUpperCase(self) -> JStr:
-        return JStr(self.upper())
-
-    def replaceAll(self, regex: str, replacement: str) -> JStr:
-        return JStr(re.sub(regex, replacement, self))
-
-
-class JBool:
-    """Java renders booleans as true/false."""
-
-    def __init__(self, value: bool) -> None:
-        self.value = value
-
-    def __str__(self) -> str:
-        return "true" if self.value else "false"
-
-
-class Util:
-    @staticmethod
-    def escapeJavaScript(value: str) -> JStr:
-        # API Gateway escapes quotes (single ones too), backslashes and control characters.
-        out = value.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'")
-        return JStr(out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
-
-
-class Input:
-    def __init__(self, code: str, body: dict[str, Any]) -> None:
-        self.code = code
-        self.body = body
-
-    def params(self, name: str) -> JStr:
-        assert name == "code"
-        return JStr(self.code)
-
-    def path(self, expr: str) -> Any:
-        assert expr == "$.Item"
-        return self.body.get("Item")
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +24,6 @@ def integration() -> Any:
     template = cfn_yaml.load(str(TEMPLATE))
     body = template["Resources"]["GameApi"]["Properties"]["DefinitionBody"]
     return body["paths"]["/games/{code}"]["get"]["x-amazon-apigateway-integration"]
-
-
-def render(source: str, code: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    context: dict[str, Any] = {"responseOverride": {}}
-    out = airspeed.Template(source).merge(
-        {"input": Input(code, body), "util": Util(), "context": context}
-    )
-    return out, context
 
 
 def item(phase: str, title: str = 'Pub quiz: what\'s "up"') -> dict[str, Any]:
@@ -91,7 +43,7 @@ def item(phase: str, title: str = 'Pub quiz: what\'s "up"') -> dict[str, Any]:
 
 def test_request_is_a_getitem_on_the_upper_cased_code(integration: Any) -> None:
     source = integration["requestTemplates"]["application/json"]["Fn::Sub"]
-    out, _ = render(source.replace("${GameTable}", "quizwire-GameTable"), "k7qx2m", {})
+    out, _ = render(source.replace("${GameTable}", "quizwire-GameTable"), {"code": "k7qx2m"}, {})
     assert json.loads(out) == {
         "TableName": "quizwire-GameTable",
         "Key": {"pk": {"S": "K7QX2M"}, "sk": {"S": "GAME"}},
@@ -100,7 +52,7 @@ def test_request_is_a_getitem_on_the_upper_cased_code(integration: Any) -> None:
 
 def response(integration: Any, code: str, body: dict[str, Any]) -> tuple[int, Any]:
     source = integration["responses"]["default"]["responseTemplates"]["application/json"]
-    out, context = render(source, code, body)
+    out, context = render(source, {"code": code}, body)
     return int(context["responseOverride"].get("status", 200)), json.loads(out)
 
 
@@ -126,3 +78,16 @@ def test_an_unknown_code_is_404_even_with_quotes_in_it(integration: Any) -> None
 def test_a_finished_game_is_410(integration: Any) -> None:
     status, body = response(integration, "K7QX2M", item("finished"))
     assert status == 410 and body["error"] == "finished"
+
+
+def test_dynamodb_errors_are_503_with_retry_after_not_404(integration: Any) -> None:
+    """Throttling reaches API Gateway as DynamoDB's HTTP 400, an outage as a 500: the
+    integration response is chosen by that status, and neither may read as "no such game"."""
+    (pattern,) = [key for key in integration["responses"] if key != "default"]
+    for status in ("400", "500", "503"):
+        assert re.fullmatch(pattern, status), status
+    assert not re.fullmatch(pattern, "200")
+    busy = integration["responses"][pattern]
+    assert busy["statusCode"] == "503"
+    assert busy["responseParameters"] == {"method.response.header.Retry-After": "'1'"}
+    assert json.loads(busy["responseTemplates"]["application/json"])["error"] == "unavailable"

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from backend.functions import admin, answers, authorizer, deadline, entry, runtime, stream
+from quizwire.state import GameState
 
-from .conftest import Env, FakeContext, body, call, publish_event, rest_event
+from .conftest import Env, FakeContext, Watch, body, call, publish_event, rest_event
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,9 +48,15 @@ def identity(player: dict[str, Any]) -> dict[str, Any]:
     return {"handlerContext": decision["handlerContext"]}
 
 
-async def answer(code: str, player: dict[str, Any], choice: int, qid: str = "q1") -> Any:
+async def answer(
+    code: str,
+    player: dict[str, Any],
+    choice: int,
+    qid: str = "q1",
+    received_at: int | None = None,
+) -> Any:
     event = publish_event(
-        f"/answer/{code}", [{"questionId": qid, "choice": choice}], identity(player)
+        f"/answer/{code}", [{"questionId": qid, "choice": choice}], identity(player), received_at
     )
     return await call(answers.handler, event)
 
@@ -178,20 +185,62 @@ async def test_the_deadline_function_closes_only_a_due_question(env: Env) -> Non
     assert (await call(deadline.handler, {"gameId": "NOSUCH", "index": 0}))["closed"] is False
 
 
-async def test_a_late_answer_is_refused_and_closes_the_question_lazily(env: Env) -> None:
+async def started(env: Env) -> tuple[str, dict[str, Any], Watch, GameState]:
+    """A game with Amy in it, its first question open: code, Amy, her scores, the game row."""
     code = await create()
     amy = await join(code, "Amy")
     await admin_cmd(code, "start")
     scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
-    backend = runtime.backend()
-    state = backend.store.load_game(code)
+    state = runtime.backend().store.load_game(code)
     assert state is not None
+    return code, amy, scores, state
+
+
+async def test_a_late_answer_is_refused_and_closes_the_question_lazily(env: Env) -> None:
+    code, amy, scores, state = await started(env)
+    backend = runtime.backend()
     backend.clock = lambda: state.deadline + 5
     await answer(code, amy, 1)
     late = await scores.next()
     assert late["accepted"] is False and late["refusal"]["code"] == "too_late"
     view = body(await call(admin.handler, rest_event("GET", f"/admin/games/{code}")))
     assert view["phase"] == "question_closed"  # closed by the admin read, at the deadline
+
+
+async def test_an_answer_is_timed_from_its_edge_stamp_not_when_the_lambda_runs(env: Env) -> None:
+    """Lambda's async retry comes a minute later (and a queue or a cold start can delay any
+    invocation): the answer counts as received when the Event API stamped it."""
+    code, amy, scores, state = await started(env)
+    backend = runtime.backend()
+    backend.clock = lambda: state.deadline + 60_000  # the function runs after the deadline
+    await answer(code, amy, 1, received_at=state.opened_at + 1_500)
+    receipt = await scores.next()
+    assert receipt["accepted"] is True
+    (stored,) = env.store.load_answers(code)
+    assert (stored.elapsed_ms, stored.received_at) == (1_500, state.opened_at + 1_500)
+    bob = await join(code, "Bob")
+    bob_scores = await env.watch(f"/scores/{code}/{bob['playerId']}")
+    backend.clock = lambda: state.opened_at + 2_000  # and a stamp past the deadline is late
+    await answer(code, bob, 1, received_at=state.deadline + 1)
+    assert (await bob_scores.next())["refusal"]["code"] == "too_late"
+
+
+async def test_an_answer_received_in_time_counts_though_judged_after_the_deadline(
+    env: Env,
+) -> None:
+    """The deadline closes a question only after a grace: answers the Event API received in
+    time may still be queued for their (asynchronous) judging when the deadline passes."""
+    code, amy, scores, state = await started(env)
+    backend = runtime.backend()
+    backend.deadline_grace_ms = 2_000
+    backend.clock = lambda: state.deadline + 1_000
+    view = body(await call(admin.handler, rest_event("GET", f"/admin/games/{code}")))
+    assert view["phase"] == "question_open"  # past the deadline, within the grace
+    await answer(code, amy, 1, received_at=state.deadline - 100)
+    assert (await scores.next())["accepted"] is True
+    backend.clock = lambda: state.deadline + 2_000
+    view = body(await call(admin.handler, rest_event("GET", f"/admin/games/{code}")))
+    assert view["phase"] == "question_closed" and view["reveal"]["answered"] == 1
 
 
 async def test_answers_only_as_yourself_in_your_own_game(env: Env) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -32,14 +33,28 @@ CHANNEL_AUTH = {
     "default": (["API_KEY"], ["API_KEY"]),
 }
 
-#: Where each function may publish (what its code paths publish, nothing more).
+#: Where each function may publish (what its code paths publish, nothing more). Results of a
+#: reveal go out from the results function only, whoever closed the question.
 PUBLISHES = {
     "AnswersFunction": {"scores", "answer"},
-    "EntryFunction": {"game", "scores"},
+    "EntryFunction": {"game"},
     "AdminFunction": {"game", "question", "scores"},
-    "DeadlineFunction": {"game", "scores"},
-    "StreamFunction": {"game", "leaderboard", "scores"},
+    "DeadlineFunction": {"game"},
+    "StreamFunction": {"game", "leaderboard"},
+    "ResultsFunction": {"scores"},
     "AuthorizerFunction": set(),
+}
+
+#: The DynamoDB actions each function's code paths use. Closing a question shuts the answer
+#: gates (BatchWriteItem); only an answer checks a gate (ConditionCheckItem).
+TABLE_ACTIONS = {
+    "AnswersFunction": {"GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"},
+    "EntryFunction": {"GetItem", "PutItem", "UpdateItem", "Query", "BatchWriteItem"},
+    "AdminFunction": {"GetItem", "PutItem", "UpdateItem", "Query", "BatchWriteItem"},
+    "DeadlineFunction": {"GetItem", "PutItem", "UpdateItem", "Query", "BatchWriteItem"},
+    "StreamFunction": {"GetItem", "PutItem", "UpdateItem", "Query", "BatchWriteItem"},
+    "ResultsFunction": {"GetItem", "Query"},
+    "AuthorizerFunction": {"GetItem"},
 }
 
 
@@ -62,8 +77,8 @@ def test_cfn_lint_passes() -> None:
 
 def test_cfn_lint_would_catch_a_broken_handler_config(tmp_path: Path) -> None:
     broken = tmp_path / "template.yaml"
-    broken.write_text(TEMPLATE.read_text().replace("InvokeType: EVENT", "InvokeType: ASYNC"))
-    assert any(m.startswith("E3030") and "ASYNC" in m for m in lint(broken))
+    broken.write_text(TEMPLATE.read_text().replace("Behavior: CODE", "Behavior: CODEX"))
+    assert any(m.startswith("E3030") and "CODEX" in m for m in lint(broken))
 
 
 def _sam() -> str | None:
@@ -114,11 +129,17 @@ def test_every_function_may_publish_where_its_role_lets_it(template: Any) -> Non
             assert "AWS_IAM" in modes[namespace], (function, namespace)
 
 
-def test_answers_go_to_lambda_asynchronously(template: Any) -> None:
+def test_answers_reach_the_lambda_through_the_stamping_code_handler(template: Any) -> None:
+    """An answer is timed at the edge: the namespace's own onPublish (answer.js) stamps it and
+    invokes the answers function asynchronously through the Lambda data source."""
     answer = template["Resources"]["AnswerNamespace"]["Properties"]
     on_publish = answer["HandlerConfigs"]["OnPublish"]
-    assert on_publish["Behavior"] == "DIRECT"
-    assert on_publish["Integration"]["LambdaConfig"] == {"InvokeType": "EVENT"}
+    assert on_publish["Behavior"] == "CODE"
+    assert on_publish["Integration"] == {
+        "DataSourceName": {"Fn::GetAtt": ["AnswersDataSource", "Name"]}
+    }
+    assert "invocationType: 'Event'" in answer["CodeHandlers"]
+    assert "util.time.nowEpochMilliSeconds()" in answer["CodeHandlers"]
     source = template["Resources"]["AnswersDataSource"]["Properties"]
     assert source["Type"] == "AWS_LAMBDA"
     assert source["LambdaConfig"]["LambdaFunctionArn"] == {"Fn::GetAtt": ["AnswersFunction", "Arn"]}
@@ -131,6 +152,7 @@ def test_answers_go_to_lambda_asynchronously(template: Any) -> None:
         ("QuestionNamespace", "public.js"),
         ("LeaderboardNamespace", "public.js"),
         ("ScoresNamespace", "scores.js"),
+        ("AnswerNamespace", "answer.js"),
     ],
 )
 def test_inline_handlers_are_the_tested_files(template: Any, namespace: str, source: str) -> None:
@@ -276,3 +298,101 @@ def test_dashboard_reads_realtime_metrics_under_their_namespace_dimension(templa
                 for expression in expressions:
                     if f'MetricName="{realtime}"' in expression:
                         assert "ChannelNamespaceName,EventAPIId" in expression
+
+
+def test_each_function_has_exactly_the_table_actions_its_code_uses(template: Any) -> None:
+    for name, fn in resources(template, "AWS::Serverless::Function").items():
+        actions = {
+            a.split(":", 1)[1]
+            for statement in _statements(fn)
+            for a in _as_list(statement["Action"])
+            if a.startswith("dynamodb:")
+        }
+        assert actions == TABLE_ACTIONS[name], name
+
+
+def test_failed_async_invocations_and_stream_records_are_kept_and_alarmed(
+    template: Any,
+) -> None:
+    queue = {"Fn::GetAtt": ["FailedEventsQueue", "Arn"]}
+    functions = template["Resources"]
+    for name in ("AnswersFunction", "ResultsFunction"):
+        config = functions[name]["Properties"]["EventInvokeConfig"]
+        assert config["MaximumRetryAttempts"] >= 1, name
+        assert config["DestinationConfig"]["OnFailure"] == {"Type": "SQS", "Destination": queue}
+    stream = functions["StreamFunction"]["Properties"]["Events"]["TableStream"]["Properties"]
+    assert stream["DestinationConfig"]["OnFailure"] == {"Type": "SQS", "Destination": queue}
+    for name in ("AnswersFunction", "ResultsFunction", "StreamFunction"):
+        sends = [
+            s["Resource"]
+            for s in _statements(functions[name])
+            if "sqs:SendMessage" in _as_list(s["Action"])
+        ]
+        assert sends == [queue], name
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    watched = {
+        (a["Properties"]["MetricName"], str(a["Properties"]["Dimensions"][0]["Value"]))
+        for a in alarms
+    }
+    assert (
+        "ApproximateNumberOfMessagesVisible",
+        str({"Fn::GetAtt": ["FailedEventsQueue", "QueueName"]}),
+    ) in watched
+    assert ("Errors", str({"Ref": "AnswersFunction"})) in watched
+
+
+def test_functions_that_close_questions_hand_the_results_to_the_results_function(
+    template: Any,
+) -> None:
+    results_arn = {"Fn::GetAtt": ["ResultsFunction", "Arn"]}
+    for name in ("AdminFunction", "DeadlineFunction", "EntryFunction", "StreamFunction"):
+        fn = template["Resources"][name]["Properties"]
+        assert fn["Environment"]["Variables"]["RESULTS_FUNCTION"] == {"Ref": "ResultsFunction"}
+        invokes = [
+            s["Resource"]
+            for s in _statements(template["Resources"][name])
+            if "lambda:InvokeFunction" in _as_list(s["Action"])
+        ]
+        assert invokes == [results_arn], name
+
+
+def test_no_hard_coded_partition(template: Any) -> None:
+    """arn:aws is only the commercial partition (China and GovCloud are arn:aws-cn / -us-gov)."""
+    text = TEMPLATE.read_text()
+    assert not re.search(r"arn:aws[:\-]", text), re.findall(r".*arn:aws[:\-].*", text)
+
+
+def test_the_open_default_namespace_is_for_debugging_only(template: Any) -> None:
+    assert template["Parameters"]["DebugNamespace"]["Default"] == "false"
+    default = template["Resources"]["DefaultNamespace"]
+    assert default["Condition"] == "DebugNamespaceOn"
+    assert template["Conditions"]["DebugNamespaceOn"] == {
+        "Fn::Equals": [{"Ref": "DebugNamespace"}, "true"]
+    }
+
+
+def test_tracing_is_on_and_every_handler_is_traced(template: Any) -> None:
+    """Tracing: Active without the Powertools Tracer gives X-Ray the invocation but none of the
+    DynamoDB or Event API calls inside it."""
+    import importlib
+    import inspect
+
+    assert template["Globals"]["Function"]["Tracing"] == "Active"
+    for fn in resources(template, "AWS::Serverless::Function").values():
+        module_name, _, attr = fn["Properties"]["Handler"].rpartition(".")
+        source = inspect.getsource(importlib.import_module(module_name))
+        decorators = source.split(f"def {attr}(")[0].rsplit("\n\n", 1)[-1]
+        assert "@tracer.capture_lambda_handler" in decorators, module_name
+
+
+def test_dashboard_rows_never_copy_from_an_expression_row(template: Any) -> None:
+    """A "." cell repeats the cell above it; above an expression row there is nothing to repeat
+    (CloudWatch then drops or mislabels the row)."""
+    for widget in _dashboard(template)["widgets"]:
+        rows = widget["properties"]["metrics"]
+        for above, row in itertools.pairwise(rows):
+            if any(cell in (".", "...") for cell in row if isinstance(cell, str)):
+                assert all(isinstance(cell, str) for cell in above), (
+                    widget["properties"]["title"],
+                    row,
+                )

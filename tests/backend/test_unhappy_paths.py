@@ -269,3 +269,47 @@ async def test_answer_metrics_are_emf_with_refusals_by_reason(
 
 def _as_values(value: Any) -> list[float]:
     return [float(v) for v in value] if isinstance(value, list) else [float(value)]
+
+
+async def test_stream_records_are_counted_once(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = await create()
+    for name in ("Amy", "Bob", "Cy"):
+        await join(code, name)
+    records = env.stream_event()
+    capsys.readouterr()
+    await call(stream.handler, records)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    counted = sum(
+        sum(_as_values(line["StreamRecords"])) for line in lines if "StreamRecords" in line
+    )
+    assert counted == len(records["Records"]) > 0
+
+
+async def test_a_command_that_loses_the_game_row_to_an_announcement_is_retried(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stream consumer announces the lobby count (a write of the game row) while the
+    presenter presses start: the presenter's start still happens, once."""
+    from backend.functions.runtime import backend
+
+    code = await create()
+    await join(code, "Amy")
+    store = backend().store
+    real_load = store.load_game
+    raced: list[str] = []
+
+    def racing_load(game_id: str) -> Any:
+        game = real_load(game_id)
+        if not raced:
+            raced.append(game_id)
+            backend().announce_lobby(game_id, 1)  # lands between the read and the write
+        return game
+
+    monkeypatch.setattr(store, "load_game", racing_load)
+    started = await admin_cmd(code, "start")
+    assert raced == [code]
+    assert started["statusCode"] == 200 and body(started)["phase"] == "question_open"
+    again = await admin_cmd(code, "start")
+    assert again["statusCode"] == 409 and body(again)["error"] == "bad_transition"

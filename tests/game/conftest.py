@@ -1,4 +1,8 @@
-"""Fixtures for the end-to-end game suite: an in-process stub on a free port, cleaned up."""
+"""Fixtures for the end-to-end game suite: an in-process stub on a free port, cleaned up.
+
+A test that takes the ``backend`` fixture runs twice: against the SQLite stub and against
+``backend/`` on the local Lambda mode (``--backend lambda``), with the same clients and the
+same assertions, except where a documented difference says otherwise (:class:`Observe`)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import pytest
 
 from quizwire.client.game_api import EntryClient
 
-from .harness import Player, Presenter, Stub, stub_config
+from .harness import BACKENDS, Player, Presenter, Stub, lambda_available, stub_config
 
 
 class Closer:
@@ -33,17 +37,45 @@ class Closer:
 StubFactory = Callable[..., Any]
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "lambda" and not lambda_available():
+        pytest.skip("the local Lambda mode needs the test extras and node")
+    return str(request.param)
+
+
 @pytest.fixture
 async def make_stub(tmp_path: Path) -> AsyncIterator[StubFactory]:
-    """``await make_stub(entry_rate=...)``: a started in-process stub, stopped at teardown."""
-    stubs: list[Stub] = []
+    """``await make_stub(entry_rate=..., backend=...)``: a started in-process stub, stopped at
+    teardown."""
+    stubs: list[Any] = []
 
-    async def factory(*, entry_rate: float = 2000.0, coalesce_interval: float = 0.1) -> Stub:
+    async def factory(
+        *,
+        entry_rate: float = 2000.0,
+        coalesce_interval: float = 0.1,
+        backend: str = "sqlite",
+        **lambda_options: Any,
+    ) -> Any:
         data = tmp_path / f"stub{len(stubs)}"
         data.mkdir()
-        stub = Stub(stub_config(), data, entry_rate=entry_rate, coalesce_interval=coalesce_interval)
-        await stub.start()
+        stub: Any
+        if backend == "lambda":
+            from backend_stub.lambda_backend.app import LambdaStub
+
+            rate = str(int(entry_rate))
+            stub = LambdaStub(
+                stub_config(),
+                data,
+                parameters={"EntryRateLimit": rate, "EntryBurstLimit": rate},
+                **lambda_options,
+            )
+        else:
+            stub = Stub(
+                stub_config(), data, entry_rate=entry_rate, coalesce_interval=coalesce_interval
+            )
         stubs.append(stub)
+        await stub.start()
         return stub
 
     yield factory

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -68,6 +69,55 @@ LEADERBOARD_ENTRY_KEYS = {"playerId", "name", "score", "rank"}
 
 def wall_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+BACKENDS = ("sqlite", "lambda")
+
+
+def lambda_available() -> bool:
+    """The local Lambda mode's parts: moto's server, Powertools, airspeed, cfn-lint, node."""
+    from importlib.util import find_spec
+
+    modules = ("moto", "flask_cors", "aws_lambda_powertools", "airspeed", "cfnlint")
+    return all(find_spec(m) for m in modules) and shutil.which("node") is not None
+
+
+class Observe:
+    """What a test may look at behind the public surfaces, per backend. The Lambda path reports
+    through its CloudWatch metrics (EMF in the functions' log), as on AWS."""
+
+    def __init__(self, stub: Any) -> None:
+        self.stub = stub
+        self.is_lambda = not hasattr(stub, "game")
+
+    @property
+    def refusals_in_publish_result(self) -> bool:
+        """The SQLite stub judges in onPublish; on AWS the answer is judged asynchronously:
+        the publish succeeds and the verdict comes on the scores channel only."""
+        return not self.is_lambda
+
+    @property
+    def deadline_grace_ms(self) -> int:
+        """The deployed backend closes a question this long after its deadline."""
+        if not self.is_lambda:
+            return 0
+        return int(self.stub.template.parameters["DeadlineGraceSeconds"]) * 1000
+
+    @property
+    def knows_who_is_connected(self) -> bool:
+        return not self.is_lambda  # AppSync does not tell the backend (docs/deploy.md)
+
+    def answers(self) -> tuple[int, dict[str, int]]:
+        """Accepted answers and refusals by reason, as the backend counted them."""
+        if not self.is_lambda:
+            return self.stub.game.answers_accepted, dict(self.stub.game.answers_refused)
+        totals = self.stub.metric_totals()
+        refused = {
+            key.split("reason=", 1)[1].rstrip("}"): int(value)
+            for key, value in totals.items()
+            if key.startswith("AnswersRefusedByReason{") and value
+        }
+        return int(totals.get("AnswersAccepted", 0)), refused
 
 
 def stub_config() -> StubConfig:
@@ -386,10 +436,13 @@ def free_port() -> int:
 class StubProcess:
     """``quizwire stub`` as a child process on a fixed port and data dir."""
 
-    def __init__(self, data_dir: Path, config_dir: Path, port: int) -> None:
+    def __init__(
+        self, data_dir: Path, config_dir: Path, port: int, extra: Sequence[str] = ()
+    ) -> None:
         self.data_dir = data_dir
         self.config_dir = config_dir
         self.port = port
+        self.extra = list(extra)
         self.popen: subprocess.Popen[bytes] | None = None
         self.info: dict[str, str] = {}
         self.log = data_dir / "stub.log"
@@ -407,6 +460,7 @@ class StubProcess:
             "--data-dir",
             str(self.data_dir),
             "--no-profile",
+            *self.extra,
         ]
         with self.log.open("ab") as out:
             self.popen = subprocess.Popen(
@@ -457,9 +511,11 @@ class StubProcess:
 
 __all__ = [
     "API_KEY",
+    "BACKENDS",
     "Answered",
     "Expected",
     "Inbox",
+    "Observe",
     "Player",
     "Presenter",
     "Stub",
@@ -468,6 +524,7 @@ __all__ = [
     "deep_keys",
     "expected_from_results",
     "free_port",
+    "lambda_available",
     "make_quiz",
     "new_events_client",
     "presenter_auth",

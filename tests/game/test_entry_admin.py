@@ -1,17 +1,28 @@
 """Entry and admin API end to end: clear refusals at the door, signatures on every admin call,
-and a kicked player locked out of answers, connections and snapshots."""
+and a kicked player locked out of answers, connections and snapshots. Tests taking ``backend``
+run against the SQLite stub and the Lambda path alike."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import httpx
 import pytest
 
-from eventapi import AuthError, EventsClient, LambdaAuth, PublishError
+from eventapi import ApiKeyAuth, AuthError, EventsClient, LambdaAuth, PublishError, SubscribeError
 from quizwire.client.game_api import AdminClient, GameApiError
+from quizwire.credentials import DENIAL_TTL_S
 
-from .harness import API_KEY, KEY_ID, make_quiz, new_events_client, presenter_auth
+from .harness import (
+    API_KEY,
+    KEY_ID,
+    lambda_available,
+    make_quiz,
+    new_events_client,
+    presenter_auth,
+)
 
 QUIZ = make_quiz([(4, 2, 1000), (2, 0, 1000)])
 
@@ -24,8 +35,8 @@ async def refused(call) -> GameApiError:
     return caught.value
 
 
-async def test_unknown_game_is_404_everywhere(make_stub, presenter_for, entry_for) -> None:
-    stub = await make_stub()
+async def test_unknown_game_is_404_everywhere(make_stub, presenter_for, entry_for, backend) -> None:
+    stub = await make_stub(backend=backend)
     entry = entry_for(stub.game_api)
     admin = presenter_for(stub).admin
     for call in (
@@ -44,8 +55,8 @@ async def test_unknown_game_is_404_everywhere(make_stub, presenter_for, entry_fo
     assert (await entry.get_game(code.lower()))["gameId"] == code
 
 
-async def test_finished_game_is_410(make_stub, presenter_for, entry_for) -> None:
-    stub = await make_stub()
+async def test_finished_game_is_410(make_stub, presenter_for, entry_for, backend) -> None:
+    stub = await make_stub(backend=backend)
     entry = entry_for(stub.game_api)
     admin = presenter_for(stub).admin
     code = (await admin.create_game(quiz=QUIZ))["gameId"]
@@ -71,8 +82,8 @@ async def test_finished_game_is_410(make_stub, presenter_for, entry_for) -> None
     assert (err.status, err.code) == (409, "bad_transition")
 
 
-async def test_nicknames_are_checked(make_stub, presenter_for, entry_for) -> None:
-    stub = await make_stub()
+async def test_nicknames_are_checked(make_stub, presenter_for, entry_for, backend) -> None:
+    stub = await make_stub(backend=backend)
     entry = entry_for(stub.game_api)
     code = (await presenter_for(stub).admin.create_game(quiz=QUIZ))["gameId"]
 
@@ -103,8 +114,8 @@ async def test_nicknames_are_checked(make_stub, presenter_for, entry_for) -> Non
     )
 
 
-async def test_admin_calls_need_a_valid_signature(make_stub, presenter_for) -> None:
-    stub = await make_stub()
+async def test_admin_calls_need_a_valid_signature(make_stub, presenter_for, backend) -> None:
+    stub = await make_stub(backend=backend)
     base = stub.game_api
     code = (await presenter_for(stub).admin.create_game(quiz=QUIZ))["gameId"]
     async with httpx.AsyncClient(timeout=10) as http:
@@ -131,7 +142,8 @@ async def test_admin_calls_need_a_valid_signature(make_stub, presenter_for) -> N
             for call in (admin.list_games(), admin.command(code, "start"), admin.view(code)):
                 err = await refused(call)
                 assert (err.status, err.code) == (401, "unauthorized")
-                assert "signed with the presenter's credentials" in err.message
+                # (API Gateway says "the presenter's AWS credentials")
+                assert "signed with the presenter's" in err.message
     finally:
         await wrong_secret.close()
         await unknown_key.close()
@@ -278,12 +290,43 @@ async def test_kick_and_readmit_take_effect_at_once(
             pass
 
 
-async def test_a_locked_game_takes_no_new_players(
+async def test_a_readmit_takes_effect_within_the_denial_ttl_on_lambda(
     make_stub, presenter_for, entry_for, player_for
 ) -> None:
+    """Lambda path: AppSync's cache cannot be purged, so the authorizer's refusals carry a short
+    ``ttlOverride`` -- a readmitted player is back within seconds, not the authorizer's TTL
+    (a refusal without one is cached for ``AuthorizerTtl``, 60 s)."""
+    if not lambda_available():
+        pytest.skip("the local Lambda mode needs the test extras and node")
+    stub = await make_stub(backend="lambda")
+    http_url = stub.events.http_url
+    presenter = presenter_for(stub)
+    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
+    entry = entry_for(stub.game_api)
+    bob = player_for("Bob", code, http_url, entry)
+    await bob.join()
+    await presenter.admin.player_action(code, bob.player_id, "kick")
+    with pytest.raises(AuthError):  # refused, and the refusal is cached
+        async with new_events_client(http_url, LambdaAuth(bob.token)):
+            pass
+    await presenter.admin.player_action(code, bob.player_id, "readmit")
+    readmitted_at = time.monotonic()
+    while True:
+        try:
+            async with new_events_client(http_url, LambdaAuth(bob.token)) as client:
+                await client.subscribe(f"/scores/{code}/{bob.player_id}")
+            break
+        except AuthError:
+            assert time.monotonic() - readmitted_at < DENIAL_TTL_S + 2, "denial cached too long"
+            await asyncio.sleep(0.5)
+
+
+async def test_a_locked_game_takes_no_new_players(
+    make_stub, presenter_for, entry_for, player_for, backend
+) -> None:
     """The host's "lock": new joins get a clear 403, players already in keep playing and may
-    rejoin; unlocking opens the door again; a finished game cannot be locked."""
-    stub = await make_stub()
+    rejoin; unlocking opens the door again; a finished game cannot be locked. Both backends."""
+    stub = await make_stub(backend=backend)
     http_url = stub.events.http_url
     presenter = presenter_for(stub)
     code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
@@ -313,3 +356,39 @@ async def test_a_locked_game_takes_no_new_players(
     await presenter.admin.command(code, "end")
     err = await refused(presenter.admin.command(code, "lock"))
     assert (err.status, err.code) == (409, "bad_transition")
+
+
+async def test_no_one_subscribes_to_every_game_at_once(make_stub, presenter_for, backend) -> None:
+    """A wildcard over game ids would give any API-key holder every game's questions."""
+    stub = await make_stub(backend=backend)
+    code = (await presenter_for(stub).admin.create_game(quiz=QUIZ))["gameId"]
+    async with new_events_client(stub.events.http_url, ApiKeyAuth(API_KEY)) as screen:
+        await screen.subscribe(f"/game/{code}")  # one game: yes
+        for channel in ("/game/*", "/question/*", "/leaderboard/*"):
+            with pytest.raises(SubscribeError) as caught:
+                await screen.subscribe(channel)
+            assert "UnauthorizedException" in caught.value.error_types, channel
+
+
+async def test_the_entry_check_says_busy_while_dynamodb_throttles(make_stub, entry_for) -> None:
+    """Lambda path: API Gateway's direct GetItem maps DynamoDB's throttling to 503 +
+    Retry-After (it used to read as 404, "no such game"); the entry client waits and retries."""
+    if not lambda_available():
+        pytest.skip("the local Lambda mode needs the test extras and node")
+    stub = await make_stub(backend="lambda", partition_read_units=2)
+    admin = AdminClient(stub.game_api, presenter_auth())
+    try:
+        code = (await admin.create_game(quiz=QUIZ))["gameId"]
+    finally:
+        await admin.close()
+    busy = None
+    async with httpx.AsyncClient(timeout=10) as http:
+        for _ in range(20):
+            response = await http.get(f"{stub.game_api}/games/{code}")
+            if response.status_code != 200:
+                busy = response
+                break
+    assert busy is not None and busy.status_code == 503
+    assert busy.headers["Retry-After"] == "1" and busy.json()["error"] == "unavailable"
+    entry = entry_for(stub.game_api)
+    assert (await entry.get_game(code))["gameId"] == code  # after waiting it out if need be

@@ -37,6 +37,7 @@ from .harness import (
     LEADERBOARD_ENTRY_KEYS,
     QUESTION_KEYS,
     SCORE_KEYS,
+    Observe,
     Player,
     Presenter,
     competition_ranks,
@@ -178,6 +179,11 @@ async def cheat_while_open(
     # ... and so does the presenter view (even the presenter sees the answer only at the reveal);
     # the standings it shows do not move while the question is open, though answers come in.
     view = await presenter.admin.view(code)
+    for _ in range(50):  # the regular players' answers are coming in (judged asynchronously
+        if view["answered"] > 0:  # on the Lambda path)
+            break
+        await asyncio.sleep(0.1)
+        view = await presenter.admin.view(code)
     assert set(view["question"]) == QUESTION_KEYS and view["reveal"] is None
     assert view["answered"] > 0
     assert {p["score"] for p in view["players"]} == {0}
@@ -195,6 +201,7 @@ async def play_cheater_q1(
     other_code: str,
     http_url: str,
     done: asyncio.Event,
+    observe: Observe,
 ) -> None:
     question = await wait_question(cheater, 0)
     qid = question["questionId"]
@@ -212,7 +219,8 @@ async def play_cheater_q1(
     # may tell whether the first answer was right while the question is open.
     second = await cheater.answer(qid, (right + 1) % CHOICES[0])
     assert refusal_code(second.score) == "already_answered"
-    assert [f.message for f in second.result.failed] == [second.score["refusal"]["message"]]
+    if observe.refusals_in_publish_result:
+        assert [f.message for f in second.result.failed] == [second.score["refusal"]["message"]]
     again = await cheater.answer(qid, right)
     assert refusal_code(again.score) == "duplicate"
     for refused in (second.score, again.score):
@@ -220,11 +228,13 @@ async def play_cheater_q1(
     # A question not asked yet.
     future = await cheater.answer("q3", 0)
     assert refusal_code(future.score) == "wrong_question"
-    assert len(future.result.failed) == 1
+    assert len(future.result.failed) == (1 if observe.refusals_in_publish_result else 0)
     done.set()  # the dropper, holding q1 open so far, may answer now
 
 
-async def play_cheater_late(cheater: Player, presenter: Presenter, revealed: asyncio.Event) -> None:
+async def play_cheater_late(
+    cheater: Player, presenter: Presenter, revealed: asyncio.Event, observe: Observe
+) -> None:
     """q2: wait for the reveal, then answer the right choice."""
     question = await wait_question(cheater, 1)
     await revealed.wait()
@@ -233,7 +243,8 @@ async def play_cheater_late(cheater: Player, presenter: Presenter, revealed: asy
     )
     late = await cheater.answer(question["questionId"], closed["correct"])
     assert refusal_code(late.score) == "too_late"
-    assert late.score["points"] == 0 and late.result.failed
+    assert late.score["points"] == 0
+    assert bool(late.result.failed) is observe.refusals_in_publish_result
 
 
 async def play_cheater_q5(cheater: Player) -> None:
@@ -276,8 +287,19 @@ async def close_question(presenter: Presenter, code: str, q: int, *, auto: bool)
     return closed
 
 
-async def test_full_game(make_stub, presenter_for, entry_for, player_for) -> None:
-    stub = await make_stub(entry_rate=5.0)  # a tiny entry rate: the joins hit a 429 storm
+async def answer_counts_settle(observe: Observe, accepted: int, refused: int) -> None:
+    """The Lambda path counts in its metrics, written as each invocation ends."""
+    for _ in range(50):
+        got, reasons = observe.answers()
+        if got >= accepted and sum(reasons.values()) >= refused:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def test_full_game(make_stub, presenter_for, entry_for, player_for, backend) -> None:
+    # a tiny entry rate: the joins hit a 429 storm
+    stub = await make_stub(entry_rate=5.0, backend=backend)
+    observe = Observe(stub)
     http_url = stub.events.http_url
     presenter = presenter_for(stub)
     created = await presenter.admin.create_game(
@@ -304,7 +326,8 @@ async def test_full_game(make_stub, presenter_for, entry_for, player_for) -> Non
     )
     assert lobby["total"] == len(SPECS)
     view = await presenter.admin.view(code)
-    assert (view["playerCount"], view["connectedCount"]) == (20, 20)
+    assert view["playerCount"] == 20
+    assert view["connectedCount"] == (20 if observe.knows_who_is_connected else None)
 
     plans = regular_plans()
     opens: dict[int, int] = {}
@@ -320,9 +343,13 @@ async def test_full_game(make_stub, presenter_for, entry_for, player_for) -> Non
         late: asyncio.Future[None] | None = None
         if q == 0:
             cheated = asyncio.Event()
-            tasks.append(play_cheater_q1(cheater, victim, presenter, other_code, http_url, cheated))
+            tasks.append(
+                play_cheater_q1(cheater, victim, presenter, other_code, http_url, cheated, observe)
+            )
         elif q == 1:  # runs past the reveal
-            late = asyncio.ensure_future(play_cheater_late(cheater, presenter, revealed[1]))
+            late = asyncio.ensure_future(
+                play_cheater_late(cheater, presenter, revealed[1], observe)
+            )
         elif q == 4:
             tasks.append(play_cheater_q5(cheater))
         else:
@@ -445,7 +472,9 @@ async def test_full_game(make_stub, presenter_for, entry_for, player_for) -> Non
     assert all("correct" not in m and "points" not in m for m in stream)
 
     # Every refusal the cheater earned, and nothing else was refused all game.
-    assert stub.game.answers_refused == {
+    await answer_counts_settle(observe, sum(accepted_rows.values()), 6)
+    accepted, refused = observe.answers()
+    assert refused == {
         "already_answered": 1,
         "duplicate": 1,
         "wrong_question": 1,
@@ -453,7 +482,7 @@ async def test_full_game(make_stub, presenter_for, entry_for, player_for) -> Non
         "bad_choice": 1,
         "game_over": 1,
     }
-    assert stub.game.answers_accepted == sum(accepted_rows.values())
+    assert accepted == sum(accepted_rows.values())
 
     # -- no message the cheater could read told it a correct answer before the reveal ---------
     reveal_ts = {

@@ -237,7 +237,9 @@ class GameBackend:
     def join(self, code: str, raw_name: object) -> tuple[PlayerCredential, PlayerState]:
         game = self.game(code)
         try:
-            rules.check_can_join(game)  # finished, locked by the host, or started without late joins
+            rules.check_can_join(
+                game
+            )  # finished, locked by the host, or started without late joins
         except rules.JoinRefused as exc:
             raise GameError(exc.status, exc.code, exc.message) from None
         try:

@@ -1,7 +1,7 @@
 """Who is calling: API keys, real SigV4 verification, and the Lambda-authorizer hook.
 
 An operation is authenticated from its authorization object (or HTTP headers), then the mode it
-used is checked against what the connection or namespace allows (reference §7).
+used is checked against what the connection or namespace allows (docs/appsync-events-protocol.md §7).
 """
 
 from __future__ import annotations

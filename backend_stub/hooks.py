@@ -1,4 +1,4 @@
-"""What namespace handlers see and may raise: the AppSync handler context (reference §8)."""
+"""What namespace handlers see and may raise: the AppSync handler context (docs/appsync-events-protocol.md §8)."""
 
 from __future__ import annotations
 

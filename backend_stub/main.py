@@ -87,13 +87,6 @@ async def run_stub(options: StubOptions) -> None:
         public_hosts=(_advertised_host(options.host), *options.public_hosts),
     )
     stub = _make_stub(options, config)
-    server = stub.events
-    metrics = server.metrics
-    # Thousands of long-lived connections: full collections walk only what is new (gcpolicy).
-    gc_policy = gcpolicy.install(
-        lambda: metrics.connections_active,
-        lambda: metrics.connection_requests - metrics.connections_active,
-    )
     try:
         await stub.start()
     except OSError as exc:
@@ -101,6 +94,12 @@ async def run_stub(options: StubOptions) -> None:
             f"quizwire stub: cannot listen on {options.host}:{options.port}: {exc.strerror}"
         ) from None
     server = stub.events
+    metrics = server.metrics
+    # Thousands of long-lived connections: full collections walk only what is new (gcpolicy).
+    gc_policy = gcpolicy.install(
+        lambda: metrics.connections_active,
+        lambda: metrics.connection_requests - metrics.connections_active,
+    )
     host = f"{_advertised_host(options.host)}:{server.port}"
     scheme = "https" if config.ssl_context else "http"
     info = {

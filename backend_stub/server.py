@@ -1,6 +1,6 @@
 """The offline AppSync Event API: ``POST /event`` and the WebSocket at ``/event/realtime``.
 
-Behaves like the service (reference §10 checklist): same frames, error types and texts, one
+Behaves like the service (docs/appsync-events-protocol.md §10 checklist): same frames, error types and texts, one
 ``data`` frame per event per matching subscription, trailing-wildcard matching at any depth,
 keep-alives, 200 subscriptions per connection, compact frames with sorted keys. Bad input gets
 an error frame or status and never takes the server down. Behaviour AWS does not document is

@@ -1,6 +1,6 @@
 """The benchmark suite: every scenario, one table, each figure next to a same-run reference.
 
-    .venv/bin/python -m bench [--only join,held,fanout,burst,console] [--quick] [--json FILE]
+    .venv/bin/python -m bench [--only join,held,fanout,burst,console,hostile] [--quick] [--json FILE]
 
 Scenarios (each starts its own servers on free 127.0.0.1 ports and stops everything it starts;
 each is bounded in count and time):
@@ -13,6 +13,8 @@ each is bounded in count and time):
               (:mod:`bench.answer_burst`)  vs. plain publishes echoed by the same stub
 - ``console`` the presenter console under an answer stream (``python -m bench.console_load``,
               when that module exists)
+- ``hostile`` a legit game while one process floods the stub with everything a mischievous
+              player can throw (:mod:`bench.hostile`)  vs. the same game quiet, same stub, same run
 
 Exit status 0 only if every scenario ran and every "must" check holds.
 """
@@ -34,19 +36,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import answer_burst, console_scenario, fanout, procs
+from bench import answer_burst, console_scenario, fanout, hostile, procs
 from bench.held import run_held
 from bench.join_storm import run_storm
 from bench.loadgen import raise_fd_limit
 from bench.report import machine_line
 
-SCENARIOS = ("join", "held", "fanout", "burst", "console")
+SCENARIOS = ("join", "held", "fanout", "burst", "console", "hostile")
 REFERENCES = {
     "join": "bare connect + 4 subscribes to the websockets reference server",
     "held": "the same connections held by the websockets reference server",
     "fanout": "bare websockets.broadcast() reference server",
     "burst": "plain publishes echoed back by the same stub (no handler)",
     "console": "the same presenter console idle (no answers flowing), same run",
+    "hostile": "the same legit game on the same stub with no flood, same run",
 }
 FD_RESERVE = 64
 OVERRIDES = {  # Sizes fields settable from the command line (over the full or --quick sizes)
@@ -76,6 +79,8 @@ class Sizes:
     fanout_rate: float = 2.0
     burst_players: int = 10_000
     console_rate: int = 5000
+    hostile_players: int = 150
+    hostile_questions: int = 6
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -87,6 +92,8 @@ class Sizes:
             fanout_publishes=4,
             fanout_rate=4.0,
             burst_players=300,
+            hostile_players=30,
+            hostile_questions=3,
         )
 
 
@@ -333,6 +340,47 @@ async def burst_rows(s: Sizes) -> tuple[list[Row], Any]:
     return rows, {"bursts": [asdict(x) for x in bursts], "facts": facts}
 
 
+async def hostile_rows(s: Sizes) -> tuple[list[Row], Any]:
+    result = await hostile.run_hostile(s.hostile_players, s.hostile_questions)
+    q, h = result.quiet, result.hostile
+    x = "hostile"
+    rows = [
+        must_equal(x, "legit players subscribed", h.subscribed, s.hostile_players, q.subscribed),
+        must_equal(x, "legit failures", len(h.failures), 0, len(q.failures)),
+        must_equal(x, "legit answers with a receipt", h.receipts, h.answers, q.receipts),
+        Row(x, "join p99 ms", h.p(h.join_ms, 99), q.p(q.join_ms, 99), "{:,.1f}", True),
+        Row(
+            x,
+            "answer->receipt p50 ms",
+            h.p(h.round_trip_ms, 50),
+            q.p(q.round_trip_ms, 50),
+            "{:,.1f}",
+            True,
+        ),
+        Row(
+            x,
+            "answer->receipt p99 ms",
+            h.p(h.round_trip_ms, 99),
+            q.p(q.round_trip_ms, 99),
+            "{:,.1f}",
+            True,
+            "<= 3x quiet",
+            result.p99_ratio <= 3.0,
+        ),
+        Row(
+            x,
+            "stub log bytes",
+            result.stub_log_bytes_hostile,
+            result.stub_log_bytes_quiet,
+            "{:,.0f}",
+            True,
+        ),
+        Row(x, "stub CPU s", result.stub_cpu_s_hostile, result.stub_cpu_s_quiet, "{:,.1f}", True),
+        *(Row(x, f"flood: {k}", v, None, "{:,.0f}") for k, v in sorted(result.flood.items())),
+    ]
+    return rows, asdict(result)
+
+
 async def console_rows(s: Sizes, quick: bool) -> tuple[list[Row], Any, str, str]:
     outcome = await console_scenario.run_console(quick, s.console_rate, 120.0 if quick else 600.0)
     rows = [
@@ -365,6 +413,7 @@ async def run_one(name: str, s: Sizes, quick: bool) -> ScenarioOutcome:
         "held": lambda: held_rows(s),
         "fanout": lambda: fanout_rows(s),
         "burst": lambda: burst_rows(s),
+        "hostile": lambda: hostile_rows(s),
     }
     try:
         if name == "console":

@@ -1,4 +1,4 @@
-"""Authorization objects for the modes an Event API accepts (reference §2.2).
+"""Authorization objects for the modes an Event API accepts (docs/appsync-events-protocol.md §2.2).
 
 Each one produces the ``authorization`` object of a realtime operation (and of the connection's
 ``header-`` subprotocol) for a given body, and the headers of an HTTP publish.

@@ -1,6 +1,6 @@
 """``EventsClient``: one WebSocket to an AppSync Event API, shared by all subscriptions.
 
-Lifecycle (reference §3, §9)::
+Lifecycle (docs/appsync-events-protocol.md §3, §9)::
 
     CONNECTING ──ack──▶ CONNECTED ──socket drop / keep-alive silence──▶ RECONNECTING ─┐
         │                   ▲                                                      │

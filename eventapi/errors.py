@@ -26,7 +26,7 @@ from typing import Final
 
 from eventapi.protocol import ErrorInfo, frame_errors
 
-# Amplify's non-retryable set (reference §9, §11): credentials will not get better by waiting.
+# Amplify's non-retryable set (docs/appsync-events-protocol.md §9, §11): credentials will not get better by waiting.
 AUTH_ERROR_TYPES: Final = frozenset({"UnauthorizedException", "BadRequestException"})
 AUTH_ERROR_CODES: Final = frozenset({400, 401, 403})
 

@@ -1,4 +1,4 @@
-"""Publishing over HTTP: ``POST /event`` (reference §4), with httpx.
+"""Publishing over HTTP: ``POST /event`` (docs/appsync-events-protocol.md §4), with httpx.
 
 ``HttpPublisher`` keeps one ``httpx.AsyncClient`` (connection pooling) for many publishes;
 ``publish_http`` is the one-shot form. A non-2xx answer raises

@@ -8,7 +8,7 @@ Values this module serialises have ``<``, ``>``, ``&``, U+2028 and U+2029 escape
 inside their JSON strings. The value a subscriber parses is identical, but the text is then the
 same whichever JSON library re-serialises it, which an IAM-signed WebSocket publish needs:
 AppSync recomputes the signed body and a raw ``<`` or ``>`` makes the signature mismatch
-(reference §2.3, aws-appsync-community#400). :class:`RawJson` text is sent untouched.
+(docs/appsync-events-protocol.md §2.3, aws-appsync-community#400). :class:`RawJson` text is sent untouched.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class PublishedEvent:
 
 @dataclass(frozen=True, slots=True)
 class FailedEvent:
-    """An event the publish handler marked in error (reference §3.5); ``code`` may be a string
+    """An event the publish handler marked in error (docs/appsync-events-protocol.md §3.5); ``code`` may be a string
     (``"EventTooLargeException"``) or an integer."""
 
     identifier: str | None

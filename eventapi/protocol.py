@@ -2,7 +2,7 @@
 
 Everything here is pure: channel and id rules, limits, frame builders and parsers, AWS's error
 types and texts, and the ``header-`` subprotocol encoding. No sockets, no clocks, no event loop.
-Facts and their sources: ``shared/reference/appsync-events-protocol.md`` (section numbers below).
+Facts and their sources: `[docs/appsync-events-protocol.md](appsync-events-protocol.md)` (section numbers below).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """SigV4 for AppSync Events, both ways: sign (client) and verify (stub server), via botocore.
 
 The realtime endpoint signs a *virtual* ``POST https://<http-host>/event`` whose body depends on
-the operation (reference §2.3); HTTP publishes sign the real request. Verification rebuilds the
+the operation (docs/appsync-events-protocol.md §2.3); HTTP publishes sign the real request. Verification rebuilds the
 canonical request from the headers the client says it signed and compares signatures in
 constant time, so the stub checks IAM requests for real instead of trusting them.
 """
@@ -24,7 +24,7 @@ ALGORITHM: Final = "AWS4-HMAC-SHA256"
 AMZ_DATE_FORMAT: Final = "%Y%m%dT%H%M%SZ"
 MAX_CLOCK_SKEW: Final = timedelta(minutes=15)  # what AWS services tolerate
 
-# The headers every AWS client signs for a realtime operation (reference §2.2, IAM example).
+# The headers every AWS client signs for a realtime operation (docs/appsync-events-protocol.md §2.2, IAM example).
 REALTIME_BASE_HEADERS: Final[Mapping[str, str]] = {
     "accept": "application/json, text/javascript",
     "content-encoding": "amz-1.0",

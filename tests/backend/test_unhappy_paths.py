@@ -15,6 +15,7 @@ from botocore.credentials import Credentials
 from backend.functions import admin, authorizer, entry, stream
 from backend.game_ops import StepFunctionsTimer
 from backend.publisher import Publisher, PublishFailed
+from quizwire.credentials import DENIAL_TTL_S, denied
 
 from .conftest import REGION, Env, FakeContext, body, call, rest_event
 from .test_game_flow import admin_cmd, create, join
@@ -43,7 +44,8 @@ async def test_authorizer_refuses_everything_but_a_live_player_token(env: Env) -
         f"qw1.NOSUCH.{player_id}.{secret}",
         f"qw1.{game_id}.{player_id}.{secret}" + "x" * 300,
     ):
-        assert authorize(token) == {"isAuthorized": False}, token
+        # refused, and cached only briefly: a readmitted player is not locked out for long
+        assert authorize(token) == {"isAuthorized": False, "ttlOverride": DENIAL_TTL_S} == denied()
     scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
     kicked = await call(
         admin.handler,
@@ -52,7 +54,7 @@ async def test_authorizer_refuses_everything_but_a_live_player_token(env: Env) -
     assert kicked["statusCode"] == 200 and body(kicked)["status"] == "kicked"
     notice = await scores.until("score")  # Amy is told at once, as on the stub
     assert (notice["accepted"], notice["refusal"]["code"]) == (False, "not_in_game")
-    assert authorize(amy["token"]) == {"isAuthorized": False}
+    assert authorize(amy["token"]) == denied()
     state = await call(
         entry.handler,
         rest_event("GET", f"/games/{code}/state", headers={"Authorization": amy["token"]}),

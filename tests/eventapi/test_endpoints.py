@@ -1,4 +1,4 @@
-"""Endpoint derivation (reference §1)."""
+"""Endpoint derivation (docs/appsync-events-protocol.md §1)."""
 
 from __future__ import annotations
 

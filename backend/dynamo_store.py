@@ -513,20 +513,11 @@ class DynamoStore:
         bound = f"{ahead[0]}#{ahead[1]}#"  # keys below it: strictly better (score, time)
 
         def count(pk: str) -> int:
-            total = 0
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": RANK_INDEX,
-                "KeyConditionExpression": "rank_pk = :g AND rank_key < :k",
-                "ExpressionAttributeValues": {":g": _s(pk), ":k": _s(bound)},
-                "Select": "COUNT",
-            }
-            while True:
-                page = self.client.query(**kwargs)
-                total += int(page.get("Count", 0))
-                if not page.get("LastEvaluatedKey"):
-                    return total
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            return self._count(
+                IndexName=RANK_INDEX,
+                KeyConditionExpression="rank_pk = :g AND rank_key < :k",
+                ExpressionAttributeValues={":g": _s(pk), ":k": _s(bound)},
+            )
 
         return 1 + sum(self._each_shard(game_id, count))
 
@@ -583,25 +574,24 @@ class DynamoStore:
 
     def count_answers(self, game_id: str, question_index: int) -> int:
         def count(pk: str) -> int:
-            total = 0
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :p)",
-                "ExpressionAttributeValues": {
-                    ":pk": _s(pk),
-                    ":p": _s(f"A#{question_index:05d}#"),
-                },
-                "Select": "COUNT",
-                "ConsistentRead": True,
-            }
-            while True:
-                page = self.client.query(**kwargs)
-                total += int(page.get("Count", 0))
-                if not page.get("LastEvaluatedKey"):
-                    return total
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            return self._count(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                ExpressionAttributeValues={":pk": _s(pk), ":p": _s(f"A#{question_index:05d}#")},
+                ConsistentRead=True,
+            )
 
         return sum(self._each_shard(game_id, count))
+
+    def _count(self, **query: Any) -> int:
+        """The items a query matches, over all its pages (``Select: COUNT``)."""
+        kwargs: dict[str, Any] = {"TableName": self.table, "Select": "COUNT", **query}
+        total = 0
+        while True:
+            page = self.client.query(**kwargs)
+            total += int(page.get("Count", 0))
+            if not page.get("LastEvaluatedKey"):
+                return total
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # -- extras -----------------------------------------------------------------------------------
 

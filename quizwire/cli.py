@@ -4,6 +4,7 @@ stays fast and the core never drags in the TUI."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -337,7 +338,13 @@ def main(argv: list[str] | None = None) -> int:
             "quiz": cli_game.run_quiz,
             "profile": cli_game.run_profile,
         }
-        return runner[args.command](args)
+        try:
+            return runner[args.command](args)
+        except BrokenPipeError:
+            # the reader left early (`quizwire game show CODE | head`): stop quietly, as Unix
+            # tools do; stdout goes to /dev/null so the interpreter's final flush cannot fail
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 141  # 128 + SIGPIPE
     parser.print_help()
     return 0
 

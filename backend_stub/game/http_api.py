@@ -138,18 +138,7 @@ class GameHttpApi:
     def verify_presenter(self, request: web.Request, body: bytes) -> None:
         """Raise :class:`sigv4.SignatureError` unless the request is signed with the presenter's
         credentials, as API Gateway's ``AWS_IAM`` auth checks an admin route."""
-        sigv4.verify(
-            method=request.method,
-            path=request.path,
-            query=request.query_string,
-            headers=dict(request.headers),
-            body=body,
-            region=self.config.region,
-            secret_for=self.config.secret_for,
-            service=ADMIN_SIGNING_SERVICE,
-            expected_hosts=self.expected_hosts,
-            session_token_for=self.config.session_token_for,
-        )
+        verify_presenter(request, body, self.config, self.expected_hosts)
 
     @staticmethod
     async def _guard(handler: Handler, request: web.Request) -> web.StreamResponse:
@@ -256,3 +245,23 @@ class GameHttpApi:
             text = questions_csv(results) if table == "questions" else players_csv(results)
             return web.Response(status=200, text=text, content_type="text/csv")
         raise GameError(400, "bad_format", "format must be json or csv")
+
+
+def verify_presenter(
+    request: web.Request, body: bytes, config: StubConfig, expected_hosts: frozenset[str] | None
+) -> None:
+    """API Gateway's ``AWS_IAM`` check of an admin route (this API's and the local Lambda
+    backend's): signed for ``execute-api`` with credentials the stub knows, for one of
+    ``expected_hosts``. Raises :class:`sigv4.SignatureError`."""
+    sigv4.verify(
+        method=request.method,
+        path=request.path,
+        query=request.query_string,
+        headers=dict(request.headers),
+        body=body,
+        region=config.region,
+        secret_for=config.secret_for,
+        service=ADMIN_SIGNING_SERVICE,
+        expected_hosts=expected_hosts,
+        session_token_for=config.session_token_for,
+    )

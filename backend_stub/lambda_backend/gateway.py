@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from backend_stub.config import StubConfig
-from backend_stub.game.http_api import ADMIN_SIGNING_SERVICE
+from backend_stub.game.http_api import verify_presenter
 from backend_stub.game.ratelimit import TokenBucket
 from backend_stub.lambda_backend.lambdas import InvocationFailed, Lambdas
 from backend_stub.lambda_backend.template import Route, Template, TemplateError
@@ -104,18 +104,7 @@ class Gateway:
         if "Authorization" not in request.headers:
             return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", 403)
         try:
-            sigv4.verify(
-                method=request.method,
-                path=request.path,
-                query=request.query_string,
-                headers=dict(request.headers),
-                body=body,
-                region=self.config.region,
-                secret_for=self.config.secret_for,
-                service=ADMIN_SIGNING_SERVICE,
-                expected_hosts=self.expected_hosts,
-                session_token_for=self.config.session_token_for,
-            )
+            verify_presenter(request, body, self.config, self.expected_hosts)
         except sigv4.SignatureMismatch:
             return self._gateway_response("INVALID_SIGNATURE", 403)
         except sigv4.SignatureError:

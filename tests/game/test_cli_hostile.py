@@ -112,3 +112,27 @@ async def test_game_create_from_a_pack_says_it_is_for_practice(
     rc, _out, err = await quizwire("game", "create", "--quiz", str(quiz))
     assert rc == 0, err
     assert "practice" not in err
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
+    """``quizwire game show CODE | head``: the pipe closes before the output is written. The
+    command stops quietly (128 + SIGPIPE), as Unix tools do, instead of a BrokenPipeError
+    traceback on the presenter's terminal."""
+    import os
+    import subprocess
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read: the first write fails
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "quizwire", "quiz", "list"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "QUIZWIRE_CONFIG_DIR": str(tmp_path)},
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, done.stderr

@@ -24,6 +24,11 @@ def explain_entry_error(exc: GameApiError, code: str) -> str:
         return f"That nickname is not allowed: {server}"
     if exc.code == "banned" or (exc.status == 403 and "ban" in server.lower()):
         return "You are banned from this game."
+    if exc.code == "locked":
+        return (
+            f"The host has locked game {code}: it is not taking new players. "
+            "Ask the host to unlock it (l on the console), then press Enter."
+        )
     if exc.status == 403:
         return f"You can't rejoin game {code}: the host removed you from it."
     if exc.code in ("started", "late_join_closed"):

@@ -473,7 +473,8 @@ class GameService:
             await self._server.publish_internal(
                 channels.scores_channel(runtime.game_id, player_id), [notice.to_dict()]
             )
-        runtime.connected.pop(player_id, None)
+        # ``connected`` keeps counting their live subscriptions (it is what the socket layer
+        # tells us): a kicked player drops out of the active counts, a readmitted one is back.
         if self._server is not None:
             # Every cached decision on this player's token goes, allow and deny alike: a kick
             # and a readmit both take effect on the next operation, not after a cache TTL.

@@ -290,6 +290,32 @@ async def test_kick_and_readmit_take_effect_at_once(
             pass
 
 
+async def test_a_readmitted_player_who_stayed_connected_shows_as_connected(
+    make_stub, presenter_for, entry_for, player_for
+) -> None:
+    """The console's presence: a kick takes the player out of the connected count, a readmit
+    puts them back at once if their app stayed connected (it used to show them "away" until
+    they reconnected: the kick forgot their live subscriptions)."""
+    stub = await make_stub()
+    presenter = presenter_for(stub)
+    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
+    bob = player_for("Bob", code, stub.events.http_url, entry_for(stub.game_api))
+    await bob.join()
+    await bob.connect()
+
+    async def presence() -> tuple[int, bool, str]:
+        view = await presenter.admin.view(code)
+        (row,) = view["players"]
+        return view["connectedCount"], row["connected"], row["status"]
+
+    assert await presence() == (1, True, "active")
+    await presenter.admin.player_action(code, bob.player_id, "kick")
+    count, _, status = await presence()
+    assert (count, status) == (0, "kicked")
+    await presenter.admin.player_action(code, bob.player_id, "readmit")
+    assert await presence() == (1, True, "active")
+
+
 async def test_a_readmit_takes_effect_within_the_denial_ttl_on_lambda(
     make_stub, presenter_for, entry_for, player_for
 ) -> None:

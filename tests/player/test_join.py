@@ -102,6 +102,7 @@ async def test_entry_429s_are_retried_while_the_screen_says_joining(
         ("finished", "has already finished. Ask the host for the next game's code."),
         ("taken", "is already called"),
         ("started", "has already started and is not taking new players"),
+        ("locked", "The host has locked game"),
     ],
 )
 async def test_refused_joins_are_explained_in_plain_words(
@@ -120,6 +121,8 @@ async def test_refused_joins_are_explained_in_plain_words(
     elif setup == "started":
         await game.bystander(code, "Bob")
         await game.command(code, "start")
+    elif setup == "locked":  # not "the host removed you": this player was never in
+        await game.command(code, "lock")
     app = game.app(game=code, name=name)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(

@@ -27,6 +27,10 @@ from quizwire.channels import valid_id
 ADMIN_SIGNING_SERVICE = "execute-api"
 
 
+# API Gateway's integration limit (29 s) and a second for the network.
+ADMIN_TIMEOUT_S = 30.0
+
+
 class GameApiError(Exception):
     """A refusal from the game API: ``status``, stable ``code``, and a ``message`` for people."""
 
@@ -181,7 +185,9 @@ class AdminClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
-        self._http = http or httpx.AsyncClient(timeout=15.0, verify=verify)
+        # API Gateway lets an integration run 29 s: an admin command (a reveal that tallies a
+        # big room) may legitimately take longer than a player's call, so wait that long.
+        self._http = http or httpx.AsyncClient(timeout=ADMIN_TIMEOUT_S, verify=verify)
         self._owns_http = http is None
 
     async def close(self) -> None:

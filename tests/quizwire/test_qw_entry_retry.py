@@ -60,3 +60,19 @@ async def test_a_503_without_retry_after_is_final(busy_then_ok: tuple[str, list[
     finally:
         await client.close()
     assert (failed.value.status, answers) == (503, [503])
+
+
+async def test_an_admin_call_waits_as_long_as_api_gateway_lets_it_run() -> None:
+    """A reveal or an end that tallies a big room may take up to API Gateway's 29 s integration
+    limit: the presenter's client must not give up first (it gave up at 15 s, and the command
+    went through while the console said the server was unreachable)."""
+    from eventapi import IamAuth
+    from quizwire.client.game_api import AdminClient
+
+    admin = AdminClient(
+        "http://127.0.0.1:9", IamAuth.from_keys("us-east-1", "AKIDEXAMPLE", "secret")
+    )
+    try:
+        assert admin._http.timeout.read is not None and admin._http.timeout.read >= 29.0
+    finally:
+        await admin.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from backend_stub.wsframe import text_frame
 
@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 
 _IDS = itertools.count(1)
+
+
+# A frame this large counts as two for the pacing (see Connection.frame_wait).
+FRAME_COST_BYTES: Final = 16 * 1024
 
 
 class Connection:
@@ -119,13 +123,15 @@ class Connection:
         transport.write(data)
         return True
 
-    def frame_wait(self) -> float:
+    def frame_wait(self, size: int = 0) -> float:
         """Seconds to wait before reading this connection's next frame (0: at once).
 
         Every frame costs the stub a parse and usually an answer; a client sending them flat
         out (garbage, refused subscribes) would eat the CPU the room needs. Past its burst, a
         connection is read at ``frame_rate`` frames a second: the rest waits in its TCP buffers,
-        and a sender that keeps pushing blocks on its own socket."""
+        and a sender that keeps pushing blocks on its own socket. A frame of ``size`` bytes
+        counts as 1 + size / FRAME_COST_BYTES frames: parsing a 1 MB publish holds the event
+        loop ~75 times as long as an answer does, and everyone's answers wait behind it."""
         if not self._frame_rate:
             return 0.0
         now = time.monotonic()
@@ -133,7 +139,7 @@ class Connection:
             self._frame_burst, self._frame_allowance + (now - self._frame_stamp) * self._frame_rate
         )
         self._frame_stamp = now
-        self._frame_allowance -= 1.0
+        self._frame_allowance -= 1.0 + size / FRAME_COST_BYTES
         if self._frame_allowance >= 0.0:
             return 0.0
         return -self._frame_allowance / self._frame_rate

@@ -594,7 +594,9 @@ class EventApiServer:
                 except TimeoutError:
                     await self._close_uninitialised(conn, ws)
                     return
+            size = 0
             if message.type is WSMsgType.TEXT:
+                size = len(message.data)  # characters: bytes for the JSON anyone sends
                 try:
                     await self._on_text(conn, message.data)
                 except Exception:  # a bug must cost one frame an error, not the connection
@@ -616,7 +618,7 @@ class EventApiServer:
                 break
             if not conn.open:
                 break
-            wait = conn.frame_wait()
+            wait = conn.frame_wait(size)
             if wait > 0:
                 self.metrics.frames_paced += 1
                 await asyncio.sleep(wait)
@@ -745,7 +747,7 @@ class EventApiServer:
         operation: str,
         namespace: NamespaceConfig,
         channel: Channel,
-        signed_body: str,
+        signed_body: str | Callable[[], str],
         allowed: tuple[str, ...],
     ) -> Identity:
         auth = frame.get("authorization")
@@ -875,14 +877,13 @@ class EventApiServer:
             # not so a handler's: what it sends (a receipt) must not wait for the ack
             conn.cork()
         raw_events = frame.get("events")
-        signed_body = p.dumps_signed_body({"channel": raw_channel, "events": raw_events})
         identity = await self._authenticate_op(
             conn,
             frame,
             operation="EVENT_PUBLISH",
             namespace=namespace,
             channel=channel,
-            signed_body=signed_body,
+            signed_body=lambda: p.dumps_signed_body({"channel": raw_channel, "events": raw_events}),
             allowed=namespace.publish_auth,
         )
         try:

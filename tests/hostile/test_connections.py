@@ -343,3 +343,19 @@ async def test_a_frame_flood_is_paced_not_dropped(stub: Endpoint) -> None:
         text = (await http.get(stub.http.rsplit("/event", 1)[0] + "/metrics")).text
     assert metric(text, "quizwire_frames_paced_total") > 0
     assert metric(text, "quizwire_bad_frames_total") == 600
+
+
+async def test_big_frames_are_paced_by_their_size(stub: Endpoint) -> None:
+    """A 1 MB frame holds the event loop as long as ~75 small ones: it costs that much of the
+    connection's frame allowance. Twenty 400 KB frames (more than the burst) are all answered,
+    but the last ones only after a wait -- before, all twenty were read as fast as they came."""
+    big = '{"type":"nonsense","id":"x","pad":"' + "x" * 400_000 + '"}'
+    async with open_conn(stub, local_addr=(ATTACKER, 0)) as flood:
+        started = time.monotonic()
+        for _ in range(20):
+            await flood.send(big)
+        replies = [await flood.expect("error", within=30.0) for _ in range(20)]
+        elapsed = time.monotonic() - started
+    assert len(replies) == 20  # nothing dropped
+    # 20 x (1 + 400,000 / 16,384) ~ 508 frames' worth: ~108 past the burst of 400, ~1 s at 100/s
+    assert elapsed >= 0.8, elapsed

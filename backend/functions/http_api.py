@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from backend.dynamo_store import StoreBusy
 from backend.game_ops import GameError
 
 JSON = "application/json"
@@ -45,6 +46,19 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(GameError)  # type: ignore[untyped-decorator]
     def game_error(exc: GameError) -> Response[str]:
         return error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(StoreBusy)  # type: ignore[untyped-decorator]
+    def store_busy(_: StoreBusy) -> Response[str]:
+        # DynamoDB still throttling after the store's retries: "try again shortly" (clients
+        # wait Retry-After and retry), not a failed invocation that API Gateway turns into 502
+        return Response(
+            status_code=503,
+            content_type=JSON,
+            body=json.dumps(
+                {"error": "unavailable", "message": "The game is very busy; try again shortly."}
+            ),
+            headers={"Retry-After": "1"},
+        )
 
     @app.not_found
     def not_found(_: Exception) -> Response[str]:

@@ -33,7 +33,7 @@ from textual.timer import Timer
 from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
 from admin.metrics import StubMetrics, parse_metrics, summary
-from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel, online_text
 from admin.removed import RemovedScreen
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
@@ -310,7 +310,7 @@ class ConsoleApp(SafeApp[int]):
         lines = Text(no_wrap=True, overflow="ellipsis")
         lines.append(f"link {stats.state}", style="bold")
         lines.append(
-            f" · online {model.connected_count}/{model.active_players()}"
+            f" · online {online_text(model.connected_count, model.active_players())}"
             f" · reconnects {stats.reconnects} · errors {stats.errors}"
             f" · dropped {stats.dropped + model.bad_messages}\n"
         )

@@ -185,10 +185,11 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#join-command", Static).update(
             Text.assemble(("Join with:\n", "dim"), (clean(command), "bold"))
         )
-        online = sum(1 for p in model.players.values() if p.connected and p.status == "active")
-        self.query_one("#lobby-count", Static).update(
-            f"{players(model.active_players())} joined · {online} online"
-        )
+        joined = f"{players(model.active_players())} joined"
+        if model.connected_count is not None:
+            online = sum(1 for p in model.players.values() if p.connected and p.status == "active")
+            joined += f" · {online} online"
+        self.query_one("#lobby-count", Static).update(joined)
         self.query_one("#join-feed", JoinFeed).show(model.joins)
         self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())
 

@@ -39,7 +39,7 @@ class PlayerRow:
     correct: int = 0
     rank: int | None = None
     last_answer: int | None = None
-    connected: bool = False
+    connected: bool | None = False  # None: the backend cannot tell (AppSync on AWS)
     status: str = "active"
 
 
@@ -72,7 +72,7 @@ class ConsoleModel:
         self.leaderboard: tuple[LeaderboardEntry, ...] = ()
         self.players: dict[str, PlayerRow] = {}
         self.player_count = 0
-        self.connected_count = 0
+        self.connected_count: int | None = 0
         self.locked = False  # the host's "no new players"
         self.joins: deque[JoinEvent] = deque(maxlen=joins)
         self.feed = AnswerFeed(feed_window)
@@ -106,7 +106,9 @@ class ConsoleModel:
         locked = view.get("locked")
         if isinstance(locked, bool):
             self.locked = locked
-        self.connected_count = _int(view.get("connectedCount"), self.connected_count)
+        count = view.get("connectedCount")
+        # None: presence unknown (backend/ on AWS: AppSync does not tell who is connected)
+        self.connected_count = count if isinstance(count, int) and count >= 0 else None
         self._apply_players(view.get("players"), local_ms)
         seq = _int(view.get("seq"), -1)
         if seq >= self.seq:  # the streams may already be ahead of this poll
@@ -154,7 +156,8 @@ class ConsoleModel:
             seen.add(pid)
             row = self.players.get(pid)
             name = _str(raw.get("name"), pid)
-            connected = bool(raw.get("connected"))
+            raw_connected = raw.get("connected")
+            connected = raw_connected if isinstance(raw_connected, bool) else None
             status = _str(raw.get("status"), "active")
             if row is None:
                 row = self.players[pid] = PlayerRow(pid, name)
@@ -163,7 +166,12 @@ class ConsoleModel:
             elif self._seen_view:
                 if status != row.status and status in ("kicked", "banned"):
                     self.joins.append(JoinEvent(local_ms, name, status))
-                elif connected != row.connected and status == "active":
+                elif (
+                    connected is not None
+                    and row.connected is not None
+                    and connected != row.connected
+                    and status == "active"
+                ):
                     if not connected:
                         self.joins.append(JoinEvent(local_ms, name, "left"))
                     elif pid in self._was_online:  # a first connection is not a comeback
@@ -276,3 +284,8 @@ class ConsoleModel:
 
     def active_players(self) -> int:
         return sum(1 for p in self.players.values() if p.status == "active")
+
+
+def online_text(connected: int | None, active: int) -> str:
+    """``12/14``, or ``?/14`` when the backend cannot tell who is connected."""
+    return f"{'?' if connected is None else connected}/{active}"

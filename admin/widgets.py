@@ -96,6 +96,8 @@ class PlayerTable(DataTable[Text]):
     def _conn(row: PlayerRow) -> str:
         if row.status != "active":
             return {"kicked": "kick", "banned": "ban"}.get(row.status, row.status[:4])
+        if row.connected is None:
+            return "?"  # the backend cannot tell (AppSync on AWS): neither "on" nor "away"
         return "on" if row.connected else "away"
 
     def _cell(self, column: str, value: object) -> Text:
@@ -105,7 +107,7 @@ class PlayerTable(DataTable[Text]):
             return Text(f"{value:,}", justify="right")
         if column == "last":
             return _choice_cell(value if isinstance(value, int) else None)
-        style = {"on": "green", "away": "yellow"}.get(str(value), "red bold")
+        style = {"on": "green", "away": "yellow", "?": "dim"}.get(str(value), "red bold")
         return Text(str(value), style=style)
 
     def selected_player(self) -> str | None:

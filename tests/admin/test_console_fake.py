@@ -73,7 +73,15 @@ async def test_hostile_names_and_question_text_show_literally(tmp_path: Path) ->
         for pid, choice, ms in ANSWERS:
             source.push("answer", answer_event(pid, choice, ms))
         await wait_until(pilot, lambda: app.model.feed.answered == len(ANSWERS), "answers")
-        await pilot.pause(0.2)
+        # the answer stream repaints at most 4 times a second: wait for it, not a fixed pause
+        await wait_until(
+            pilot,
+            lambda: (
+                "[bold]AppSync Events[/]" in screen_text(app)
+                and "[red]Mal␛[31mlory" in str(app.screen.query_one("#stream").render())
+            ),
+            "the question, and the hostile name in the answer stream",
+        )
         text = screen_text(app)
         assert "[red]Mal␛[31mlory" in text  # markup shown as text, ESC as a visible stand-in
         assert "[bold]AppSync Events[/]" in text

@@ -40,6 +40,8 @@ async def test_every_screen_shows_markup_literally(make_game: GameFactory) -> No
         await wait_text(pilot, "Waiting for the host")
         text = shown(first)
         assert TITLE in text and f"You are {ME} · game {code}" in text
+        # the toast is mounted a frame after the screen it belongs to: wait for it
+        await wait_for(pilot, lambda: bool(first.screen.query(Toast)), "the theme toast")
         toast = first.screen.query_one(Toast)
         assert "Unknown theme '[/]'" in str(toast.render())
         await pilot.press("q")

@@ -63,7 +63,10 @@ async def test_safe_app_toasts_are_literal_text() -> None:
     app: SafeApp[None] = SafeApp()
     async with app.run_test(notifications=True) as pilot:
         app.notify("Kicked [/] \x1b[2J\nline 2", title="[@click=app.quit]Q[/]\x07")
-        await pilot.pause()
+        for _ in range(50):  # the toast is mounted a frame or two later
+            await pilot.pause(0.02)
+            if app.screen.query(Toast):
+                break
         assert app.is_running
         (toast,) = app.screen.query(Toast)
         assert str(toast.render()) == "[@click=app.quit]Q[/]␇\nKicked [/] ␛[2J\nline 2"

@@ -9,11 +9,11 @@ from aiohttp import web
 
 
 class BodyTooLarge(Exception):
-    pass
+    """The body is longer than the server's limit (answered 413)."""
 
 
 class BodyTimeout(Exception):
-    pass
+    """The body did not arrive within the deadline (answered 408, connection closed)."""
 
 
 async def read_body(request: web.Request, deadline_s: float) -> bytes:

@@ -256,19 +256,27 @@ async def test_authorizer_refuses_bad_tokens(make_stub, token: str) -> None:
             pass
 
 
+async def game_with_bob(make_stub, presenter_for, entry_for, player_for, backend="sqlite"):
+    """A started stub, its presenter, a 30 s game and Bob joined to it (not yet connected)."""
+    stub = await make_stub(backend=backend)
+    presenter = presenter_for(stub)
+    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
+    bob = player_for("Bob", code, stub.events.http_url, entry_for(stub.game_api))
+    await bob.join()
+    return stub, presenter, code, bob
+
+
 async def test_kick_and_readmit_take_effect_at_once(
     make_stub, presenter_for, entry_for, player_for
 ) -> None:
     """The authorizer's decisions are cached (AWS caches them for ``ttlOverride``): a kick must
     not leave a cached "yes", and a readmit must not leave a cached "no" -- it used to lock a
     readmitted player out for the 300 s a denial stayed cached."""
-    stub = await make_stub()
+    stub, presenter, code, bob = await game_with_bob(
+        make_stub, presenter_for, entry_for, player_for
+    )
     http_url = stub.events.http_url
-    presenter = presenter_for(stub)
-    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
-    entry = entry_for(stub.game_api)
-    bob = player_for("Bob", code, http_url, entry)
-    await bob.join()
+    entry = bob.entry
     async with new_events_client(http_url, LambdaAuth(bob.token)):
         pass  # an allow is now cached
 
@@ -296,11 +304,7 @@ async def test_a_readmitted_player_who_stayed_connected_shows_as_connected(
     """The console's presence: a kick takes the player out of the connected count, a readmit
     puts them back at once if their app stayed connected (it used to show them "away" until
     they reconnected: the kick forgot their live subscriptions)."""
-    stub = await make_stub()
-    presenter = presenter_for(stub)
-    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
-    bob = player_for("Bob", code, stub.events.http_url, entry_for(stub.game_api))
-    await bob.join()
+    _, presenter, code, bob = await game_with_bob(make_stub, presenter_for, entry_for, player_for)
     await bob.connect()
 
     async def presence() -> tuple[int, bool, str]:
@@ -324,13 +328,10 @@ async def test_a_readmit_takes_effect_within_the_denial_ttl_on_lambda(
     (a refusal without one is cached for ``AuthorizerTtl``, 60 s)."""
     if not lambda_available():
         pytest.skip("the local Lambda mode needs the test extras and node")
-    stub = await make_stub(backend="lambda")
+    stub, presenter, code, bob = await game_with_bob(
+        make_stub, presenter_for, entry_for, player_for, backend="lambda"
+    )
     http_url = stub.events.http_url
-    presenter = presenter_for(stub)
-    code = (await presenter.admin.create_game(quiz=QUIZ, options={"timeLimit": 30}))["gameId"]
-    entry = entry_for(stub.game_api)
-    bob = player_for("Bob", code, http_url, entry)
-    await bob.join()
     await presenter.admin.player_action(code, bob.player_id, "kick")
     with pytest.raises(AuthError):  # refused, and the refusal is cached
         async with new_events_client(http_url, LambdaAuth(bob.token)):

@@ -23,7 +23,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 
-from tests.conformance.conftest import QUIZWIRE, launch
+from bench.procs import stub_argv
+from tests.conformance.conftest import launch
 from tests.conformance.wire import (
     SUBPROTOCOL,
     Endpoint,
@@ -193,19 +194,7 @@ def _low_fd_stub(
 
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                str(QUIZWIRE),
-                "stub",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data),
-                "--max-connections-per-address",
-                "0",
-                *extra,
-            ],
+            [*stub_argv(data, port, load_test=False), "--max-connections-per-address", "0", *extra],
             stdout=out,
             stderr=subprocess.STDOUT,
             env={**os.environ, "QUIZWIRE_CONFIG_DIR": str(tmp_path / "config")},

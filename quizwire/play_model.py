@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from quizwire.leaderboard import podium
 from quizwire.messages import (
     FinishedMsg,
     LeaderboardEntry,
@@ -145,7 +146,7 @@ class PlayerModel:
         for kind in BROADCAST_KINDS:
             self._last[kind] = max(self._last.get(kind, 0), snap.seq)
         if snap.phase == "finished":
-            self.podium = snap.leaderboard[:3]
+            self.podium = tuple(podium(snap.leaderboard))
         self.version += 1
 
     # -- the player's own actions ------------------------------------------------------------------

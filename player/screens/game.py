@@ -30,13 +30,25 @@ from tui.theme import next_theme
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-__all__ = ["GameScreen"]
+__all__ = ["ANSWER_BINDING", "GameScreen", "answer_keys"]
 
 ANSWER_LETTERS = "abcdef"
 
 
+ANSWER_BINDING = "answer-a"  # the one answer binding the footer shows, for all answer keys
+
+
+def answer_keys(n: int) -> str:
+    """The answer keys for ``n`` choices, as the footer shows them: ``"A-D/1-4"``."""
+    last = min(max(n, 1), len(ANSWER_LETTERS))
+    if last == 1:
+        return "A/1"
+    return f"A-{ANSWER_LETTERS[last - 1].upper()}/1-{last}"
+
+
 def _answer_bindings() -> list[Binding]:
-    bindings = [Binding("a", "answer(0)", "Answer", key_display="A-F/1-6", id="answer-a")]
+    keys = answer_keys(len(ANSWER_LETTERS))
+    bindings = [Binding("a", "answer(0)", "Answer", key_display=keys, id=ANSWER_BINDING)]
     for i, letter in enumerate(ANSWER_LETTERS[1:], 1):
         bindings.append(Binding(letter, f"answer({i})", show=False, id=f"answer-{letter}"))
     for i in range(len(ANSWER_LETTERS)):
@@ -159,6 +171,11 @@ class GameScreen(Screen[None]):
                 self.view = view
                 self.query_one(ContentSwitcher).current = view
             self.refresh_bindings()
+
+    def answer_keys_display(self) -> str:
+        """The footer's answer keys for the current question's choices."""
+        question = self.model.question
+        return answer_keys(len(question.choices) if question is not None else len(ANSWER_LETTERS))
 
     # -- actions ---------------------------------------------------------------------------------
 

@@ -166,3 +166,36 @@ async def test_a_server_that_is_not_a_game_api_is_explained(tmp_path: Path) -> N
             assert app.is_running
     finally:
         await runner.cleanup()
+
+
+async def test_an_overlong_name_is_cut_to_the_limit_and_stays_editable(tmp_path: Path) -> None:
+    from quizwire.client.player import SavedPlayer
+    from tui.clock import FrozenClock
+
+    from .scripted import CODE, ScriptedSession, ScriptedSessions, lobby
+
+    clock = FrozenClock(0)
+    session = ScriptedSession(lobby(clock), clock)
+    sessions = ScriptedSessions(session, tmp_path / "players")
+    joined_as: list[str] = []
+    scripted_join = session.join
+
+    async def join(code: str, name: str) -> SavedPlayer:
+        joined_as.append(name)
+        return await scripted_join(code, name)
+
+    session.join = join  # type: ignore[method-assign]
+    long_name = "Bartholomew the Magnificent of Quiz"  # 35 characters
+    app = PlayerApp(sessions, game=CODE, name=long_name, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, JoinScreen), "the join screen")
+        await pilot.pause()
+        name = app.screen.query_one("#name", Input)
+        assert name.value == long_name[:24]
+        assert "35 characters; it was cut to the 24-character limit" in screen_text(app)
+        assert app.focused is name
+        await pilot.press("end", "backspace")
+        assert name.value == long_name[:23]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, GameScreen), "the game screen")
+    assert joined_as == [long_name[:23]]  # joined once, under the edited name

@@ -130,10 +130,11 @@ class GameScreen(Screen[None]):
             self.run_worker(self._check_standing(), group="standing", exclusive=True)
         now = self.clock()
         view = self._pick_view(now)
-        key = (model.version, view, self.session.removed, model.can_answer(now))
+        online = state is ConnectionState.CONNECTED
+        key = (model.version, view, self.session.removed, model.can_answer(now), online)
         if key != self._rendered:
             self._rendered = key
-            self._show_view(view, now)
+            self._show_view(view, now, online=online)
 
     def _pick_view(self, now: int) -> str:
         model = self.model
@@ -152,7 +153,7 @@ class GameScreen(Screen[None]):
             return "standings" if now - self._closed_at >= self.reveal_hold_ms else "question"
         return "lobby"
 
-    def _show_view(self, view: str, now: int) -> None:
+    def _show_view(self, view: str, now: int, *, online: bool = True) -> None:
         self.renders += 1
         model = self.model
         with self.app.batch_update():
@@ -160,7 +161,7 @@ class GameScreen(Screen[None]):
             if view == "lobby":
                 self.query_one(LobbyView).show(model, rejoined=self.session.rejoined)
             elif view == "question":
-                self.query_one(QuestionView).show(model, now)
+                self.query_one(QuestionView).show(model, now, online=online)
             elif view == "standings":
                 self.query_one(StandingsView).show(model)
             elif view == "final":

@@ -263,14 +263,14 @@ class JoinScreen(Screen[None]):
         self.set_status(message, "error")
         self._busy(False)
 
-    def _on_retry(self, attempt: int, exc: GameApiError) -> None:
+    def _on_retry(self, attempt: int, exc: GameApiError, wait_s: float) -> None:
         self.retries = attempt
+        next_try = f"attempt {attempt + 1} in {wait_s:.1f} s"
         if exc.status == 429:
-            self.set_status(
-                f"Joining… the server is busy, retrying (attempt {attempt + 1}).", "busy"
-            )
+            self.set_status(f"Joining… the server is busy, retrying ({next_try}).", "busy")
         else:
-            self.set_status(f"Joining… cannot reach the server yet, retrying ({attempt}).", "busy")
+            # exc.message names the address tried: a typo in --endpoint shows at once
+            self.set_status(f"{exc.message} Retrying ({next_try}); Esc quits.", "busy")
 
     def _on_state(self, state: ConnectionState) -> None:
         """Connection changes are read by the game screen's timer; nothing to do per event."""

@@ -548,6 +548,7 @@ def run(args: argparse.Namespace) -> int:
         code=getattr(args, "game", None),
         quiz=getattr(args, "quiz", None),
         theme_name=getattr(args, "theme", None),
+        export_dir=getattr(args, "export_dir", None),
     )
     result = app.run()
     return int(result or app.return_code or 0)

@@ -64,8 +64,11 @@ class BotStats:
     joined: int = 0
     connected: int = 0
     answered: int = 0
-    accepted: int = 0
-    refused: int = 0
+    accepted: int = 0  # the Event API took the publish
+    refused: int = 0  # ... or refused it
+    scored: int = 0  # the game's receipt: the answer was judged and stored
+    judged_refused: int = 0  # ... refused by the rules after the publish (late, duplicate...)
+    unjudged: int = 0  # no receipt before the next question or the end
     errors: int = 0
     reconnects: int = 0
     finished: int = 0
@@ -80,6 +83,9 @@ class BotStats:
             "answered",
             "accepted",
             "refused",
+            "scored",
+            "judged_refused",
+            "unjudged",
             "errors",
             "reconnects",
             "finished",
@@ -157,8 +163,10 @@ async def run_bot(
         model = await session.connect()
         stats.connected += 1
         answered: set[str] = set()
+        pending: str | None = None  # the question whose answer awaits its receipt
         while not stop.is_set():
             session.pump()
+            pending = settle_receipt(model, pending, stats)
             question = model.question
             if model.phase == "finished":
                 stats.finished += 1
@@ -180,6 +188,7 @@ async def run_bot(
                 stats.answered += 1
                 if refusal is None:
                     stats.accepted += 1
+                    pending = question.question_id
                 else:
                     stats.refused += 1
                 continue
@@ -192,6 +201,26 @@ async def run_bot(
     finally:
         with contextlib.suppress(Exception):
             await session.close()
+
+
+def settle_receipt(model: Any, pending: str | None, stats: BotStats) -> str | None:
+    """Count the game's verdict on the answer sent for question ``pending`` once its receipt
+    is in. The publish's acknowledgement is only the Event API's: on ``backend/`` the answer
+    is judged afterwards, asynchronously, and may still be refused (too late) or lost."""
+    if pending is None:
+        return None
+    result = model.result
+    if result is not None and result.question_id == pending:
+        stats.scored += 1
+        return None
+    question = model.question
+    if model.refusal is not None and question is not None and question.question_id == pending:
+        stats.judged_refused += 1
+        return None
+    if model.phase == "finished" or (question is not None and question.question_id != pending):
+        stats.unjudged += 1
+        return None
+    return pending
 
 
 async def think(session: Any, model: Any, question_id: str, seconds: float) -> bool:
@@ -419,6 +448,12 @@ class _Display:
         self.live.update(render_stats(self.cfg, stats, time.monotonic() - self.started))
 
 
+def receipts_line(stats: BotStats) -> str:
+    return (
+        f"scored {stats.scored}, refused by the game {stats.judged_refused}, none {stats.unjudged}"
+    )
+
+
 def render_stats(cfg: SwarmConfig, stats: BotStats, elapsed: float) -> Any:
     from rich.table import Table
     from rich.text import Text
@@ -432,6 +467,7 @@ def render_stats(cfg: SwarmConfig, stats: BotStats, elapsed: float) -> Any:
     table.add_row(
         "answered", f"{stats.answered} (accepted {stats.accepted}, refused {stats.refused})"
     )
+    table.add_row("receipts", receipts_line(stats))
     table.add_row("errors", f"{stats.errors}  reconnects {stats.reconnects}")
     lat = stats.latencies_ms
     table.add_row(
@@ -448,6 +484,7 @@ def summary(cfg: SwarmConfig, stats: BotStats) -> str:
     lines = [
         f"players {cfg.players}: joined {stats.joined}, connected {stats.connected}, finished {stats.finished}",
         f"answers {stats.answered}: accepted {stats.accepted}, refused {stats.refused}",
+        f"receipts: {receipts_line(stats)}",
         f"errors {stats.errors}, reconnects {stats.reconnects}",
     ]
     if lat:

@@ -153,7 +153,7 @@ class Lambdas:
         # seconds past the deadline's grace and were refused as late.
         self.concurrency = {
             "AnswersFunction": 4,
-            "AuthorizerFunction": 2,
+            "AuthorizerFunction": 4,
             "EntryFunction": 3,
             **(concurrency or {}),
         }

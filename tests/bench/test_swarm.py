@@ -79,7 +79,10 @@ async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None
         stats = await asyncio.wait_for(swarm, 30)
     assert stats.joined == 6 and stats.connected == 6 and stats.finished == 6
     assert stats.accepted == 6 and stats.errors == 0
+    # every acknowledged answer got the game's receipt, and the summary says so
+    assert (stats.scored, stats.judged_refused, stats.unjudged) == (6, 0, 0)
     assert "joined 6" in summary(cfg, stats)
+    assert "receipts: scored 6, refused by the game 0, none 0" in summary(cfg, stats)
 
 
 def test_large_loopback_swarms_spread_over_source_addresses() -> None:
@@ -223,3 +226,24 @@ async def test_a_stopped_swarm_still_prints_its_summary(tmp_path: Path, how: str
     assert "players 4: joined 4, connected 4" in out
     assert f"stopped early by {'Ctrl-C' if how == 'Ctrl-C' else 'SIGTERM'}" in out
     assert "Traceback" not in err and "leaked" not in err, err
+
+
+def test_a_receipt_is_counted_once_as_scored_refused_or_missing() -> None:
+    """On ``backend/`` the Event API acknowledges the publish before the game judges it: the
+    swarm counts the game's verdict from the receipt, or its absence by the next question."""
+    from types import SimpleNamespace
+
+    from bench.swarm import BotStats, settle_receipt
+
+    stats = BotStats()
+    q1, q2 = SimpleNamespace(question_id="q1"), SimpleNamespace(question_id="q2")
+    waiting = SimpleNamespace(result=None, refusal=None, question=q1, phase="question_open")
+    assert settle_receipt(waiting, "q1", stats) == "q1"  # nothing yet: still pending
+    scored = SimpleNamespace(result=q1, refusal=None, question=q1, phase="question_open")
+    assert settle_receipt(scored, "q1", stats) is None
+    late = SimpleNamespace(result=None, refusal="Too late", question=q1, phase="question_closed")
+    assert settle_receipt(late, "q1", stats) is None
+    moved_on = SimpleNamespace(result=None, refusal=None, question=q2, phase="question_open")
+    assert settle_receipt(moved_on, "q1", stats) is None
+    assert settle_receipt(moved_on, None, stats) is None  # nothing sent: nothing counted
+    assert (stats.scored, stats.judged_refused, stats.unjudged) == (1, 1, 1)

@@ -60,6 +60,7 @@ ENABLED = {
     "lock": {LOBBY, OPEN, CLOSED},
     "export": {LOBBY, OPEN, CLOSED, FINISHED},
     "toggle_system": {LOBBY, OPEN, CLOSED, FINISHED},
+    "toggle_private": {LOBBY, OPEN, CLOSED},
 }
 
 
@@ -90,6 +91,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("l", "lock", "Lock"),
         Binding("x", "export", "Export"),
         Binding("s", "toggle_system", "System"),
+        Binding("p", "toggle_private", "Private/projector"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -105,6 +107,7 @@ class ConsoleApp(SafeApp[int]):
         tick_s: float = TICK_S,
         poll_s: float = POLL_S,
         auto_export: bool = True,
+        private: bool = False,
     ) -> None:
         super().__init__()
         self.source = source
@@ -115,6 +118,8 @@ class ConsoleApp(SafeApp[int]):
         self.tick_s = tick_s
         self.poll_s = poll_s
         self.auto_export = auto_export
+        #: the presenter's own screen: choices show while a question is open (else projector-safe)
+        self.private = private
         if export_dir is None:
             self.export_dir, self.export_where = default_export_dir()
         else:
@@ -256,7 +261,9 @@ class ConsoleApp(SafeApp[int]):
         self._rendered, self._link = model.version, link
         self.renders += 1
         try:
-            console.render_model(model, self.source.player_command(model.code), link)
+            console.render_model(
+                model, self.source.player_command(model.code), link, private=self.private
+            )
         except NoMatches:  # the app is shutting down and the widgets are already gone
             self._rendered = -1
 
@@ -410,6 +417,21 @@ class ConsoleApp(SafeApp[int]):
         if selected is not None:
             self._send_player_action(action, *selected)
 
+    def action_toggle_private(self) -> None:
+        """Projector-safe (who answered) <-> private (which choice, the live histogram)."""
+        self.private = not self.private
+        self._rendered = -1
+        self.redraw()
+        if self.private:
+            self.notify(
+                "Choices and the live histogram show while a question is open. "
+                "Not for a projected screen: press p again.",
+                title="Private view",
+                severity="warning",
+            )
+        else:
+            self.notify("Only who answered shows until the reveal.", title="Projector-safe")
+
     def action_lock(self) -> None:
         """Close the door to new players (those in may still rejoin), or open it again."""
         self.run_worker(self._toggle_lock(), group="command", exit_on_error=False)
@@ -504,6 +526,11 @@ class ConsoleApp(SafeApp[int]):
             ),
             ("Export results", "CSV and JSON files (x)", self.action_export),
             (
+                "Toggle private / projector-safe view",
+                "Private shows each answer's choice and the live histogram before the reveal (p)",
+                self.action_toggle_private,
+            ),
+            (
                 "Toggle the system panel",
                 "Connections, answers/s, latency (s)",
                 self.action_toggle_system,
@@ -548,6 +575,7 @@ def run(args: argparse.Namespace) -> int:
         code=getattr(args, "game", None),
         quiz=getattr(args, "quiz", None),
         theme_name=getattr(args, "theme", None),
+        private=bool(getattr(args, "private", False)),
     )
     result = app.run()
     return int(result or app.return_code or 0)

@@ -34,6 +34,15 @@ PHASE_LABEL = {
     FINISHED: "FINISHED",
 }
 MEDALS = ("🥇", "🥈", "🥉")
+#: the top bar's fairness mode: private (the presenter's own screen) -> label, style
+MODE_LABEL = {
+    False: ("projector-safe (p)", ""),
+    True: ("private: choices visible (p)", "bold reverse"),
+}
+STREAM_TITLE = {
+    False: Text("Who answered · choices hidden (p)"),
+    True: Text.assemble("Answers · ", ("PRIVATE: choices shown", "bold reverse"), " (p)"),
+}
 
 
 def podium_text(model: ConsoleModel) -> Text:
@@ -56,7 +65,10 @@ class ConsoleScreen(Screen[None]):
 
     DEFAULT_CSS = """
     ConsoleScreen { layout: vertical; }
-    #topbar { height: 1; background: $primary; color: $text; padding: 0 1; }
+    #topbar {
+        height: 1; background: $primary; color: $text; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;  /* a cut mode label still shows its start */
+    }
     #body { height: 1fr; }
     #main { width: 1fr; padding: 0 1; }
     #side { width: 50; border-left: solid $primary; }
@@ -120,7 +132,7 @@ class ConsoleScreen(Screen[None]):
                     yield Histogram(id="histogram")
                     yield Readout("", id="q-answered")
                     yield Readout("", id="reveal-box", classes="-hidden")
-                    yield Static("Live answers (newest first)", id="stream-title")
+                    yield Readout("", id="stream-title")
                     yield AnswerStream(id="stream")
                 with Vertical(id="end"):
                     yield Readout("", id="end-title")
@@ -142,10 +154,15 @@ class ConsoleScreen(Screen[None]):
     def pane_for(self, phase: str) -> str:
         return {LOBBY: "lobby", OPEN: "question", CLOSED: "question"}.get(phase, "end")
 
-    def render_model(self, model: ConsoleModel, command: str, link: str) -> None:
+    def render_model(
+        self, model: ConsoleModel, command: str, link: str, *, private: bool = False
+    ) -> None:
+        """``private``: the presenter's own screen — choices show while a question is open.
+        Otherwise (projector-safe) only *who* answered shows until the reveal."""
         app = self.app
+        choices_visible = private or model.phase != OPEN
         with app.batch_update():
-            self._topbar(model, link)
+            self._topbar(model, link, private)
             pane = self.pane_for(model.phase)
             switcher = self.query_one("#main", ContentSwitcher)
             if switcher.current != pane:
@@ -155,13 +172,15 @@ class ConsoleScreen(Screen[None]):
                 self._lobby(model, command)
             else:
                 self.query_one("#leaders", LeaderboardTable).update_entries(model.top(10))
-                self.query_one("#players", PlayerTable).update_players(model.players.values())
+                self.query_one("#players", PlayerTable).update_players(
+                    model.players.values(), choices_visible
+                )
             if pane == "question":
-                self._question(model)
+                self._question(model, private)
             elif pane == "end":
                 self._end(model)
 
-    def _topbar(self, model: ConsoleModel, link: str) -> None:
+    def _topbar(self, model: ConsoleModel, link: str, private: bool) -> None:
         text = Text.assemble(
             (clean(model.title, 24) or "Quizwire", "bold"),
             " · ",
@@ -177,6 +196,9 @@ class ConsoleScreen(Screen[None]):
         if model.locked and model.phase != FINISHED:
             text.append(" · locked: no new players (l)", style="bold reverse")
         text.append(f" · {link}")
+        if model.phase != FINISHED:  # last: on a narrow screen the stream title says it too
+            text.append(" · ")
+            text.append(*MODE_LABEL[private])
         self.query_one("#topbar", Static).update(text)
 
     def _lobby(self, model: ConsoleModel, command: str) -> None:
@@ -193,7 +215,8 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#join-feed", JoinFeed).show(model.joins)
         self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())
 
-    def _question(self, model: ConsoleModel) -> None:
+    def _question(self, model: ConsoleModel, private: bool) -> None:
+        choices_visible = private or model.phase != OPEN
         question = model.question
         countdown = self.query_one("#countdown", Countdown)
         if question is None:
@@ -210,15 +233,19 @@ class ConsoleScreen(Screen[None]):
         elif countdown.running:
             countdown.stop()
         self.query_one("#q-choices", Static).update(choices_text(question.choices, correct))
-        self.query_one("#histogram", Histogram).set_data(model.counts(), correct)
+        histogram = self.query_one("#histogram", Histogram)
+        histogram.display = choices_visible  # bars per choice would show the room's answer
+        histogram.set_data(model.counts(), correct)
         total = max(model.active_players(), model.answered())
         self.query_one("#q-answered", Static).update(f"answered {model.answered()}/{total}")
         box = self.query_one("#reveal-box", Static)
         box.set_class(not revealed, "-hidden")
         if revealed and model.reveal is not None:
             box.update(reveal_text(model, question.choices))
+        title = STREAM_TITLE[private] if model.phase == OPEN else Text("Answers")
+        self.query_one("#stream-title", Static).update(title)
         snap = model.feed.snapshot(recent=40)
-        self.query_one("#stream", AnswerStream).show(snap.recent, snap.version)
+        self.query_one("#stream", AnswerStream).show(snap.recent, snap.version, choices_visible)
 
     def _end(self, model: ConsoleModel) -> None:
         self.query_one("#end-title", Static).update(

@@ -14,9 +14,11 @@ from admin.app import ConsoleApp, run
 from admin.model import CLOSED, FINISHED, OPEN
 from admin.removed import RemovedScreen
 from admin.source import SourceError
-from admin.widgets import PlayerTable
+from admin.widgets import AnswerStream, PlayerTable
+from quizwire.cli import build_parser
 from tui.clock import FrozenClock
 from tui.histogram import Histogram
+from tui.symbols import choice_letter, choice_symbol
 
 from .conftest import screen_text, wait_until
 from .fakes import ANSWERS, CODE, REVEAL, T0, FakeSource, answer_event, view
@@ -63,6 +65,77 @@ async def test_correct_answer_never_on_screen_before_the_reveal(tmp_path: Path) 
         await wait_until(pilot, lambda: "Right answer" in screen_text(app), "reveal")
         assert "✔ ▲ A  WebSocket" in screen_text(app)
         assert app.screen.query_one(Histogram).correct == 0
+
+
+def shows_a_choice(text: str) -> bool:
+    return any(f"{choice_symbol(i)} {choice_letter(i)}" in text for i in range(6))
+
+
+async def test_projector_safe_shows_who_answered_not_what_until_the_reveal(
+    tmp_path: Path,
+) -> None:
+    """On a projector a visible choice is there to be copied: by default the stream and the
+    player table say only *who* answered, and the live histogram is hidden; ``p`` (the
+    presenter's private screen) shows them, and the top bar says which mode is on."""
+    source = FakeSource(view("lobby"))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "projector-safe (p)" in screen_text(app), "the mode")
+        open_question(source)
+        for pid, choice, ms in ANSWERS:
+            source.push("answer", answer_event(pid, choice, ms))
+        await wait_until(pilot, lambda: app.model.feed.answered == len(ANSWERS), "answers")
+        stream = app.screen.query_one(AnswerStream)
+        table = app.screen.query_one("#players", PlayerTable)
+        histogram = app.screen.query_one(Histogram)
+
+        def hidden() -> bool:
+            return (
+                "Cat" in stream.render().plain
+                and not shows_a_choice(stream.render().plain)
+                and table.get_row("p-cat")[3].plain == "in"
+                and not histogram.display
+                and "Who answered · choices hidden (p)" in screen_text(app)
+            )
+
+        def shown() -> bool:
+            return (
+                shows_a_choice(stream.render().plain)
+                and shows_a_choice(table.get_row("p-cat")[3].plain)
+                and histogram.display
+                and "private: choices visible (p)" in screen_text(app)
+                and "PRIVATE: choices shown" in screen_text(app)
+            )
+
+        await wait_until(pilot, hidden, "only who answered")
+        assert "answered 5/6" in screen_text(app)
+        await pilot.press("p")
+        await wait_until(pilot, shown, "the private view")
+        await pilot.press("p")
+        await wait_until(pilot, hidden, "projector-safe again")
+        source.current = view("question_closed", seq=13)
+        source.push(
+            "game", {"type": "question_closed", "gameId": CODE, "seq": 13, "ts": T0, **REVEAL}
+        )
+        await wait_until(pilot, lambda: "Right answer" in screen_text(app), "reveal")
+        await wait_until(pilot, lambda: shows_a_choice(stream.render().plain), "stream")
+        assert histogram.display and "projector-safe (p)" in screen_text(app)
+
+
+async def test_private_flag_and_palette_open_the_private_view(tmp_path: Path) -> None:
+    source = FakeSource(view("lobby"))
+    app = ConsoleApp(
+        source, code=CODE, clock=FrozenClock(T0), export_dir=tmp_path, poll_s=0.1, private=True
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "private: choices visible" in screen_text(app), "mode")
+        toggle = next(
+            c for c in app.get_system_commands(app.screen) if "private" in c.title.lower()
+        )
+        toggle.callback()
+        await wait_until(pilot, lambda: "projector-safe (p)" in screen_text(app), "palette")
+    parsed = build_parser().parse_args(["host", "--private"])
+    assert parsed.private is True
 
 
 async def test_hostile_names_and_question_text_show_literally(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 
+from admin.confirm import ConfirmScreen
 from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
 from admin.metrics import StubMetrics, parse_metrics, summary
@@ -37,7 +38,6 @@ from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel, online_text
 from admin.removed import RemovedScreen
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
-from admin.widgets import PlayerTable
 from quizwire.channels import valid_id
 from tui.clock import Clock, wall_ms
 from tui.safe import SafeApp, clean
@@ -46,6 +46,10 @@ from tui.theme import apply_theme
 TICK_S = 0.1
 POLL_S = 1.0
 END_CONFIRM_MS = 3000
+PLAYER_ACTION_DETAIL = {
+    "kick": "Their answers stop counting at once. You can readmit them later (u).",
+    "ban": "For good: their credential is refused and cannot be readmitted.",
+}
 
 #: action -> phases in which it applies (elsewhere the footer shows it disabled)
 ENABLED = {
@@ -55,6 +59,7 @@ ENABLED = {
     "end": {LOBBY, OPEN, CLOSED},
     "advance": {LOBBY, OPEN, CLOSED},
     "kick": {LOBBY, OPEN, CLOSED},
+    "readmit_selected": {LOBBY, OPEN, CLOSED},
     "ban": {LOBBY, OPEN, CLOSED},
     "removed": {LOBBY, OPEN, CLOSED},
     "lock": {LOBBY, OPEN, CLOSED},
@@ -395,27 +400,49 @@ class ConsoleApp(SafeApp[int]):
         if step:
             self._command(step)
 
-    def _selected(self) -> tuple[str, str] | None:
-        if self._console is None:
-            return None
-        table_id = "#lobby-players" if self.model.phase == LOBBY else "#players"
-        pid = self._console.query_one(table_id, PlayerTable).selected_player()
-        if pid is None:
+    def _selected(self) -> tuple[str, str, str] | None:
+        """``(player id, name, status)`` of the selected row, or a notice to pick one."""
+        selected = self._console.selected_player() if self._console is not None else None
+        if selected is None:
             self.notify("Select a player in the table first.", severity="warning")
-            return None
-        row = self.model.players.get(pid)
-        return pid, row.name if row else pid
+        return selected
 
     def action_kick(self) -> None:
-        self._player_action("kick")
+        self._confirm_player_action("kick")
 
     def action_ban(self) -> None:
-        self._player_action("ban")
+        self._confirm_player_action("ban")
 
-    def _player_action(self, action: str) -> None:
+    def _confirm_player_action(self, action: str) -> None:
+        """Ask "Kick <name>? y/n" first: the rows re-sort by score, so the row under the
+        cursor may not be the player the presenter meant."""
         selected = self._selected()
-        if selected is not None:
-            self._send_player_action(action, *selected)
+        if selected is None:
+            return
+        pid, name, status = selected
+        if status != "active":
+            self.notify(f"{clean(name)} is already {clean(status)}.", severity="warning")
+            return
+        question = Text.assemble(
+            "Kick " if action == "kick" else "Ban ", (clean(name, 40), "bold"), "? y/n"
+        )
+        detail = Text(PLAYER_ACTION_DETAIL[action])
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send_player_action(action, pid, name)
+
+        self.push_screen(ConfirmScreen(question, detail), answered)
+
+    def action_readmit_selected(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        pid, name, status = selected
+        if status == "active":
+            self.notify(f"{clean(name)} is in the game.", severity="warning")
+            return
+        self._readmit(pid, name)
 
     def action_toggle_private(self) -> None:
         """Projector-safe (who answered) <-> private (which choice, the live histogram)."""
@@ -519,6 +546,11 @@ class ConsoleApp(SafeApp[int]):
                 self.action_ban,
             ),
             ("Removed players", "Kicked and banned; readmit a kicked one (u)", self.action_removed),
+            (
+                "Readmit the selected player",
+                "A kicked player comes back with their score (or u, then a)",
+                self.action_readmit_selected,
+            ),
             (
                 "Lock or unlock the game",
                 "Locked: no new players, those in may rejoin; after a ban, once everyone is in (l)",

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from admin.bigfont import big_lines
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
@@ -95,6 +95,7 @@ class ConsoleScreen(Screen[None]):
     .section { height: 1; color: $accent; text-style: bold; }
     #leaders { height: auto; max-height: 13; }
     #players { height: 1fr; }
+    #selected { height: 1; padding: 0 1; color: $text-muted; }
     #system { dock: bottom; height: 7; border-top: solid $accent; padding: 0 1; display: none; }
     #system.-shown { display: block; }
     #sys-spark { height: 1; }
@@ -104,6 +105,7 @@ class ConsoleScreen(Screen[None]):
         super().__init__()
         self.clock = clock
         self.ready = False  # set once the widgets exist (the app may tick before that)
+        self.model: ConsoleModel | None = None  # the last one rendered
 
     def on_mount(self) -> None:
         self.ready = True
@@ -147,6 +149,7 @@ class ConsoleScreen(Screen[None]):
             yield Readout("", id="sys-text")
             yield Sparkline(id="sys-spark")
             yield Readout("", id="sys-stub")
+        yield Readout("", id="selected")
         yield Footer()
 
     # -- rendering ------------------------------------------------------------------------------
@@ -161,6 +164,7 @@ class ConsoleScreen(Screen[None]):
         Otherwise (projector-safe) only *who* answered shows until the reveal."""
         app = self.app
         choices_visible = private or model.phase != OPEN
+        self.model = model
         with app.batch_update():
             self._topbar(model, link, private)
             pane = self.pane_for(model.phase)
@@ -179,6 +183,38 @@ class ConsoleScreen(Screen[None]):
                 self._question(model, private)
             elif pane == "end":
                 self._end(model)
+            self.show_selected()
+
+    # -- the selected player (what k and b act on) -------------------------------------------------
+
+    def player_table(self) -> PlayerTable:
+        """The table k and b act on: the lobby's, or the side panel's once the game runs."""
+        phase = self.model.phase if self.model is not None else LOBBY
+        return self.query_one("#lobby-players" if phase == LOBBY else "#players", PlayerTable)
+
+    def selected_player(self) -> tuple[str, str, str] | None:
+        """``(player id, name, status)`` of the row under the table's cursor."""
+        pid = self.player_table().selected_player()
+        row = self.model.players.get(pid) if self.model is not None and pid else None
+        return None if row is None else (row.player_id, row.name, row.status)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.ready:
+            self.show_selected()
+
+    def show_selected(self) -> None:
+        """The footer line naming the player k and b would act on (rows re-sort by score)."""
+        selected = self.selected_player() if self.model is not None else None
+        text = Text()
+        if selected is not None and self.model is not None and self.model.phase != FINISHED:
+            _pid, name, status = selected
+            text.append("Selected: ")
+            text.append(clean(name, 32), style="bold")
+            if status == "active":
+                text.append("  k kick · b ban · ↑↓ another player")
+            else:
+                text.append(f" ({clean(status)})  readmit: u, or ctrl+p")
+        self.query_one("#selected", Static).update(text)
 
     def _topbar(self, model: ConsoleModel, link: str, private: bool) -> None:
         text = Text.assemble(

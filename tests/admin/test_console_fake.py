@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from admin.app import ConsoleApp, run
+from admin.confirm import ConfirmScreen
 from admin.model import CLOSED, FINISHED, OPEN
 from admin.removed import RemovedScreen
 from admin.source import SourceError
@@ -269,6 +270,9 @@ async def test_ban_selected_player_and_palette_commands(tmp_path: Path) -> None:
         table.focus()
         table.move_cursor(row=table.get_row_index("p-bob"))
         await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        assert "Ban Bob? y/n" in screen_text(app)
+        await pilot.press("y")
         await wait_until(
             pilot, lambda: ("player", CODE, "p-bob", "ban") in source.calls, "ban sent"
         )
@@ -287,6 +291,56 @@ async def test_ban_selected_player_and_palette_commands(tmp_path: Path) -> None:
         next_cmd.callback()
         await wait_until(
             pilot, lambda: ("command", CODE, "next") in source.calls, "next via palette"
+        )
+
+
+async def test_kick_names_the_player_and_asks_first(tmp_path: Path) -> None:
+    """The rows re-sort by score under the cursor: k once kicked the leader. The line above the
+    footer names the selected player, and k asks "Kick <name>? y/n" (the name literally)."""
+    source = FakeSource(view("question_closed", seq=13))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "REVEALED" in screen_text(app), "closed")
+        table = app.screen.query_one("#players", PlayerTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("p-mal"))
+        selected = "Selected: [red]Mal␛[31mlory  k kick · b ban"
+        await wait_until(pilot, lambda: selected in screen_text(app), "the selected player")
+        await pilot.press("k")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        assert "Kick [red]Mal␛[31mlory? y/n" in screen_text(app)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "closed")
+        assert not [c for c in source.calls if c[0] == "player"]
+        await pilot.press("k")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked again")
+        await pilot.press("y")
+        await wait_until(
+            pilot, lambda: ("player", CODE, "p-mal", "kick") in source.calls, "kick sent"
+        )
+        assert [c for c in source.calls if c[0] == "player"] == [("player", CODE, "p-mal", "kick")]
+
+
+async def test_readmit_the_selected_player_from_the_palette(tmp_path: Path) -> None:
+    source = FakeSource(view("question_closed", seq=13))
+    next(p for p in source.current["players"] if p["playerId"] == "p-bob")["status"] = "kicked"
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "1 removed (u)" in screen_text(app), "closed")
+        table = app.screen.query_one("#players", PlayerTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("p-bob"))
+        await wait_until(
+            pilot, lambda: "Selected: Bob (kicked)  readmit" in screen_text(app), "selected"
+        )
+        readmit = next(
+            c
+            for c in app.get_system_commands(app.screen)
+            if c.title == "Readmit the selected player"
+        )
+        readmit.callback()
+        await wait_until(
+            pilot, lambda: ("player", CODE, "p-bob", "readmit") in source.calls, "readmit sent"
         )
 
 

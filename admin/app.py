@@ -36,8 +36,10 @@ from admin.feed import LatencyRing
 from admin.metrics import StubMetrics, parse_metrics, summary
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel, online_text
 from admin.removed import RemovedScreen
+from admin.running import reattach_command
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
+from quizwire.channels import is_valid_segment as valid_code
 from quizwire.channels import valid_id
 from tui.clock import Clock, wall_ms
 from tui.safe import SafeApp, clean
@@ -113,6 +115,8 @@ class ConsoleApp(SafeApp[int]):
         poll_s: float = POLL_S,
         auto_export: bool = True,
         private: bool = False,
+        profile: str = "local",
+        ephemeral: bool = False,
     ) -> None:
         super().__init__()
         self.source = source
@@ -125,6 +129,8 @@ class ConsoleApp(SafeApp[int]):
         self.auto_export = auto_export
         #: the presenter's own screen: choices show while a question is open (else projector-safe)
         self.private = private
+        self.profile = profile
+        self.ephemeral = ephemeral  # the demo: its stub stops with the console, nothing to resume
         if export_dir is None:
             self.export_dir, self.export_where = default_export_dir()
         else:
@@ -164,6 +170,9 @@ class ConsoleApp(SafeApp[int]):
     def on_setup_screen_created(self, message: SetupScreen.Created) -> None:
         code = str(message.view.get("gameId", ""))
         self._open_console(code, message.view)
+
+    def on_setup_screen_resume(self, message: SetupScreen.Resume) -> None:
+        self._open_console(message.code, None)
 
     def _open_console(self, code: str, view: dict[str, Any] | None) -> None:
         self.model.code = code
@@ -571,6 +580,47 @@ class ConsoleApp(SafeApp[int]):
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
 
+    # -- quitting ----------------------------------------------------------------------------------
+
+    @property
+    def game_running(self) -> bool:
+        """Attached to a game that has not finished (quitting leaves it running)."""
+        return self._tick_timer is not None and self.model.phase in (LOBBY, OPEN, CLOSED)
+
+    def reattach_hint(self) -> str | None:
+        """What to print on exit when the game goes on without the console."""
+        if self.ephemeral or not self.game_running or not valid_code(self.model.code):
+            return None
+        return (
+            f"Game {self.model.code} is still running. Reattach the console with:\n"
+            f"  {reattach_command(self.model.code, self.profile)}"
+        )
+
+    async def action_quit(self) -> None:
+        """Quitting mid-game asks first: the game goes on without its presenter."""
+        if not self.game_running:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        question = Text.assemble(
+            "Quit while game ", (clean(self.model.code), "bold"), " is running? y/n"
+        )
+        if self.ephemeral:
+            detail = Text("This stops the demo.")
+        else:
+            detail = Text(
+                "The game keeps running without you. Come back with "
+                f"{reattach_command(clean(self.model.code), self.profile)}, or pick it under "
+                "Running games in quizwire host."
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmScreen(question, detail), answered)
+
     async def on_unmount(self) -> None:
         gc.unfreeze()  # hand the objects back to the collector (tests run many apps in a row)
         await self.source.close()
@@ -608,6 +658,11 @@ def run(args: argparse.Namespace) -> int:
         quiz=getattr(args, "quiz", None),
         theme_name=getattr(args, "theme", None),
         private=bool(getattr(args, "private", False)),
+        profile=profile.name,
+        ephemeral=bool(getattr(args, "ephemeral", False)),
     )
     result = app.run()
+    hint = app.reattach_hint()
+    if hint:
+        print(hint)
     return int(result or app.return_code or 0)

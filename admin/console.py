@@ -22,6 +22,7 @@ from tui.clock import Clock
 from tui.countdown import Countdown
 from tui.histogram import Histogram
 from tui.leaderboard import LeaderboardTable
+from tui.plural import players
 from tui.qr import QRCode
 from tui.safe import clean
 from tui.sparkline import Sparkline
@@ -54,10 +55,6 @@ def podium_text(model: ConsoleModel) -> Text:
         text.append(clean(entry.name, 24), style="bold" if i == 0 else "")
         text.append(f"  {entry.score:,} pts\n")
     return text
-
-
-def players(n: int) -> str:
-    return "1 player" if n == 1 else f"{n:,} players"
 
 
 class ConsoleScreen(Screen[None]):

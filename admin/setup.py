@@ -1,5 +1,6 @@
 """Setup: pick a bundled pack or a quiz file (validated, every problem shown), set the options,
-create the game. Posts :class:`SetupScreen.Created` with the new game's view."""
+create the game — or resume a game still running on this profile. Posts
+:class:`SetupScreen.Created` with the new game's view, or :class:`SetupScreen.Resume`."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, Switch
 from textual.widgets.option_list import Option
 
+from admin.running import RunningGame, running_games
 from admin.source import Source, SourceError
 from quizwire.packs import PRACTICE_NOTE
 from quizwire.quiz import Quiz, QuizError, quiz_to_dict
+from tui.plural import players
 from tui.safe import clean
 
 POINTS = [("quiz default", -1), ("0 (practice)", 0), ("1000", 1000), ("2000 (double)", 2000)]
@@ -49,6 +52,8 @@ class SetupScreen(Screen[None]):
     SetupScreen #setup-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
     SetupScreen #setup-body { height: 1fr; padding: 0 1; }
     SetupScreen #packs { height: auto; max-height: 8; }
+    SetupScreen #running { height: auto; max-height: 6; }
+    SetupScreen .-none { display: none; }
     SetupScreen .heading { margin: 0; }
     SetupScreen #practice-note { height: auto; color: $warning; }
     SetupScreen #quiz-status { height: auto; margin: 0 0 1 0; }
@@ -67,6 +72,13 @@ class SetupScreen(Screen[None]):
             super().__init__()
             self.view = view
 
+    class Resume(Message):
+        """Attach the console to a game already running (the host quit, or it crashed)."""
+
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
+
     def __init__(self, source: Source, preset: str | None = None) -> None:
         super().__init__()
         self.source = source
@@ -82,6 +94,12 @@ class SetupScreen(Screen[None]):
             Text(f"Quizwire · new game · {clean(self.source.describe())}"), id="setup-title"
         )
         with VerticalScroll(id="setup-body"):
+            yield Static(
+                "Running games on this profile (Enter resumes one)",
+                id="running-heading",
+                classes="heading -none",
+            )
+            yield OptionList(id="running", classes="-none")
             yield Static("Quiz: a bundled pack (for practice)…", classes="heading")
             yield OptionList(
                 *[
@@ -111,6 +129,7 @@ class SetupScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._list_running()
         packs = self.query_one("#packs", OptionList)
         names = [p[0] for p in self.packs]
         if self.preset and self.preset not in names:
@@ -150,6 +169,37 @@ class SetupScreen(Screen[None]):
             )
         )
         self.query_one("#practice-note").display = self.choice.pack is not None
+
+    @work(exclusive=True, group="running")
+    async def _list_running(self) -> None:
+        try:
+            games = running_games(await self.source.list_games())
+        except Exception:  # no list is better than no setup screen; creating still works
+            return
+        if games:
+            self._show_running(games)
+
+    def _show_running(self, games: list[RunningGame]) -> None:
+        listing = self.query_one("#running", OptionList)
+        listing.clear_options()
+        listing.add_options(
+            Option(
+                Text.assemble(
+                    (f"{game.code}  ", "bold"),
+                    f"{game.phase.replace('_', ' '):<15} {players(game.players):>11}  ",
+                    clean(game.title, 40),
+                ),
+                id=game.code,
+            )
+            for game in games
+        )
+        listing.remove_class("-none")
+        self.query_one("#running-heading").remove_class("-none")
+
+    @on(OptionList.OptionSelected, "#running")
+    def _resume_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.post_message(self.Resume(event.option.id))
 
     @on(OptionList.OptionHighlighted, "#packs")
     def _pack_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -209,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
             from admin.app import run as run_console
 
             console_args = argparse.Namespace(
-                profile=DEMO_PROFILE, quiz=None, game=code, theme=args.theme
+                profile=DEMO_PROFILE, quiz=None, game=code, theme=args.theme, ephemeral=True
             )
             return run_console(console_args)
         finally:

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from admin.app import ConsoleApp, run
 from admin.confirm import ConfirmScreen
@@ -261,6 +261,26 @@ def test_run_without_a_profile_prints_one_line_and_returns_2(
     assert len(err) == 1 and "nowhere" in err[0]
 
 
+def test_run_prints_the_reattach_command_when_the_game_goes_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import admin.app
+    import admin.source
+    from quizwire.profiles import Profile
+
+    profile = Profile(name="show", http_endpoint="http://h/event", game_api="http://h")
+    monkeypatch.setattr(admin.source, "resolve", lambda args: profile)
+    monkeypatch.setattr(admin.source, "LiveSource", lambda p: FakeSource())
+    monkeypatch.setattr(admin.app.ConsoleApp, "run", lambda self: 0)
+    monkeypatch.setattr(admin.app.ConsoleApp, "game_running", True)
+    args = argparse.Namespace(profile="show", quiz=None, game=CODE, theme=None)
+    assert run(args) == 0
+    assert f"quizwire host --game {CODE} --profile show" in capsys.readouterr().out
+    monkeypatch.setattr(admin.app.ConsoleApp, "game_running", False)  # finished: nothing to say
+    assert run(args) == 0
+    assert capsys.readouterr().out == ""
+
+
 async def test_ban_selected_player_and_palette_commands(tmp_path: Path) -> None:
     source = FakeSource(view("question_closed", seq=13))
     app = make(source, tmp_path)
@@ -342,6 +362,77 @@ async def test_readmit_the_selected_player_from_the_palette(tmp_path: Path) -> N
         await wait_until(
             pilot, lambda: ("player", CODE, "p-bob", "readmit") in source.calls, "readmit sent"
         )
+
+
+async def test_quit_while_a_game_runs_asks_and_says_how_to_come_back(tmp_path: Path) -> None:
+    source = FakeSource(view("question_open", seq=12))
+    app = ConsoleApp(
+        source, code=CODE, clock=FrozenClock(T0), export_dir=tmp_path, poll_s=0.1, profile="show"
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "QUESTION OPEN" in screen_text(app), "open")
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        text = screen_text(app)
+        assert f"Quit while game {CODE} is running? y/n" in text
+        assert f"quizwire host --game {CODE} --profile show" in text
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "stayed")
+        assert app.is_running
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked again")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running, "quit")
+    hint = app.reattach_hint()
+    assert hint is not None and f"quizwire host --game {CODE} --profile show" in hint
+
+
+async def test_quit_after_the_end_needs_no_question(tmp_path: Path) -> None:
+    source = FakeSource(view("finished", seq=20))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "FINISHED" in screen_text(app), "finished")
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running, "quit at once")
+    assert app.reattach_hint() is None
+
+
+async def test_setup_lists_the_running_games_to_resume_one(tmp_path: Path) -> None:
+    source = FakeSource(view("question_closed", seq=13))
+    source.games = [
+        {
+            "gameId": "OLD111",
+            "title": "Done",
+            "phase": "finished",
+            "playerCount": 3,
+            "createdAt": 3,
+        },
+        {
+            "gameId": CODE,
+            "title": "[b]Friday[/b] quiz",
+            "phase": "question_closed",
+            "playerCount": 1,
+            "createdAt": 2,
+        },
+        {
+            "gameId": "../x",
+            "title": "not a game",
+            "phase": "lobby",
+            "playerCount": 0,
+            "createdAt": 1,
+        },
+    ]
+    app = ConsoleApp(source, clock=FrozenClock(T0), export_dir=tmp_path, poll_s=0.1)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "Running games on this profile" in screen_text(app), "list")
+        listing = app.screen.query_one("#running", OptionList)
+        assert listing.option_count == 1
+        assert f"{CODE}  question closed    1 player  [b]Friday[/b] quiz" in screen_text(app)
+        listing.focus()
+        listing.highlighted = 0
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "REVEALED" in screen_text(app), "resumed")
+        assert ("attach", CODE) in source.calls
 
 
 async def test_player_table_updates_by_diff_never_clear(

@@ -29,6 +29,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets import Input
 
 from admin.confirm import ConfirmScreen
 from admin.console import ConsoleScreen
@@ -358,6 +359,8 @@ class ConsoleApp(SafeApp[int]):
     # -- commands --------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit" and isinstance(self.focused, Input):
+            return False  # q is typed into the box; the footer shows ctrl+q (SetupScreen)
         phases = ENABLED.get(action)
         if phases is None:
             return True

@@ -28,6 +28,10 @@ POINTS = [("quiz default", -1), ("0 (practice)", 0), ("1000", 1000), ("2000 (dou
 TIMES = [("quiz default", -1), ("10 s", 10), ("20 s", 20), ("30 s", 30), ("45 s", 45), ("60 s", 60)]
 
 
+def switch_state(on: bool) -> Text:
+    return Text("on", style="green") if on else Text("off", style="dim")
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """The quiz to create: a bundled pack by name or a loaded file."""
@@ -61,11 +65,16 @@ class SetupScreen(Screen[None]):
     SetupScreen .opt { height: 3; }
     SetupScreen .opt Label { padding: 1 1 0 0; width: auto; min-width: 7; }
     SetupScreen .opt Select { width: 22; }
-    SetupScreen .opt Switch { margin: 0 2 0 0; }
+    SetupScreen .opt Switch { margin: 0 0 0 0; }
+    SetupScreen .opt .switch-state { min-width: 5; padding: 1 2 0 1; text-style: bold; }
     SetupScreen #create-row { height: auto; }
     SetupScreen .heading { text-style: bold; color: $accent; }
     """
-    BINDINGS = [Binding("ctrl+g", "create", "Create game", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+g", "create", "Create game", priority=True),
+        # q types a "q" in the path box: the footer offers ctrl+q there instead (check_action)
+        Binding("ctrl+q", "quit_typing", "Quit", priority=True),
+    ]
 
     class Created(Message):
         def __init__(self, view: dict[str, Any]) -> None:
@@ -117,8 +126,10 @@ class SetupScreen(Screen[None]):
             with Horizontal(classes="opt"):
                 yield Label("Speed scoring")
                 yield Switch(True, id="speed")
+                yield Label(switch_state(True), id="speed-state", classes="switch-state")
                 yield Label("Streak bonus")
                 yield Switch(True, id="streak")
+                yield Label(switch_state(True), id="streak-state", classes="switch-state")
             with Horizontal(classes="opt"):
                 yield Label("Points")
                 yield Select(POINTS, value=-1, allow_blank=False, id="points")
@@ -212,6 +223,20 @@ class SetupScreen(Screen[None]):
     def _file_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
             self._load(event.value.strip())
+
+    @on(Switch.Changed)
+    def _switch_changed(self, event: Switch.Changed) -> None:
+        """A switch's on/off in words: the knob's side alone is easy to misread."""
+        if event.switch.id:
+            self.query_one(f"#{event.switch.id}-state", Label).update(switch_state(event.value))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit_typing":  # shown, and bound, only while typing in a box
+            return isinstance(self.focused, Input)
+        return True
+
+    async def action_quit_typing(self) -> None:
+        await self.app.action_quit()
 
     @on(Button.Pressed, "#create")
     def _create_pressed(self) -> None:

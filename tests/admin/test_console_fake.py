@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, Label, OptionList, Switch
 
 from admin.app import ConsoleApp, run
 from admin.confirm import ConfirmScreen
@@ -433,6 +433,38 @@ async def test_setup_lists_the_running_games_to_resume_one(tmp_path: Path) -> No
         await pilot.press("enter")
         await wait_until(pilot, lambda: "REVEALED" in screen_text(app), "resumed")
         assert ("attach", CODE) in source.calls
+
+
+async def test_setup_switches_say_on_or_off_and_typing_shows_ctrl_q(tmp_path: Path) -> None:
+    app = ConsoleApp(FakeSource(), clock=FrozenClock(T0), export_dir=tmp_path, poll_s=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: "Speed scoring" in screen_text(app), "setup")
+
+        def footer() -> str:
+            return screen_text(app).splitlines()[-1]
+
+        def state(switch: str) -> str:
+            return str(app.screen.query_one(f"#{switch}-state", Label).render())
+
+        assert (state("speed"), state("streak")) == ("on", "on")
+        app.screen.query_one("#speed", Switch).toggle()
+        await wait_until(pilot, lambda: state("speed") == "off", "speed off")
+        await wait_until(  # the footer is recomposed when the bindings change: wait for it
+            pilot,
+            lambda: bool(re.search(r"(?<!\^)q Quit", footer())) and "^q Quit" not in footer(),
+            "q Quit shown",
+        )
+        field = app.screen.query_one("#quiz-file", Input)
+        field.focus()
+        await wait_until(
+            pilot,
+            lambda: "^q Quit" in footer() and not re.search(r"(?<!\^)q Quit", footer()),
+            "ctrl+q shown while typing, not q",
+        )
+        await pilot.press("q")
+        assert field.value == "q" and app.is_running
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: not app.is_running, "ctrl+q quits")
 
 
 async def test_player_table_updates_by_diff_never_clear(

@@ -34,7 +34,7 @@ from textual.widgets import Input
 from admin.confirm import ConfirmScreen
 from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
-from admin.metrics import StubMetrics, parse_metrics, summary
+from admin.metrics import StubMetrics, fit_lines, parse_metrics, summary_parts
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel, online_text
 from admin.removed import RemovedScreen
 from admin.running import reattach_command
@@ -351,7 +351,9 @@ class ConsoleApp(SafeApp[int]):
             stub.append("server metrics: n/a (deployed backend: see CloudWatch)", style="dim")
         elif self.stub_metrics is not None:
             stub.append("stub ", style="bold")
-            stub.append(summary(self.stub_metrics, self._previous_metrics))
+            width = max(20, console.size.width - 2 - len("stub "))  # the panel's padding
+            parts = summary_parts(self.stub_metrics, self._previous_metrics)
+            stub.append(fit_lines(parts, width).replace("\n", "\n     "))
         elif self.stub_metrics_error:
             stub.append(f"stub metrics: {clean(self.stub_metrics_error, 80)}", style="red")
         console.show_system(lines, feed.rate.series(now_s, 60), stub)

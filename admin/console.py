@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -93,7 +94,7 @@ class ConsoleScreen(Screen[None]):
     #leaders { height: auto; max-height: 13; }
     #players { height: 1fr; }
     #selected { height: 1; padding: 0 1; color: $text-muted; }
-    #system { dock: bottom; height: 7; border-top: solid $accent; padding: 0 1; display: none; }
+    #system { height: auto; border-top: solid $accent; padding: 0 1; display: none; }
     #system.-shown { display: block; }
     #sys-spark { height: 1; }
     """
@@ -103,6 +104,7 @@ class ConsoleScreen(Screen[None]):
         self.clock = clock
         self.ready = False  # set once the widgets exist (the app may tick before that)
         self.model: ConsoleModel | None = None  # the last one rendered
+        self._choices_shown: tuple[Sequence[str], int | None] | None = None
 
     def on_mount(self) -> None:
         self.ready = True
@@ -265,7 +267,10 @@ class ConsoleScreen(Screen[None]):
             countdown.start(question.deadline, question.duration_ms)
         elif countdown.running:
             countdown.stop()
-        self.query_one("#q-choices", Static).update(choices_text(question.choices, correct))
+        shown = (question.choices, correct)
+        if shown != self._choices_shown:  # a grid is laid out again on every update: only on change
+            self._choices_shown = shown
+            self.query_one("#q-choices", Static).update(choices_text(*shown))
         histogram = self.query_one("#histogram", Histogram)
         histogram.display = choices_visible  # bars per choice would show the room's answer
         histogram.set_data(model.counts(), correct)
@@ -295,19 +300,20 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#sys-stub", Static).update(stub)
 
 
-def choices_text(choices: Sequence[str], correct: int | None) -> Text:
-    text = Text()
+def choices_text(choices: Sequence[str], correct: int | None) -> Table:
+    """One row per choice: the mark and label, then the whole choice text, wrapped under itself
+    (a choice may be 76 characters: cut, the room could not read it)."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
     for i, choice in enumerate(choices):
-        mark = "✔ " if correct == i else "  "
-        text.append(mark, style="bold green")
-        text.append(
+        label = Text("✔ " if correct == i else "  ", style="bold green")
+        label.append(
             f"{choice_symbol(i)} {choice_letter(i)}  ", style=f"bold {CHOICE_COLORS[i % 6]}"
         )
         style = "bold" if correct == i else ("dim" if correct is not None else "")
-        text.append(clean(choice, 60), style=style)
-        if i < len(choices) - 1:
-            text.append("\n")
-    return text
+        grid.add_row(label, Text(clean(choice), style=style))
+    return grid
 
 
 def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
@@ -317,7 +323,7 @@ def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
     text = Text.assemble(
         ("Right answer: ", "bold"),
         (f"{choice_symbol(reveal.correct)} {choice_letter(reveal.correct)} ", "bold green"),
-        (clean(right, 60), "bold"),
+        (clean(right), "bold"),
     )
     n_right = reveal.counts[reveal.correct] if reveal.correct < len(reveal.counts) else 0
     text.append(f"   {n_right}/{reveal.answered} right\n")

@@ -21,7 +21,7 @@ from admin.running import RunningGame, running_games
 from admin.source import Source, SourceError
 from quizwire.packs import PRACTICE_NOTE
 from quizwire.quiz import Quiz, QuizError, quiz_to_dict
-from tui.plural import players
+from tui.plural import counted, players
 from tui.safe import clean
 
 POINTS = [("quiz default", -1), ("0 (practice)", 0), ("1000", 1000), ("2000 (double)", 2000)]
@@ -112,7 +112,7 @@ class SetupScreen(Screen[None]):
             yield Static("Quiz: a bundled pack (for practice)…", classes="heading")
             yield OptionList(
                 *[
-                    Option(Text(f"{name:<16} {clean(title)} ({n} questions)"), id=name)
+                    Option(Text(f"{name:<16} {clean(title)} ({counted(n, 'question')})"), id=name)
                     for name, title, n in self.packs
                 ],
                 id="packs",
@@ -176,7 +176,8 @@ class SetupScreen(Screen[None]):
             Text.assemble(
                 ("Selected: ", "bold"),
                 clean(quiz.title),
-                f" — {len(quiz.questions)} questions, {quiz.time_limit} s and {quiz.points} points each by default",
+                f" — {counted(len(quiz.questions), 'question')}, {quiz.time_limit} s and "
+                f"{counted(quiz.points, 'point')} each by default",
             )
         )
         self.query_one("#practice-note").display = self.choice.pack is not None

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from quizwire.messages import LeaderboardEntry
 from quizwire.play_model import PlayerModel
+from tui.plural import counted
 from tui.safe import clean
 
 __all__ = ["FinalView", "podium_of"]
@@ -77,7 +78,7 @@ class FinalView(Vertical):
             if model.ranked_players:
                 you.append(f" of {model.ranked_players}")
             you.append(" ")
-        you.append(f"with {model.score:,} points.")
+        you.append(f"with {counted(model.score, 'point')}.")
         self.query_one("#final-you", Static).update(you)
         note = "The host ended the game early. " if model.finish_reason == "ended" else ""
         self.query_one("#final-note", Static).update(Text(note + "Thanks for playing! q: quit"))

@@ -175,14 +175,30 @@ async def test_system_panel_polls_metrics_only_while_shown(tmp_path: Path) -> No
         assert "online 5" in screen_text(app)  # this game's players only
         # counters are shown as rates once there are two scrapes to compare
         await wait_until(
-            pilot, lambda: "deliveries/s …" not in screen_text(app), "a rate", within=5.0
+            pilot, lambda: "rates measuring…" not in screen_text(app), "a rate", within=5.0
         )
-        assert re.search(r"deliveries/s [0-9,]+\.\d", screen_text(app))
+        assert re.search(r"deliveries/s [0-9,]+", screen_text(app))
         await pilot.press("s")
         stopped_at = metrics_calls()
         await pilot.pause(1.3)
         assert metrics_calls() == stopped_at and not app.system_shown
         assert "conns 7" not in screen_text(app)
+
+
+async def test_system_panel_fits_100_columns_and_says_measuring_first(tmp_path: Path) -> None:
+    source = FakeSource(view("lobby"))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: "conns 7" in screen_text(app), "stub metrics shown")
+        await wait_until(pilot, lambda: "deliveries/s" in screen_text(app), "the rates", within=5.0)
+        panel = screen_text(app).split("link connected")[1].splitlines()[:7]
+        shown = "\n".join(panel)
+        for part in ("conn req/s —", "429/s —", "answers/s —", "drops 0"):
+            assert part in shown, part  # no rate cut off at the right edge
+        assert re.search(r"deliveries/s [0-9]", shown)
+        assert not any(line.rstrip().endswith("…") for line in panel)
 
 
 async def test_system_panel_stops_asking_a_target_without_metrics(tmp_path: Path) -> None:
@@ -467,6 +483,35 @@ async def test_setup_switches_say_on_or_off_and_typing_shows_ctrl_q(tmp_path: Pa
         await wait_until(pilot, lambda: not app.is_running, "ctrl+q quits")
 
 
+LONG_CHOICES = [
+    f"Choice {n}: a long answer that keeps going so that it cannot fit on one line {n}"[:76]
+    for n in "ABCD"
+]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_long_choices_wrap_whole_on_the_console(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """A 76-character choice used to be cut at 60: the room read half an answer."""
+    assert {len(c) for c in LONG_CHOICES} == {76}
+    source = FakeSource(view("lobby"))
+    app = make(source, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        open_question(source)
+        source.current["question"]["choices"] = list(LONG_CHOICES)
+        source.pending[-1][1]["choices"] = list(LONG_CHOICES)
+        await wait_until(pilot, lambda: app.model.phase == OPEN, "open")
+
+        def main_pane() -> str:
+            left = [line.split("│")[0] for line in screen_text(app).splitlines()]
+            return " ".join(" ".join(left).split())
+
+        await wait_until(
+            pilot, lambda: all(c in main_pane() for c in LONG_CHOICES), "every choice whole"
+        )
+
+
 async def test_player_table_updates_by_diff_never_clear(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -576,4 +621,5 @@ async def test_the_pack_picker_says_bundled_packs_are_for_practice(tmp_path: Pat
         field.value = str(quiz)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "Selected: Friday" in screen_text(app), "the file")
+        assert "Selected: Friday — 1 question, " in screen_text(app)  # not "1 questions"
         assert "Bundled packs are for practice" not in screen_text(app)  # said for a pack

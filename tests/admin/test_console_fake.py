@@ -123,6 +123,20 @@ async def test_projector_safe_shows_who_answered_not_what_until_the_reveal(
         assert histogram.display and "projector-safe (p)" in screen_text(app)
 
 
+async def test_answered_counts_only_the_players_still_in(tmp_path: Path) -> None:
+    """A kicked or banned player cannot answer: "answered N/M" must not wait for them."""
+    source = FakeSource(view("lobby"))
+    app = make(source, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        open_question(source)
+        rows = {p["playerId"]: p for p in source.current["players"]}
+        rows["p-bob"]["status"] = "kicked"
+        rows["p-mal"]["status"] = "banned"
+        await wait_until(pilot, lambda: "answered 0/4" in screen_text(app), "active only")
+        rows["p-bob"]["status"] = "active"  # readmitted: counted again
+        await wait_until(pilot, lambda: "answered 0/5" in screen_text(app), "readmitted")
+
+
 async def test_private_flag_and_palette_open_the_private_view(tmp_path: Path) -> None:
     source = FakeSource(view("lobby"))
     app = ConsoleApp(

@@ -171,6 +171,9 @@ class ConsoleScreen(Screen[None]):
             if switcher.current != pane:
                 switcher.current = pane
             self.query_one("#side").set_class(pane == "lobby", "-hidden")
+            if pane != "end" and self.focused is not self.player_table():
+                # ↑↓ move the selection k and b act on: the table on screen has the focus
+                self.call_after_refresh(self.player_table().focus)
             if pane == "lobby":
                 self._lobby(model, command)
             else:

@@ -205,6 +205,7 @@ class SetupScreen(Screen[None]):
             )
             for game in games
         )
+        listing.highlighted = 0  # Enter resumes the newest at once
         listing.remove_class("-none")
         self.query_one("#running-heading").remove_class("-none")
 

@@ -352,7 +352,9 @@ async def test_kick_names_the_player_and_asks_first(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: "REVEALED" in screen_text(app), "closed")
         table = app.screen.query_one("#players", PlayerTable)
-        table.focus()
+        await wait_until(pilot, lambda: app.focused is table, "the table on screen focused")
+        await pilot.press("down", "down", "down")  # the arrows move the selection at once
+        assert table.cursor_row == 3
         table.move_cursor(row=table.get_row_index("p-mal"))
         selected = "Selected: [red]Mal␛[31mlory  k kick · b ban"
         await wait_until(pilot, lambda: selected in screen_text(app), "the selected player")
@@ -458,8 +460,8 @@ async def test_setup_lists_the_running_games_to_resume_one(tmp_path: Path) -> No
         listing = app.screen.query_one("#running", OptionList)
         assert listing.option_count == 1
         assert f"{CODE}  question closed    1 player  [b]Friday[/b] quiz" in screen_text(app)
-        listing.focus()
-        listing.highlighted = 0
+        await pilot.press("shift+tab")  # from the pack list (focused) up to the running games
+        assert app.focused is listing
         await pilot.press("enter")
         await wait_until(pilot, lambda: "REVEALED" in screen_text(app), "resumed")
         assert ("attach", CODE) in source.calls

@@ -361,7 +361,11 @@ class ConsoleApp(SafeApp[int]):
     # -- commands --------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "quit" and isinstance(self.focused, Input):
+        if (
+            action == "quit"
+            and isinstance(self.screen, SetupScreen)
+            and isinstance(self.focused, Input)
+        ):
             return False  # q is typed into the box; the footer shows ctrl+q (SetupScreen)
         phases = ENABLED.get(action)
         if phases is None:

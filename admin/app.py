@@ -669,6 +669,7 @@ def run(args: argparse.Namespace) -> int:
         private=bool(getattr(args, "private", False)),
         profile=profile.name,
         ephemeral=bool(getattr(args, "ephemeral", False)),
+        export_dir=getattr(args, "export_dir", None),
     )
     result = app.run()
     hint = app.reattach_hint()

@@ -48,12 +48,16 @@ STREAM_TITLE = {
 
 
 def podium_text(model: ConsoleModel) -> Text:
+    """The podium by rank: tied players share a medal (see quizwire.leaderboard.podium)."""
     text = Text()
     if not model.podium:
+        if model.phase == FINISHED:
+            return Text("No podium: nobody scored any points.", style="dim")
         return Text("No scores yet.", style="dim")
-    for i, entry in enumerate(model.podium[:3]):
-        text.append(f"{MEDALS[i]} {i + 1}. ", style="bold")
-        text.append(clean(entry.name, 24), style="bold" if i == 0 else "")
+    for entry in model.podium:
+        place = min(max(entry.rank, 1), len(MEDALS))
+        text.append(f"{MEDALS[place - 1]} {entry.rank}. ", style="bold")
+        text.append(clean(entry.name, 24), style="bold" if entry.rank == 1 else "")
         text.append(f"  {entry.score:,} pts\n")
     return text
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from admin.feed import AnswerFeed, LatencyRing, answers_from_view
 from quizwire.fields import MessageError
+from quizwire.leaderboard import podium
 from quizwire.messages import (
     FinishedMsg,
     LeaderboardEntry,
@@ -143,7 +144,7 @@ class ConsoleModel:
         if phase == FINISHED and not self.podium:
             board = view.get("leaderboard")
             if isinstance(board, list):
-                self.podium = self._entries(board)[:3]
+                self.podium = tuple(podium(self._entries(board)))
 
     def _apply_players(self, rows: object, local_ms: int) -> None:
         if not isinstance(rows, list):

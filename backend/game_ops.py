@@ -354,7 +354,7 @@ class GameBackend:
 
     def _next(self, code: str) -> GameState:
         game = self.close_if_due(self.game(code))
-        podium = self._standings(game)[: rules.PODIUM_SIZE] if game.is_last_question else None
+        podium = self._standings(game)[:TOP_N] if game.is_last_question else None
         step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
         game = self._apply(game, step)
         if game.phase is Phase.QUESTION_OPEN:
@@ -367,7 +367,7 @@ class GameBackend:
         if was_open:
             self.store.close_answers(game.game_id)
         tally = self._tally(game) if was_open else None
-        podium = self._standings(game)[: rules.PODIUM_SIZE]
+        podium = self._standings(game)[:TOP_N]
         step = self._transition(
             lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally)
         )

@@ -15,7 +15,7 @@ import sys
 
 from textual.binding import Binding
 
-from player.screens.game import GameScreen
+from player.screens.game import ANSWER_BINDING, GameScreen
 from player.screens.join import JoinScreen
 from player.session import Session, SessionFactory, real_sessions
 from player.target import TargetError, resolve_target
@@ -94,6 +94,12 @@ class PlayerApp(SafeApp[int]):
 
     async def on_unmount(self) -> None:
         await self.close_sessions()  # however the app ends, the connection is closed
+
+    def get_key_display(self, binding: Binding) -> str:
+        # One footer entry stands for every answer key: name the ones this question has.
+        if binding.id == ANSWER_BINDING and isinstance(self.screen, GameScreen):
+            return self.screen.answer_keys_display()
+        return super().get_key_display(binding)
 
     async def action_leave(self) -> None:
         await self.close_sessions()

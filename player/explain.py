@@ -39,7 +39,10 @@ def explain_entry_error(exc: GameApiError, code: str) -> str:
     if exc.status == 429:
         return "The game server is very busy right now. Wait a moment and press Enter to retry."
     if exc.code == "unreachable":
-        return f"{server} Is the stub running, and is the address right?"
+        return (
+            f"{server} Gave up. Is the server running, and is the address right? "
+            "Enter tries again, Esc quits."
+        )
     return server or f"The game server refused ({exc.status} {exc.code})."
 
 

@@ -16,6 +16,7 @@ from eventapi import ConnectionState
 from player.credentials import NameScoped
 from player.target import Target
 from quizwire.client.game_api import EntryClient, GameApiError
+from quizwire.client.game_api import OnRetry as EntryOnRetry
 from quizwire.client.player import CredentialStore, PlayerSession, SavedPlayer
 from quizwire.play_model import PlayerModel
 
@@ -31,7 +32,7 @@ __all__ = [
 log = logging.getLogger("quizwire.player")
 
 OnState = Callable[[ConnectionState], None]
-OnRetry = Callable[[int, GameApiError], None]
+OnRetry = EntryOnRetry  # (attempt, error, seconds until the next attempt)
 
 
 class Session(Protocol):
@@ -127,14 +128,21 @@ class RealSessions:
         credentials_root: Path | None = None,
         backoff: float = 0.25,
         reconnect: Any = None,
+        give_up_after_s: float = 30.0,
     ) -> None:
         self.target = target
         self.credentials = CredentialStore(credentials_root)
         self.backoff = backoff
         self.reconnect = reconnect
+        self.give_up_after_s = give_up_after_s  # of an unreachable server (not of a busy one)
 
     def _entry(self, on_retry: OnRetry | None = None) -> EntryClient:
-        return EntryClient(self.target.game_api, backoff=self.backoff, on_retry=on_retry)
+        return EntryClient(
+            self.target.game_api,
+            backoff=self.backoff,
+            on_retry=on_retry,
+            max_unreachable_wait=self.give_up_after_s,
+        )
 
     def __call__(self, on_state: OnState, on_retry: OnRetry) -> Session:
         return AppPlayerSession(

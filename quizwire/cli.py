@@ -185,7 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_host(sub)
     _add_swarm(sub)
     demo = sub.add_parser(
-        "demo", help="a whole game from one command: stub, console and simulated players"
+        "demo",
+        help="a whole game from one command: stub, console and simulated players",
+        description=(
+            "Play a whole game on this machine, no AWS needed: starts an offline stub, creates a"
+            " game, lets N simulated players join and answer, and opens the presenter console;"
+            " the autopilot moves the game along unless you do. q stops everything within about"
+            " 2 s. Results are saved in the data dir, and the path is printed."
+        ),
     )
     demo.add_argument(
         "--players", type=int, default=50, metavar="N", help="simulated players (default 50)"
@@ -207,8 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_swarm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    swarm = sub.add_parser("swarm", help="headless bot players against a game (load generator)")
-    swarm.add_argument("--game", required=True, metavar="CODE")
+    swarm = sub.add_parser(
+        "swarm",
+        help="headless bot players against a game (load generator)",
+        description=(
+            "Headless bot players join a game and answer every question with human-like timing"
+            " and accuracy, against any target (the local stub or a deployed stack), with a live"
+            " progress display. They leave when the game ends, after --duration, or on Ctrl-C."
+        ),
+    )
+    swarm.add_argument(
+        "--game", required=True, metavar="CODE", help="the game code the bots join (required)"
+    )
     swarm.add_argument(
         "--players", type=int, required=True, metavar="N", help="number of bots (1-20000)"
     )
@@ -219,7 +236,13 @@ def _add_swarm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     swarm.add_argument(
         "--game-api", metavar="URL", help="game API base URL (default: derived from --endpoint)"
     )
-    swarm.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
+    swarm.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        metavar="N",
+        help="worker processes the bots are shared over (default 2)",
+    )
     swarm.add_argument(
         "--duration",
         type=float,
@@ -228,7 +251,11 @@ def _add_swarm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="bots leave after S seconds (default 600)",
     )
     swarm.add_argument(
-        "--join-spread", type=float, default=5.0, metavar="S", help="spread joins over S seconds"
+        "--join-spread",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="spread the joins over S seconds (default 5)",
     )
 
 
@@ -277,7 +304,16 @@ def _run_swarm(args: argparse.Namespace) -> int:
 
 
 def _add_play(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    play = sub.add_parser("play", help="join a game as a player (Textual app)")
+    play = sub.add_parser(
+        "play",
+        help="join a game as a player (Textual app)",
+        description=(
+            "Join a game as a player: type the code on the host's screen and a nickname (or pass"
+            " --game and --name to join at once), then answer with the letter or number keys or"
+            " the mouse. Your credential is kept, so running it again rejoins the same game with"
+            " your score."
+        ),
+    )
     play.add_argument("--game", metavar="CODE", help="the game code shown by the host")
     play.add_argument("--name", help="your nickname (default: the last one you used)")
     play.add_argument("--random-name", action="store_true", help="pick a friendly random nickname")
@@ -298,7 +334,15 @@ def _add_play(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    host = sub.add_parser("host", help="the presenter console (Textual app)")
+    host = sub.add_parser(
+        "host",
+        help="the presenter console (Textual app)",
+        description=(
+            "The presenter console: pick a quiz and create a game (or attach to one with --game),"
+            " show the join code and QR to the room, then start, reveal, move on and end it while"
+            " watching answers, the leaderboard and the players. Results are exported at the end."
+        ),
+    )
     host.add_argument("--profile", default="local", help="target profile (default: local)")
     host.add_argument(
         "--quiz",

@@ -42,12 +42,26 @@ def _json_escape(ch: str) -> str:
     return json.dumps(ch)[1:-1]  # \\uXXXX, a surrogate pair beyond the BMP
 
 
+CODE_HELP = "the game code, as on the host's screen (e.g. K7QX2M)"
+PLAYER_ID_HOW = " (find it with `quizwire game players CODE`)"
+
+
 def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    game = sub.add_parser("game", help="create and drive games (presenter, IAM-signed)")
+    game = sub.add_parser(
+        "game",
+        help="create and drive games (presenter, IAM-signed)",
+        description=(
+            "Create and drive games from the command line, as the presenter (requests are"
+            " IAM-signed with the profile's credentials): create, start, next, reveal, end, lock,"
+            " list the players, kick/ban/readmit one, and fetch the results."
+        ),
+    )
     game.add_argument("--profile", default="local", help="profile to use (default: local)")
     gsub = game.add_subparsers(dest="game_command", metavar="ACTION", required=True)
     create = gsub.add_parser(
-        "create", help="create a game from a pack or quiz file; prints its code"
+        "create",
+        help="create a game from a pack or quiz file; prints its code",
+        description="Create a game from your quiz file or a bundled pack; prints its join code.",
     )
     create.add_argument(
         "--quiz",
@@ -76,28 +90,68 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("lock", "take no new players (those already in may still rejoin)"),
         ("unlock", "take new players again"),
     ):
-        cmd = gsub.add_parser(name, help=text)
-        cmd.add_argument("code")
-    show = gsub.add_parser("show", help="the presenter view of a game (JSON)")
-    show.add_argument("code")
-    gsub.add_parser("list", help="list games")
-    for name in ("kick", "ban", "readmit"):
-        cmd = gsub.add_parser(name, help=f"{name} a player")
-        cmd.add_argument("code")
-        cmd.add_argument("player_id")
-    results = gsub.add_parser("results", help="results per player / per question")
-    results.add_argument("code")
-    results.add_argument("--format", choices=("json", "csv"), default="json")
+        cmd = gsub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        cmd.add_argument("code", metavar="CODE", help=CODE_HELP)
+    show = gsub.add_parser(
+        "show",
+        help="the presenter view of a game (JSON)",
+        description="Print the presenter view of a game as JSON (phase, question, players).",
+    )
+    show.add_argument("code", metavar="CODE", help=CODE_HELP)
+    gsub.add_parser(
+        "list", help="list games", description="List the games: code, phase, players, title."
+    )
+    players = gsub.add_parser(
+        "players",
+        help="list a game's players and their ids (for kick, ban and readmit)",
+        description=(
+            "List a game's players, best first: rank, player id, status, score and name. The"
+            " player id is what kick, ban and readmit take."
+        ),
+    )
+    players.add_argument("code", metavar="CODE", help=CODE_HELP)
+    for name, what in (
+        ("kick", "remove a player from the game (they may be readmitted)"),
+        ("ban", "remove a player for good (a ban cannot be undone)"),
+        ("readmit", "let a kicked player back in"),
+    ):
+        cmd = gsub.add_parser(
+            name, help=what, description=what[0].upper() + what[1:] + PLAYER_ID_HOW + "."
+        )
+        cmd.add_argument("code", metavar="CODE", help=CODE_HELP)
+        cmd.add_argument("player_id", metavar="PLAYER_ID", help="the player's id" + PLAYER_ID_HOW)
+    results = gsub.add_parser(
+        "results",
+        help="results per player / per question",
+        description="Fetch a game's results: per player (rank, score, answers) or per question.",
+    )
+    results.add_argument("code", metavar="CODE", help=CODE_HELP)
+    results.add_argument(
+        "--format", choices=("json", "csv"), default="json", help="output format (default json)"
+    )
     results.add_argument(
         "--table", choices=("players", "questions"), default="players", help="CSV table"
     )
     results.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
-    quiz = sub.add_parser("quiz", help="quiz files and bundled packs")
+    quiz = sub.add_parser(
+        "quiz",
+        help="quiz files and bundled packs",
+        description="Check quiz files, list the bundled packs, import quizzes from other formats.",
+    )
     qsub = quiz.add_subparsers(dest="quiz_command", metavar="ACTION", required=True)
-    validate = qsub.add_parser("validate", help="check a quiz file; lists every problem")
-    validate.add_argument("file", type=Path)
-    qsub.add_parser("list", help="list the bundled packs (for practice: their answers ship)")
+    validate = qsub.add_parser(
+        "validate",
+        help="check a quiz file; lists every problem",
+        description="Check a quiz file and list every problem, with question and reason.",
+    )
+    validate.add_argument("file", type=Path, help="the quiz file (.toml or .json)")
+    qsub.add_parser(
+        "list",
+        help="list the bundled packs (for practice: their answers ship)",
+        description="List the bundled packs. They are for practice: their answers ship with"
+        " Quizwire, so anyone can look them up.",
+    )
     imp_quiz = qsub.add_parser(
         "import",
         help="convert an Open Trivia DB response (.json) or a CSV file into a quiz file (.toml)",
@@ -115,22 +169,38 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     imp_quiz.add_argument("--title", help="the quiz title (default: from the file name)")
     imp_quiz.add_argument("--force", action="store_true", help="overwrite an existing output")
 
-    profile = sub.add_parser("profile", help="targets: the local stub or a deployed stack")
+    profile = sub.add_parser(
+        "profile",
+        help="targets: the local stub or a deployed stack",
+        description=(
+            "Profiles say where a client finds its Event API, game API and credentials: the"
+            " local stub (`quizwire stub` writes `local`) or a deployed stack."
+        ),
+    )
     psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
-    psub.add_parser("list", help="list profiles")
-    pshow = psub.add_parser("show", help="show a profile (secrets redacted)")
-    pshow.add_argument("name", nargs="?", default="local")
+    psub.add_parser("list", help="list profiles", description="List the saved profiles.")
+    pshow = psub.add_parser(
+        "show",
+        help="show a profile (secrets redacted)",
+        description="Show a profile, with its secrets redacted.",
+    )
+    pshow.add_argument("name", nargs="?", default="local", help="the profile (default: local)")
     stack = psub.add_parser(
-        "from-stack", help="profile from a deployed stack's outputs (CloudFormation, boto3)"
+        "from-stack",
+        help="profile from a deployed stack's outputs (CloudFormation, boto3)",
+        description="Make a profile from a deployed stack's outputs (read with boto3).",
     )
     stack.add_argument("stack", help="CloudFormation stack name (sam deploy's stack_name)")
     stack.add_argument("--region", help="the stack's region (default: your AWS config)")
     stack.add_argument("--name", help="profile name (default: the stack name)")
     stack.add_argument("--aws-profile", help="AWS credentials profile (reading and presenting)")
     imp = psub.add_parser(
-        "import", help="profile from saved stack outputs (describe-stacks JSON or {key: value})"
+        "import",
+        help="profile from saved stack outputs (describe-stacks JSON or {key: value})",
+        description="Make a profile from saved stack outputs: describe-stacks JSON or"
+        " {key: value}.",
     )
-    imp.add_argument("file", type=Path, metavar="OUTPUTS.json")
+    imp.add_argument("file", type=Path, metavar="OUTPUTS.json", help="the saved outputs (JSON)")
     imp.add_argument("--name", help="profile name (default: the stack name, else 'aws')")
     imp.add_argument("--aws-profile", help="AWS credentials profile for presenting")
 
@@ -189,6 +259,8 @@ async def _run_game(args: argparse.Namespace) -> int:
             result = await admin.player_action(args.code.upper(), args.player_id, command)
             print(clean(f"{result['name']} ({result['playerId']}): {result['status']}"))
             return 0
+        if command == "players":
+            return await _players(admin, args.code.upper())
         if command == "results":
             text = await admin.results(args.code.upper(), args.format, args.table)
             if args.output:  # the file gets the server's text as it is
@@ -204,6 +276,26 @@ async def _run_game(args: argparse.Namespace) -> int:
         return _fail(f"unknown game command {command}")
     finally:
         await admin.close()
+
+
+async def _players(admin: Any, code: str) -> int:
+    """Every player, from the results (the one list both backends serve whole, removed players
+    included): what kick, ban and readmit need."""
+    results = json.loads(await admin.results(code, "json"))
+    rows = results.get("players") if isinstance(results, dict) else None
+    if not isinstance(rows, list) or not rows:
+        print(f"no players in game {code} yet")
+        return 0
+    print(f"{'rank':>4}  {'player id':<24} {'status':<7} {'score':>7}  name")
+    for row in rows:
+        rank = row.get("rank")
+        print(
+            clean(
+                f"{'' if rank is None else rank:>4}  {row.get('playerId', ''):<24}"
+                f" {row.get('status', ''):<7} {row.get('score', 0):>7}  {row.get('name', '')}"
+            )
+        )
+    return 0
 
 
 def _load_quiz_file(name: str) -> dict[str, Any] | str:

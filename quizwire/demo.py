@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from quizwire.demo_leftovers import DEMO_DIR_PREFIX, STUB_PID, clean_stale_demos, mark_demo
+
 DEMO_PROFILE = "demo"
 
 
@@ -65,14 +67,52 @@ def start_stub(data_dir: Path, config_dir: Path) -> tuple[subprocess.Popen[bytes
     raise SystemExit("quizwire demo: the stub did not start within 20 s")
 
 
-def stop_process(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+STOP_WITHIN_S = 2.0
+
+
+def stop_everything(
+    stub: subprocess.Popen[bytes],
+    stops: list[threading.Event],
+    threads: list[threading.Thread],
+    within_s: float = STOP_WITHIN_S,
+) -> None:
+    """Ask everything to stop, then wait ``within_s`` at most, in all.
+
+    The bots get the first 60% of the time to close their sockets (a stub gone before them
+    makes each bot log its reconnect attempts over the terminal), the stub the rest; a stub
+    still running at the deadline is killed (its data is a temp dir about to go), and threads
+    still running are daemons that end with the process (the swarm's workers are daemonic).
+    """
+    start = time.monotonic()
+    deadline = start + within_s
+    for stop in stops:
+        stop.set()
+    for thread in threads:
+        thread.join(timeout=max(0.0, start + 0.6 * within_s - time.monotonic()))
+    if stub.poll() is None:
+        stub.send_signal(signal.SIGTERM)
+    try:
+        stub.wait(timeout=max(0.05, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        stub.kill()
+        stub.wait()
+
+
+def results_dir() -> Path:
+    """Where the demo's console saves results: the data dir, never the current directory."""
+    from quizwire.profiles import data_dir
+
+    return data_dir() / "results"
+
+
+def _say_where_results_are(where: Path, code: str) -> None:
+    saved = sorted(where.glob(f"quizwire-{code}-results.*"))
+    if saved:
+        print(f"quizwire demo: results saved in {where}:", flush=True)
+        for path in saved:
+            print(f"  {path.name}", flush=True)
+    else:
+        print(f"quizwire demo: no results saved (results go to {where})", flush=True)
 
 
 class Autopilot:
@@ -148,15 +188,20 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.players <= 2000:
         print("quizwire demo: --players must be between 0 and 2000", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="quizwire-demo-") as tmp:
+    leftovers = clean_stale_demos(Path(tempfile.gettempdir()), DEMO_PROFILE)
+    if leftovers:
+        print(f"quizwire demo: cleaned up {len(leftovers)} killed demo(s)", flush=True)
+    with tempfile.TemporaryDirectory(prefix=DEMO_DIR_PREFIX) as tmp:
         root = Path(tmp)
+        mark_demo(root)
         (root / "data").mkdir()
         print("quizwire demo: starting the offline Event API…", flush=True)
         stub, info = start_stub(root / "data", root / "config")
-        swarm_thread: threading.Thread | None = None
+        (root / STUB_PID).write_text(str(stub.pid))
         swarm_stop = threading.Event()
         pilot: Autopilot | None = None
-        pilot_thread: threading.Thread | None = None
+        threads: list[threading.Thread] = []
+        code = ""
         try:
             save_profile(
                 Profile(
@@ -195,34 +240,39 @@ def run(args: argparse.Namespace) -> int:
                     join_spread=min(12.0, 2.0 + args.players / 10),
                     answer_key=answer_key,
                 )
-                swarm_thread = threading.Thread(
-                    target=run_swarm,
-                    args=(cfg,),
-                    kwargs={"show": False, "stop": swarm_stop},
-                    daemon=True,
+                threads.append(
+                    threading.Thread(
+                        target=run_swarm,
+                        args=(cfg,),
+                        kwargs={"show": False, "stop": swarm_stop},
+                        daemon=True,
+                    )
                 )
-                swarm_thread.start()
             if args.autopilot:
                 pilot = Autopilot(AdminClient(info["game_api"], auth), code, args.players)
-                pilot_thread = threading.Thread(target=_run_autopilot, args=(pilot,), daemon=True)
-                pilot_thread.start()
+                threads.append(threading.Thread(target=_run_autopilot, args=(pilot,), daemon=True))
+            for thread in threads:
+                thread.start()
             from admin.app import run as run_console
 
             console_args = argparse.Namespace(
-                profile=DEMO_PROFILE, quiz=None, game=code, theme=args.theme, ephemeral=True
+                profile=DEMO_PROFILE,
+                quiz=None,
+                game=code,
+                theme=args.theme,
+                ephemeral=True,
+                export_dir=results_dir(),
             )
             return run_console(console_args)
         finally:
-            if pilot is not None:
-                pilot.stop.set()
-            swarm_stop.set()
-            if swarm_thread is not None:
-                swarm_thread.join(timeout=15)
-            stop_process(stub)
+            # The console is gone: say so at once, then stop everything within STOP_WITHIN_S.
+            print("quizwire demo: stopping…", flush=True)
+            stops = [swarm_stop] + ([pilot.stop] if pilot is not None else [])
+            stop_everything(stub, stops, threads)
             with contextlib.suppress(Exception):
                 from quizwire.profiles import delete_profile
 
                 delete_profile(DEMO_PROFILE)
-            if pilot_thread is not None:
-                pilot_thread.join(timeout=5)
+            if code:
+                _say_where_results_are(results_dir(), code)
             print("quizwire demo: stopped", flush=True)

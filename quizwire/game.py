@@ -33,7 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from quizwire import channels
-from quizwire.leaderboard import TOP_N, Standing
+from quizwire.leaderboard import PODIUM_PLACES, TOP_N, Standing
+from quizwire.leaderboard import podium as podium_rows
 from quizwire.messages import (
     Envelope,
     FinishedMsg,
@@ -69,7 +70,7 @@ __all__ = [
     "start_game",
 ]
 
-PODIUM_SIZE = 3
+PODIUM_SIZE = PODIUM_PLACES
 
 
 class IllegalTransition(ValueError):
@@ -247,7 +248,7 @@ def _finish(b: _Builder, reason: FinishReason, podium: Sequence[Standing]) -> No
             seq=seq,
             ts=b.now,
             reason=reason.value,
-            podium=entries(podium, PODIUM_SIZE),
+            podium=entries(podium_rows(podium), TOP_N),
         ),
     )
 
@@ -280,7 +281,8 @@ def next_question(
 ) -> Step:
     """Question closed -> next question open, or -> finished after the last question.
 
-    ``podium`` (the leaderboard, best first; the first three are used) is required when this
+    ``podium`` (the leaderboard's top :data:`TOP_N`, best first; the podium rule of
+    :func:`quizwire.leaderboard.podium` picks from it) is required when this
     finishes the game, i.e. when ``game.is_last_question``. Refused while a question is open.
     """
     _require_not_finished(game)
@@ -326,7 +328,8 @@ def end_game(
     """Any phase but finished -> finished (reason ``ended``).
 
     If a question is open it is closed first (reason ``ended``; its answers count) and its
-    reveal is announced before ``finished``: pass that question's ``tally``.
+    reveal is announced before ``finished``: pass that question's ``tally``. ``podium`` as for
+    :func:`next_question`.
     """
     _require_not_finished(game)
     b = _Builder(game, now_ms)

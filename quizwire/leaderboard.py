@@ -11,19 +11,29 @@ rank only if both their score and their correct-answer time are equal; join orde
     rank = 1 + count(active players with score > s or (score == s and correct_ms < c))
 
 (SQL: one ``COUNT(*)`` query). Only active players (not kicked or banned) are ranked.
+
+Podium: the players with **more than 0 points** whose rank is 1, 2 or 3. Tied players share a
+place (two golds, then a bronze: "1, 1, 3"), so the podium may hold more than three names (at
+most :data:`TOP_N`); a game where nobody scored has no podium. The stub, the Lambdas, both
+apps and the results export all use these functions, so they agree on every tie.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from quizwire.state import PlayerState
 
 __all__ = [
+    "PODIUM_PLACES",
     "TOP_N",
+    "Ranked",
     "Standing",
     "beats",
+    "on_podium",
+    "podium",
     "rank_of",
     "rank_players",
     "ranking_key",
@@ -32,6 +42,7 @@ __all__ = [
 ]
 
 TOP_N = 10
+PODIUM_PLACES = 3
 _PAD = 12  # digits in ranking_key fields
 _MAX = 10**_PAD - 1
 
@@ -100,3 +111,26 @@ def rank_of(player: PlayerState, players: Iterable[PlayerState]) -> int:
         for other in players
         if other.active and other.player_id != player.player_id and beats(other, player)
     )
+
+
+class Ranked(Protocol):
+    """Anything with a rank and a score: a :class:`Standing` or a wire leaderboard entry."""
+
+    @property
+    def rank(self) -> int: ...
+
+    @property
+    def score(self) -> int: ...
+
+
+R = TypeVar("R", bound=Ranked)
+
+
+def on_podium(rank: int, score: int) -> bool:
+    """A podium place: ranked 1-3 with points (nobody takes a medal for 0 points)."""
+    return score > 0 and 1 <= rank <= PODIUM_PLACES
+
+
+def podium(rows: Iterable[R]) -> list[R]:
+    """The podium among ``rows`` (best first), tied players included, at most :data:`TOP_N`."""
+    return [r for r in rows if on_podium(r.rank, r.score)][:TOP_N]

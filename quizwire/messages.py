@@ -52,6 +52,7 @@ from quizwire.fields import (
     check_int,
     check_str,
     decode_object,
+    opt_bool,
     opt_int,
     req_bool,
     req_int,
@@ -336,9 +337,14 @@ class PlayerView:
     rank: int | None
     answered: bool
     choice: int | None = None
+    # The result of the current question once it is closed (null while it is open or unanswered):
+    # a player back after the reveal may never get its score message.
+    correct: bool | None = None
+    points: int | None = None  # includes ``bonus``
+    bonus: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        view = {
             "playerId": self.player_id,
             "name": self.name,
             "total": self.total,
@@ -347,6 +353,10 @@ class PlayerView:
             "answered": self.answered,
             "choice": self.choice,
         }
+        # absent, not null, while unknown: no "correct" key at all while a question is open
+        if self.correct is not None:
+            view |= {"correct": self.correct, "points": self.points, "bonus": self.bonus}
+        return view
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "") -> PlayerView:
@@ -358,6 +368,9 @@ class PlayerView:
             rank=opt_int(data, "rank", lo=1, where=where),
             answered=req_bool(data, "answered", where),
             choice=opt_int(data, "choice", hi=MAX_CHOICES - 1, where=where),
+            correct=opt_bool(data, "correct", where),
+            points=opt_int(data, "points", where=where),
+            bonus=opt_int(data, "bonus", where=where),
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from quizwire.leaderboard import podium
 from quizwire.messages import (
     FinishedMsg,
     LeaderboardEntry,
@@ -91,6 +92,10 @@ class PlayerModel:
         elif isinstance(message, QuestionClosedMsg):
             self.reveal = message.reveal
             self.phase = "question_closed"
+            if self.choice is None:
+                # No answer: the backend has reset the streak (quizwire.players.current_streak)
+                # but sends a result only to players who answered.
+                self.streak = 0
         elif isinstance(message, FinishedMsg):
             self.phase = "finished"
             self.podium = message.podium
@@ -142,11 +147,38 @@ class PlayerModel:
         if you is not None:
             self.score, self.streak, self.rank = you.total, you.streak, you.rank
             self.choice = you.choice if you.answered else None
+            self._result_from_snapshot(snap)
         for kind in BROADCAST_KINDS:
             self._last[kind] = max(self._last.get(kind, 0), snap.seq)
         if snap.phase == "finished":
-            self.podium = snap.leaderboard[:3]
+            self.podium = tuple(podium(snap.leaderboard))
         self.version += 1
+
+    def _result_from_snapshot(self, snap: SnapshotMsg) -> None:
+        """Back after a reveal whose result we missed: the snapshot carries it (points too)."""
+        you = snap.you
+        closed = snap.reveal.question_id if snap.reveal is not None else None
+        if you is None or you.correct is None or closed is None:
+            return
+        mine = self.result
+        if mine is not None and mine.question_id == closed and mine.correct is not None:
+            return  # the result message came first: it says the same
+        self.result = ScoreMsg(
+            game_id=snap.game_id,
+            seq=snap.seq,
+            ts=snap.ts,
+            player_id=you.player_id,
+            question_id=closed,
+            index=snap.reveal.index if snap.reveal is not None else None,
+            accepted=True,
+            correct=you.correct,
+            choice=you.choice,
+            points=you.points or 0,
+            bonus=you.bonus or 0,
+            total=you.total,
+            streak=you.streak,
+            rank=you.rank,
+        )
 
     # -- the player's own actions ------------------------------------------------------------------
 

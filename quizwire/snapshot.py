@@ -31,6 +31,8 @@ def player_view(
     """What a player may see of themselves. ``total``/``streak`` override the live values when
     the room sees frozen standings (while a question is open)."""
     answered = player.answered_index == game.question_index and game.question_index >= 0
+    # the result only once the answer is public (a closed question): never while it is open
+    scored = answered and game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED)
     return PlayerView(
         player_id=player.player_id,
         name=player.name,
@@ -39,6 +41,9 @@ def player_view(
         rank=rank,
         answered=answered,
         choice=player.last_choice if answered and player.last_choice >= 0 else None,
+        correct=player.last_correct if scored else None,
+        points=player.last_points if scored else None,
+        bonus=player.last_bonus if scored else None,
     )
 
 

@@ -16,6 +16,8 @@ literally (``tui.safe``).
 
 from __future__ import annotations
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -25,7 +27,7 @@ from textual.widget import Widget
 from tui.safe import clean
 from tui.symbols import choice_class, choice_css, choice_letter, choice_symbol
 
-__all__ = ["ChoiceButton"]
+__all__ = ["ChoiceButton", "HangingIndent"]
 
 MARKS = {"correct": "✔ correct", "wrong": "✘ your answer", "": ""}
 
@@ -96,15 +98,46 @@ class ChoiceButton(Widget):
         event.stop()
         self.post_message(self.Chosen(self.index))
 
-    def render(self) -> Text:
+    def render(self) -> HangingIndent:
         lead = "▶ " if self.locked else "  "
-        text = Text(f"{lead}{choice_symbol(self.index)} {choice_letter(self.index)}", style="bold")
-        text.append("  ")
-        text.append(clean(self.text))
+        badge = Text(f"{lead}{choice_symbol(self.index)} {choice_letter(self.index)}", style="bold")
+        badge.append("  ")
+        body = Text(clean(self.text))
         suffix = " ◀ locked in" if self.locked and not self.mark else ""
         mark = MARKS.get(self.mark, "")
         for part, style in ((suffix, "bold"), (mark, "bold"), (self.detail, "")):
             if part:
-                text.append("   ")
-                text.append(clean(part), style=style)
-        return text
+                body.append("   ")
+                body.append(clean(part), style=style)
+        return HangingIndent(badge, body)
+
+
+class HangingIndent:
+    """``badge`` then ``body``, the body's wrapped lines indented under its first line (not under
+    the badge), so a long choice reads as one block. ``str()`` is the plain one-line text."""
+
+    MIN_BODY = 12  # narrower than this, the indent costs more than it helps: wrap flush left
+
+    def __init__(self, badge: Text, body: Text) -> None:
+        self.badge = badge
+        self.body = body
+
+    def __str__(self) -> str:
+        return self.badge.plain + self.body.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = self.badge.cell_len
+        room = options.max_width - indent
+        if room < self.MIN_BODY:
+            yield Text.assemble(self.badge, self.body)
+            return
+        text = self.badge.copy()
+        for i, line in enumerate(self.body.wrap(console, room)):
+            if i:
+                text.append("\n" + " " * indent)
+            text.append_text(line)
+        yield text
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        whole = self.badge.cell_len + self.body.cell_len
+        return Measurement(min(whole, self.badge.cell_len + self.MIN_BODY), whole)

@@ -419,7 +419,7 @@ class GameService:
     async def next_question(self, code: str) -> GameRuntime:
         runtime = self.runtime(code)
         game = runtime.game
-        podium = runtime.top(rules.PODIUM_SIZE) if game.is_last_question else None
+        podium = runtime.top(TOP_N) if game.is_last_question else None
         step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
         await self._apply(runtime, step)
         if runtime.game.phase is Phase.QUESTION_OPEN:
@@ -439,7 +439,7 @@ class GameService:
         tally = runtime.tally if game.phase is Phase.QUESTION_OPEN else None
         if tally is None and game.phase is Phase.QUESTION_OPEN and game.question is not None:
             tally = Tally.empty(game.question_index, len(game.question.choices))
-        podium = runtime.top(rules.PODIUM_SIZE)
+        podium = runtime.top(TOP_N)
         step = self._transition(
             lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally)
         )

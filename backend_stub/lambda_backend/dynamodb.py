@@ -9,6 +9,15 @@
 - **Transactions cost what they cost on DynamoDB.** moto copies every table a transaction
   touches to be able to roll back (O(table) per answer); here conditions are checked first and
   the writes made after, which is DynamoDB's all-or-nothing without the copy.
+- **A query reads its partition, not the table.** moto sorts every item of the table on every
+  query before it picks the partition's (O(table log table): with 2,000 players and their
+  answers a query cost tens of milliseconds and joins queued behind them); here a table query
+  starts from its partition and an index query from the items with the index key's value.
+- **Kept connections, one request at a time.** moto's own server (werkzeug's) closes every
+  connection and runs each request in a thread of its own; here aiohttp serves moto
+  (:mod:`~backend_stub.lambda_backend.wsgi_host`): connections are kept, as DynamoDB keeps them,
+  and requests are served in turn, so each write and each transaction is atomic (moto in
+  threads could interleave a transaction's checks and writes with another request).
 
 ``python -m backend_stub.lambda_backend.dynamodb --port N --ready FILE`` serves until killed;
 ``GET /_quizwire/throughput`` reports the throttling it did.
@@ -22,6 +31,7 @@ import io
 import json
 import os
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -55,7 +65,7 @@ class Throttle:
     """WSGI middleware in front of moto: DynamoDB's per-partition limits."""
 
     def __init__(self, app: Wsgi, write_units_per_s: int, read_units_per_s: int) -> None:
-        self.app = app
+        self.moto = app
         self.writes = PartitionMeter(write_units_per_s)
         self.reads = PartitionMeter(read_units_per_s)
         self.calls: Counter[str] = Counter()  # requests per operation (where moto's time goes)
@@ -82,6 +92,9 @@ class Throttle:
         if operation in _READS:
             return self._read(environ, start, operation, request)
         return self.app(environ, start)
+
+    def app(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
+        return self.moto(environ, start)
 
     def _read(
         self, environ: dict[str, Any], start: StartResponse, operation: str, request: Any
@@ -226,6 +239,88 @@ def patch_moto_transactions() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+_query_scope = threading.local()  # the candidates of the query being served, if narrowed
+_INDEX_NAME_ARG = 7  # Table.query's positional index_name (moto passes it by position)
+
+
+def _partition_items(hash_key: Any) -> Callable[[Any], list[Any]]:
+    """A table query's candidates: the items under its partition key."""
+
+    def items(table: Any) -> list[Any]:
+        found = table.items.get(hash_key)
+        if found is None:
+            return []
+        return list(found.values()) if table.range_key_attr else [found]
+
+    return items
+
+
+def _index_items(conditions: list[tuple[str, Any]]) -> Callable[[Any], list[Any]]:
+    """An index query's candidates: the items whose index key attributes have the values
+    asked (a string compares by its text; anything else as moto compares it)."""
+
+    def matches(item: Any) -> bool:
+        for name, wanted in conditions:
+            value = item.attrs.get(name)
+            if value is None or value.type != wanted.type:
+                return False
+            if value.value != wanted.value and (wanted.type == "S" or value != wanted):
+                return False
+        return True
+
+    def items(table: Any) -> list[Any]:
+        rows = table.items.values()
+        every = (i for r in rows for i in r.values()) if table.range_key_attr else iter(rows)
+        return [item for item in every if matches(item)]
+
+    return items
+
+
+def patch_moto_queries() -> None:
+    """moto's ``Table.query`` starts from ``all_items()``: every item of the table, sorted.
+    Narrow that to the query's partition (or the index key's items) for the call; moto then
+    sorts, pages and filters exactly as before."""
+    from moto.dynamodb.models.table import Table
+
+    every_item = Table.all_items
+    query = Table.query
+
+    def all_items(self: Any) -> list[Any]:
+        narrow = getattr(_query_scope, "narrow", None)
+        return every_item(self) if narrow is None else narrow(self)
+
+    def narrowed_query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[_INDEX_NAME_ARG] if len(args) > _INDEX_NAME_ARG else None
+        index_name = kwargs.get("index_name", index_name)
+        conditions = kwargs.get("hash_key_conditions") or []
+        if index_name is None:
+            _query_scope.narrow = _partition_items(args[0] if args else kwargs["hash_key"])
+        elif conditions:
+            _query_scope.narrow = _index_items(list(conditions))
+        try:
+            return query(self, *args, **kwargs)
+        finally:
+            _query_scope.narrow = None
+
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = narrowed_query  # type: ignore[method-assign]
+
+
+def _dynamodb_first(dispatcher: Any) -> Wsgi:
+    """moto's dispatcher works out the service of every request from its headers (a tenth of
+    this process's time); DynamoDB's requests, nearly all of them, go straight to its app."""
+    dynamodb: list[Wsgi] = []
+
+    def serve(environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
+        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith(_DDB):
+            return dispatcher(environ, start)  # type: ignore[no-any-return]
+        if not dynamodb:
+            dynamodb.append(dispatcher.get_application(environ))
+        return dynamodb[0](environ, start)
+
+    return serve
+
+
 def _exit_with(parent: int) -> None:
     """Never outlive the stub, even one killed with SIGKILL."""
     import os
@@ -251,25 +346,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.parent:
         _exit_with(args.parent)
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    class QuietHandler(MotoRequestHandler):
-        def log_request(self, code: Any = "-", size: Any = "-") -> None:
-            """One line per request would be most of this process's work."""
+    from backend_stub.lambda_backend.wsgi_host import serve_forever
 
     patch_moto_transactions()
+    patch_moto_queries()
     app = Throttle(
-        DomainDispatcherApplication(create_backend_app), args.write_units, args.read_units
+        _dynamodb_first(DomainDispatcherApplication(create_backend_app)),
+        args.write_units,
+        args.read_units,
     )
-    server = make_server(args.host, args.port, app, True, request_handler=QuietHandler)
-    args.ready.write_text(json.dumps({"port": server.server_address[1]}))
-    with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
+    serve_forever(app, args.host, args.port, args.ready)
     return 0
 
 

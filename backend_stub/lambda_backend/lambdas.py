@@ -147,8 +147,12 @@ class Lambdas:
     ) -> None:
         self.functions = dict(functions)
         self.data_dir = data_dir
+        # Lambda scales a function out to as many environments as its queue needs; here a
+        # fixed few. An answer spends most of its time waiting on DynamoDB and the Event API,
+        # so answers get the most: with 3, a 2,000-player question's answers queued for
+        # seconds past the deadline's grace and were refused as late.
         self.concurrency = {
-            "AnswersFunction": 3,
+            "AnswersFunction": 4,
             "AuthorizerFunction": 2,
             "EntryFunction": 3,
             **(concurrency or {}),

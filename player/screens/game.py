@@ -30,13 +30,25 @@ from tui.theme import next_theme
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-__all__ = ["GameScreen"]
+__all__ = ["ANSWER_BINDING", "GameScreen", "answer_keys"]
 
 ANSWER_LETTERS = "abcdef"
 
 
+ANSWER_BINDING = "answer-a"  # the one answer binding the footer shows, for all answer keys
+
+
+def answer_keys(n: int) -> str:
+    """The answer keys for ``n`` choices, as the footer shows them: ``"A-D/1-4"``."""
+    last = min(max(n, 1), len(ANSWER_LETTERS))
+    if last == 1:
+        return "A/1"
+    return f"A-{ANSWER_LETTERS[last - 1].upper()}/1-{last}"
+
+
 def _answer_bindings() -> list[Binding]:
-    bindings = [Binding("a", "answer(0)", "Answer", key_display="A-F/1-6", id="answer-a")]
+    keys = answer_keys(len(ANSWER_LETTERS))
+    bindings = [Binding("a", "answer(0)", "Answer", key_display=keys, id=ANSWER_BINDING)]
     for i, letter in enumerate(ANSWER_LETTERS[1:], 1):
         bindings.append(Binding(letter, f"answer({i})", show=False, id=f"answer-{letter}"))
     for i in range(len(ANSWER_LETTERS)):
@@ -118,10 +130,11 @@ class GameScreen(Screen[None]):
             self.run_worker(self._check_standing(), group="standing", exclusive=True)
         now = self.clock()
         view = self._pick_view(now)
-        key = (model.version, view, self.session.removed, model.can_answer(now))
+        online = state is ConnectionState.CONNECTED
+        key = (model.version, view, self.session.removed, model.can_answer(now), online)
         if key != self._rendered:
             self._rendered = key
-            self._show_view(view, now)
+            self._show_view(view, now, online=online)
 
     def _pick_view(self, now: int) -> str:
         model = self.model
@@ -140,7 +153,7 @@ class GameScreen(Screen[None]):
             return "standings" if now - self._closed_at >= self.reveal_hold_ms else "question"
         return "lobby"
 
-    def _show_view(self, view: str, now: int) -> None:
+    def _show_view(self, view: str, now: int, *, online: bool = True) -> None:
         self.renders += 1
         model = self.model
         with self.app.batch_update():
@@ -148,7 +161,7 @@ class GameScreen(Screen[None]):
             if view == "lobby":
                 self.query_one(LobbyView).show(model, rejoined=self.session.rejoined)
             elif view == "question":
-                self.query_one(QuestionView).show(model, now)
+                self.query_one(QuestionView).show(model, now, online=online)
             elif view == "standings":
                 self.query_one(StandingsView).show(model)
             elif view == "final":
@@ -159,6 +172,11 @@ class GameScreen(Screen[None]):
                 self.view = view
                 self.query_one(ContentSwitcher).current = view
             self.refresh_bindings()
+
+    def answer_keys_display(self) -> str:
+        """The footer's answer keys for the current question's choices."""
+        question = self.model.question
+        return answer_keys(len(question.choices) if question is not None else len(ANSWER_LETTERS))
 
     # -- actions ---------------------------------------------------------------------------------
 

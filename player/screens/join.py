@@ -24,7 +24,7 @@ from player.session import Session, SessionFactory
 from quizwire.channels import is_valid_segment
 from quizwire.client.game_api import GameApiError
 from quizwire.client.player import SavedPlayer
-from quizwire.names import NicknameError, clean_nickname, random_nickname
+from quizwire.names import MAX_NAME_LEN, NicknameError, clean_nickname, random_nickname
 from quizwire.play_model import PlayerModel
 from tui.safe import clean
 
@@ -97,7 +97,9 @@ class JoinScreen(Screen[None]):
             )
             yield Label("Nickname")
             with Horizontal(id="name-row"):
-                yield Input(placeholder="1-24 characters", max_length=24, id="name")
+                yield Input(
+                    placeholder=f"1-{MAX_NAME_LEN} characters", max_length=MAX_NAME_LEN, id="name"
+                )
                 yield Button("Random", id="random")
             with Horizontal(id="buttons"):
                 yield Button("Join", id="join", variant="primary")
@@ -115,14 +117,24 @@ class JoinScreen(Screen[None]):
         name = self.query_one("#name", Input)
         code.value = self.preset_code
         if self.random_name:
-            name.value = random_nickname(self.rng)
+            wanted = random_nickname(self.rng)
         else:
-            name.value = self.preset_name or self.sessions.credentials.last_name() or ""
-        if self.preset_code and (self.preset_name or self.random_name):
+            wanted = self.preset_name or self.sessions.credentials.last_name() or ""
+        # The field refuses every edit while it holds more than its max_length: cut, and say so.
+        name.value = wanted[:MAX_NAME_LEN]
+        cut = len(wanted) > MAX_NAME_LEN
+        if cut:
+            self.set_status(
+                f"That nickname is {len(wanted)} characters; it was cut to the "
+                f"{MAX_NAME_LEN}-character limit. Edit it, or press Enter to join.",
+                "error",
+            )
+        elif self.preset_code and (self.preset_name or self.random_name):
             self.start_join(self.preset_code, name.value)
             return
-        (name if self.preset_code else code).focus()
-        self.look_for_running_game()
+        (name if self.preset_code or cut else code).focus()
+        if not cut:
+            self.look_for_running_game()
 
     # -- status ----------------------------------------------------------------------------------
 
@@ -251,14 +263,14 @@ class JoinScreen(Screen[None]):
         self.set_status(message, "error")
         self._busy(False)
 
-    def _on_retry(self, attempt: int, exc: GameApiError) -> None:
+    def _on_retry(self, attempt: int, exc: GameApiError, wait_s: float) -> None:
         self.retries = attempt
+        next_try = f"attempt {attempt + 1} in {wait_s:.1f} s"
         if exc.status == 429:
-            self.set_status(
-                f"Joining… the server is busy, retrying (attempt {attempt + 1}).", "busy"
-            )
+            self.set_status(f"Joining… the server is busy, retrying ({next_try}).", "busy")
         else:
-            self.set_status(f"Joining… cannot reach the server yet, retrying ({attempt}).", "busy")
+            # exc.message names the address tried: a typo in --endpoint shows at once
+            self.set_status(f"{exc.message} Retrying ({next_try}); Esc quits.", "busy")
 
     def _on_state(self, state: ConnectionState) -> None:
         """Connection changes are read by the game screen's timer; nothing to do per event."""

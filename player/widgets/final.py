@@ -1,4 +1,4 @@
-"""The end: a podium for the top three, your final rank and score."""
+"""The end: a podium for the top three places (ties share one), your final rank and score."""
 
 from __future__ import annotations
 
@@ -7,23 +7,51 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from quizwire.leaderboard import podium
 from quizwire.messages import LeaderboardEntry
 from quizwire.play_model import PlayerModel
 from tui.plural import counted
 from tui.safe import clean
 
-__all__ = ["FinalView", "podium_of"]
+__all__ = ["FinalView", "podium_of", "step_text", "tied"]
 
 PLACES = {1: "1st", 2: "2nd", 3: "3rd"}
 
 
-def podium_of(model: PlayerModel) -> dict[int, LeaderboardEntry]:
-    """Podium by place (1-3): the finished message's podium, else the leaderboard's top."""
-    entries = model.podium or model.leaderboard[:3]
-    podium: dict[int, LeaderboardEntry] = {}
-    for place, entry in enumerate(sorted(entries, key=lambda e: (e.rank, -e.score))[:3], 1):
-        podium[place] = entry
-    return podium
+def podium_of(model: PlayerModel) -> dict[int, list[LeaderboardEntry]]:
+    """Podium by place (1-3), tied players sharing a place: the finished message's podium, else
+    the leaderboard's (the same rule, :func:`quizwire.leaderboard.podium`)."""
+    entries = model.podium or tuple(podium(model.leaderboard))
+    places: dict[int, list[LeaderboardEntry]] = {}
+    for entry in sorted(entries, key=lambda e: (e.rank, -e.score)):
+        if entry.rank in PLACES:
+            places.setdefault(entry.rank, []).append(entry)
+    return places
+
+
+def tied(model: PlayerModel) -> bool:
+    """True if another player we know of has the player's rank."""
+    return any(
+        e.rank == model.rank and e.player_id != model.player_id
+        for e in (*model.leaderboard, *model.podium)
+    )
+
+
+def step_text(place: int, entries: list[LeaderboardEntry], player_id: str) -> Text:
+    """One podium step: the place, one name (ours first if we share it), the score, the ties."""
+    text = Text(("★ " if place == 1 else "") + PLACES[place], style="bold")
+    if not entries:
+        text.append("\n—")
+        return text
+    shown = next((e for e in entries if e.player_id == player_id), entries[0])
+    mine = shown.player_id == player_id
+    name = clean(shown.name, 18)
+    text.append("\n")
+    text.append(f"▶ {name} ◀" if mine else name, style="bold" if mine else "")
+    text.append(f"\n{shown.score:,}")
+    if len(entries) > 1:
+        text.append(f" · +{len(entries) - 1} tied")
+    return text
 
 
 class FinalView(Vertical):
@@ -58,27 +86,19 @@ class FinalView(Vertical):
         if model.title:
             head.append(" — " + clean(model.title, 40))
         self.query_one("#final-head", Static).update(head)
-        podium = podium_of(model)
+        places = podium_of(model)
         for place in (1, 2, 3):
             step = self.query_one(f"#step-{place}", Static)
-            entry = podium.get(place)
-            if entry is None:
-                step.update(Text(f"{PLACES[place]}\n—"))
-                continue
-            mine = entry.player_id == model.player_id
-            text = Text(("★ " if place == 1 else "") + PLACES[place], style="bold")
-            text.append("\n")
-            name = clean(entry.name, 18)
-            text.append(f"▶ {name} ◀" if mine else name, style="bold" if mine else "")
-            text.append(f"\n{entry.score:,}")
-            step.update(text)
+            step.update(step_text(place, places.get(place, []), model.player_id))
         you = Text("You finished ")
         if model.rank is not None:
-            you.append(f"#{model.rank}")
+            you.append(f"tied #{model.rank}" if tied(model) else f"#{model.rank}")
             if model.ranked_players:
                 you.append(f" of {model.ranked_players}")
             you.append(" ")
         you.append(f"with {counted(model.score, 'point')}.")
+        if not places:
+            you.append(" Nobody scored: no podium.")
         self.query_one("#final-you", Static).update(you)
         note = "The host ended the game early. " if model.finish_reason == "ended" else ""
         self.query_one("#final-note", Static).update(Text(note + "Thanks for playing! q: quit"))

@@ -136,7 +136,8 @@ class QuestionView(Vertical):
     def buttons(self) -> list[ChoiceButton]:
         return list(self.query(ChoiceButton))
 
-    def show(self, model: PlayerModel, local_now_ms: int) -> None:
+    def show(self, model: PlayerModel, local_now_ms: int, *, online: bool = True) -> None:
+        """``online``: the connection is up (an answer locked while offline waits to be sent)."""
         question = model.question
         if question is None and model.reveal is not None and model.phase == "question_closed":
             question = stand_in(model.reveal)  # rejoined after the close: no text, same result
@@ -169,6 +170,14 @@ class QuestionView(Vertical):
             status.update(Text("The question is closed — waiting for the answer…"))
         elif model.refusal:
             status.update(Text("✘ " + clean(model.refusal)))
+            status.set_class(True, "-refused")
+        elif model.choice is not None and model.result is None and not online:
+            # No receipt yet and no connection: the server times the answer when it arrives.
+            waiting = Text("⧗ Locked in (")
+            waiting.append_text(choice_tag(model.choice))
+            waiting.append(") — not sent yet: you are offline. It will be sent when reconnected ")
+            waiting.append("and timed when it arrives.")
+            status.update(waiting)
             status.set_class(True, "-refused")
         elif model.choice is not None:
             locked = Text("✔ Locked in — wait for the reveal  (")

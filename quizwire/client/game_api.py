@@ -19,6 +19,7 @@ from tenacity import (
     stop_after_delay,
     wait_random_exponential,
 )
+from tenacity.stop import stop_base
 
 from eventapi import sigv4
 from eventapi.auth import IamAuth
@@ -99,6 +100,24 @@ class _RetryAfterWait:
         return wait
 
 
+class _StopUnreachableAfter(stop_base):
+    """Stop once the server has been unreachable for ``seconds``: a busy server (429) is worth
+    waiting for, a wrong address or a stopped stub is not."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        failed = outcome is not None and isinstance(outcome.exception(), Unreachable)
+        return failed and (retry_state.seconds_since_start or 0.0) >= self.seconds
+
+
+#: ``on_retry(attempt, error, wait_s)``: attempt ``attempt`` failed with ``error``; the next
+#: one starts in ``wait_s`` seconds.
+OnRetry = Callable[[int, "GameApiError", float], None]
+
+
 class EntryClient:
     """Public entry calls of a player: look up a game, join, fetch the rejoin snapshot."""
 
@@ -109,9 +128,10 @@ class EntryClient:
         http: httpx.AsyncClient | None = None,
         max_attempts: int = 12,
         max_wait: float = 120.0,
+        max_unreachable_wait: float = 30.0,
         backoff: float = 0.25,
         backoff_cap: float = 10.0,
-        on_retry: Callable[[int, GameApiError], None] | None = None,
+        on_retry: OnRetry | None = None,
         verify: bool | str = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -119,6 +139,7 @@ class EntryClient:
         self._owns_http = http is None
         self._max_attempts = max_attempts
         self._max_wait = max_wait
+        self._max_unreachable_wait = max_unreachable_wait
         self._backoff = backoff
         self._backoff_cap = backoff_cap
         self._on_retry = on_retry
@@ -133,12 +154,15 @@ class EntryClient:
             self.retries += 1
             exc = state.outcome.exception() if state.outcome else None
             if self._on_retry is not None and isinstance(exc, GameApiError):
-                self._on_retry(state.attempt_number, exc)
+                wait = state.next_action.sleep if state.next_action is not None else 0.0
+                self._on_retry(state.attempt_number, exc, wait)
 
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type((RateLimited, Unreachable)),
             wait=_RetryAfterWait(self._backoff, self._backoff_cap),
-            stop=stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_wait),
+            stop=stop_after_attempt(self._max_attempts)
+            | stop_after_delay(self._max_wait)
+            | _StopUnreachableAfter(self._max_unreachable_wait),
             before_sleep=before_sleep,
             reraise=True,
         ):

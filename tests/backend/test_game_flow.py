@@ -270,3 +270,39 @@ async def test_malformed_answers_are_refused_with_a_reason(env: Env) -> None:
     first = await scores.next()
     assert first["accepted"] is False and first["refusal"]["code"] == "malformed"
     assert env.store.load_answers(code) == []
+
+
+async def test_a_true_tie_shares_gold_in_the_podium_the_ranks_and_the_export(env: Env) -> None:
+    """Amy and Bob answer right at the same instant (same points, same time): both 1st on the
+    podium; Cy (wrong) and Di (no answer) share 3rd in their snapshots and the export, and with
+    0 points they are not on the podium (quizwire.leaderboard)."""
+    code = await create()
+    game = await env.watch(f"/game/{code}")
+    amy, bob, cy, di = [await join(code, name) for name in ("Amy", "Bob", "Cy", "Di")]
+    await admin_cmd(code, "start")
+    state = env.store.load_game(code)
+    assert state is not None and state.opened_at is not None
+    for player, choice in ((amy, 1), (bob, 1), (cy, 0)):
+        await answer(code, player, choice, received_at=state.opened_at + 1_000)
+    await admin_cmd(code, "end")
+    finished = await game.until("finished")
+    assert [(e["name"], e["rank"]) for e in finished["podium"]] == [("Amy", 1), ("Bob", 1)]
+    assert finished["podium"][0]["score"] == finished["podium"][1]["score"] > 0
+
+    told = {}
+    for player in (amy, bob, cy, di):
+        snap = body(
+            await call(
+                entry.handler,
+                rest_event(
+                    "GET", f"/games/{code}/state", headers={"Authorization": player["token"]}
+                ),
+            )
+        )
+        told[player["playerId"]] = snap["you"]["rank"]
+    export = await call(
+        admin.handler, rest_event("GET", f"/admin/games/{code}/results", query={"format": "json"})
+    )
+    exported = {row["playerId"]: row["rank"] for row in body(export)["players"]}
+    expected = {amy["playerId"]: 1, bob["playerId"]: 1, cy["playerId"]: 3, di["playerId"]: 3}
+    assert told == exported == expected

@@ -166,3 +166,75 @@ async def test_a_server_that_is_not_a_game_api_is_explained(tmp_path: Path) -> N
             assert app.is_running
     finally:
         await runner.cleanup()
+
+
+async def test_an_overlong_name_is_cut_to_the_limit_and_stays_editable(tmp_path: Path) -> None:
+    from quizwire.client.player import SavedPlayer
+    from tui.clock import FrozenClock
+
+    from .scripted import CODE, ScriptedSession, ScriptedSessions, lobby
+
+    clock = FrozenClock(0)
+    session = ScriptedSession(lobby(clock), clock)
+    sessions = ScriptedSessions(session, tmp_path / "players")
+    joined_as: list[str] = []
+    scripted_join = session.join
+
+    async def join(code: str, name: str) -> SavedPlayer:
+        joined_as.append(name)
+        return await scripted_join(code, name)
+
+    session.join = join  # type: ignore[method-assign]
+    long_name = "Bartholomew the Magnificent of Quiz"  # 35 characters
+    app = PlayerApp(sessions, game=CODE, name=long_name, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, JoinScreen), "the join screen")
+        await pilot.pause()
+        name = app.screen.query_one("#name", Input)
+        assert name.value == long_name[:24]
+        assert "35 characters; it was cut to the 24-character limit" in screen_text(app)
+        assert app.focused is name
+        await pilot.press("end", "backspace")
+        assert name.value == long_name[:23]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, GameScreen), "the game screen")
+    assert joined_as == [long_name[:23]]  # joined once, under the edited name
+
+
+async def test_an_unreachable_server_is_named_counted_and_given_up_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing listens at the address: the status names it, counts the attempts and the wait,
+    then gives up after the bound with a way out; the app keeps running."""
+    base = f"http://127.0.0.1:{free_port()}"
+    target = Target(http_endpoint=base + "/event", game_api=base, label=base)
+    sessions = RealSessions(
+        target, credentials_root=tmp_path / "players", backoff=0.05, give_up_after_s=1.0
+    )
+    app = PlayerApp(sessions, game="ABCDEF", name="Al")
+    seen: list[str] = []  # every status shown, however briefly
+    show = JoinScreen.set_status
+
+    def recorded(screen: JoinScreen, text: str, kind: str = "") -> None:
+        seen.append(text)
+        show(screen, text, kind)
+
+    monkeypatch.setattr(JoinScreen, "set_status", recorded)
+
+    def status() -> str:
+        screen = app.screen
+        return screen.status_text if isinstance(screen, JoinScreen) else ""
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "Gave up" in status(), "giving up")
+        retrying = [s for s in seen if "Retrying (attempt" in s]
+        assert retrying, seen
+        assert f"Cannot reach the game server at {base}" in retrying[0]
+        assert "Retrying (attempt 2 in" in retrying[0] and "Esc quits" in retrying[0]
+        final = status()
+        assert f"Cannot reach the game server at {base}" in final
+        assert "Enter tries again, Esc quits." in final
+        assert app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+    assert not app.is_running

@@ -155,7 +155,7 @@ async def test_end_shows_podium_and_final_rank(make_game: GameFactory) -> None:
         text = screen_text(app)
         assert "★ 1st\n▶ Alice ◀" in text
         assert "2nd\nBob" in text
-        assert "3rd\nCarol\n0" in text
+        assert "3rd\n—" in text  # Carol has 0 points: no medal
         assert "You finished #1 of 3 with" in text
 
 

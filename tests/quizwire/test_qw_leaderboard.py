@@ -5,7 +5,17 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizwire.leaderboard import beats, rank_of, rank_players, ranking_key, sort_key, top_n
+from quizwire.leaderboard import (
+    PODIUM_PLACES,
+    TOP_N,
+    beats,
+    podium,
+    rank_of,
+    rank_players,
+    ranking_key,
+    sort_key,
+    top_n,
+)
 from quizwire.state import PlayerState, PlayerStatus
 
 
@@ -112,3 +122,29 @@ def test_beats_is_a_strict_order(players: list[PlayerState]) -> None:
         assert not beats(a, a)
         for b in players:
             assert not (beats(a, b) and beats(b, a))
+
+
+@given(players_strategy)
+def test_the_podium_is_ranks_one_to_three_with_points_ties_included(
+    players: list[PlayerState],
+) -> None:
+    standings = rank_players(players)
+    chosen = podium(standings)
+    deserving = [s for s in standings if s.score > 0 and s.rank <= PODIUM_PLACES]
+    assert chosen == deserving[:TOP_N]
+    # a tie never splits: either every player level with a podium player is on it, or it is full
+    for s in chosen:
+        level = [o for o in standings if (o.score, o.correct_ms) == (s.score, s.correct_ms)]
+        assert all(o in chosen for o in level) or len(chosen) == TOP_N
+        assert all(o.rank == s.rank for o in level)
+
+
+def test_nobody_with_zero_points_takes_a_medal() -> None:
+    standings = rank_players([p(f"p{i}", 0, order=i) for i in range(5)])
+    assert [s.rank for s in standings] == [1, 1, 1, 1, 1]  # everyone level: all first
+    assert podium(standings) == []
+
+
+def test_tied_players_share_a_place_and_the_next_place_is_skipped() -> None:
+    standings = rank_players([p("a", 900, 10), p("b", 900, 10), p("c", 500), p("d", 400)])
+    assert [(s.player_id, s.rank) for s in podium(standings)] == [("a", 1), ("b", 1), ("c", 3)]

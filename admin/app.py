@@ -29,15 +29,18 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets import Input
 
+from admin.confirm import ConfirmScreen
 from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
-from admin.metrics import StubMetrics, parse_metrics, summary
+from admin.metrics import StubMetrics, fit_lines, parse_metrics, summary_parts
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel, online_text
 from admin.removed import RemovedScreen
+from admin.running import reattach_command
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
-from admin.widgets import PlayerTable
+from quizwire.channels import is_valid_segment as valid_code
 from quizwire.channels import valid_id
 from tui.clock import Clock, wall_ms
 from tui.safe import SafeApp, clean
@@ -46,6 +49,10 @@ from tui.theme import apply_theme
 TICK_S = 0.1
 POLL_S = 1.0
 END_CONFIRM_MS = 3000
+PLAYER_ACTION_DETAIL = {
+    "kick": "Their answers stop counting at once. You can readmit them later (u).",
+    "ban": "For good: their credential is refused and cannot be readmitted.",
+}
 
 #: action -> phases in which it applies (elsewhere the footer shows it disabled)
 ENABLED = {
@@ -55,11 +62,13 @@ ENABLED = {
     "end": {LOBBY, OPEN, CLOSED},
     "advance": {LOBBY, OPEN, CLOSED},
     "kick": {LOBBY, OPEN, CLOSED},
+    "readmit_selected": {LOBBY, OPEN, CLOSED},
     "ban": {LOBBY, OPEN, CLOSED},
     "removed": {LOBBY, OPEN, CLOSED},
     "lock": {LOBBY, OPEN, CLOSED},
     "export": {LOBBY, OPEN, CLOSED, FINISHED},
     "toggle_system": {LOBBY, OPEN, CLOSED, FINISHED},
+    "toggle_private": {LOBBY, OPEN, CLOSED},
 }
 
 
@@ -90,6 +99,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("l", "lock", "Lock"),
         Binding("x", "export", "Export"),
         Binding("s", "toggle_system", "System"),
+        Binding("p", "toggle_private", "Private/projector"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -105,6 +115,9 @@ class ConsoleApp(SafeApp[int]):
         tick_s: float = TICK_S,
         poll_s: float = POLL_S,
         auto_export: bool = True,
+        private: bool = False,
+        profile: str = "local",
+        ephemeral: bool = False,
     ) -> None:
         super().__init__()
         self.source = source
@@ -115,6 +128,10 @@ class ConsoleApp(SafeApp[int]):
         self.tick_s = tick_s
         self.poll_s = poll_s
         self.auto_export = auto_export
+        #: the presenter's own screen: choices show while a question is open (else projector-safe)
+        self.private = private
+        self.profile = profile
+        self.ephemeral = ephemeral  # the demo: its stub stops with the console, nothing to resume
         if export_dir is None:
             self.export_dir, self.export_where = default_export_dir()
         else:
@@ -154,6 +171,9 @@ class ConsoleApp(SafeApp[int]):
     def on_setup_screen_created(self, message: SetupScreen.Created) -> None:
         code = str(message.view.get("gameId", ""))
         self._open_console(code, message.view)
+
+    def on_setup_screen_resume(self, message: SetupScreen.Resume) -> None:
+        self._open_console(message.code, None)
 
     def _open_console(self, code: str, view: dict[str, Any] | None) -> None:
         self.model.code = code
@@ -256,7 +276,9 @@ class ConsoleApp(SafeApp[int]):
         self._rendered, self._link = model.version, link
         self.renders += 1
         try:
-            console.render_model(model, self.source.player_command(model.code), link)
+            console.render_model(
+                model, self.source.player_command(model.code), link, private=self.private
+            )
         except NoMatches:  # the app is shutting down and the widgets are already gone
             self._rendered = -1
 
@@ -329,7 +351,9 @@ class ConsoleApp(SafeApp[int]):
             stub.append("server metrics: n/a (deployed backend: see CloudWatch)", style="dim")
         elif self.stub_metrics is not None:
             stub.append("stub ", style="bold")
-            stub.append(summary(self.stub_metrics, self._previous_metrics))
+            width = max(20, console.size.width - 2 - len("stub "))  # the panel's padding
+            parts = summary_parts(self.stub_metrics, self._previous_metrics)
+            stub.append(fit_lines(parts, width).replace("\n", "\n     "))
         elif self.stub_metrics_error:
             stub.append(f"stub metrics: {clean(self.stub_metrics_error, 80)}", style="red")
         console.show_system(lines, feed.rate.series(now_s, 60), stub)
@@ -337,6 +361,12 @@ class ConsoleApp(SafeApp[int]):
     # -- commands --------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if (
+            action == "quit"
+            and isinstance(self.screen, SetupScreen)
+            and isinstance(self.focused, Input)
+        ):
+            return False  # q is typed into the box; the footer shows ctrl+q (SetupScreen)
         phases = ENABLED.get(action)
         if phases is None:
             return True
@@ -388,27 +418,64 @@ class ConsoleApp(SafeApp[int]):
         if step:
             self._command(step)
 
-    def _selected(self) -> tuple[str, str] | None:
-        if self._console is None:
-            return None
-        table_id = "#lobby-players" if self.model.phase == LOBBY else "#players"
-        pid = self._console.query_one(table_id, PlayerTable).selected_player()
-        if pid is None:
+    def _selected(self) -> tuple[str, str, str] | None:
+        """``(player id, name, status)`` of the selected row, or a notice to pick one."""
+        selected = self._console.selected_player() if self._console is not None else None
+        if selected is None:
             self.notify("Select a player in the table first.", severity="warning")
-            return None
-        row = self.model.players.get(pid)
-        return pid, row.name if row else pid
+        return selected
 
     def action_kick(self) -> None:
-        self._player_action("kick")
+        self._confirm_player_action("kick")
 
     def action_ban(self) -> None:
-        self._player_action("ban")
+        self._confirm_player_action("ban")
 
-    def _player_action(self, action: str) -> None:
+    def _confirm_player_action(self, action: str) -> None:
+        """Ask "Kick <name>? y/n" first: the rows re-sort by score, so the row under the
+        cursor may not be the player the presenter meant."""
         selected = self._selected()
-        if selected is not None:
-            self._send_player_action(action, *selected)
+        if selected is None:
+            return
+        pid, name, status = selected
+        if status != "active":
+            self.notify(f"{clean(name)} is already {clean(status)}.", severity="warning")
+            return
+        question = Text.assemble(
+            "Kick " if action == "kick" else "Ban ", (clean(name, 40), "bold"), "? y/n"
+        )
+        detail = Text(PLAYER_ACTION_DETAIL[action])
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send_player_action(action, pid, name)
+
+        self.push_screen(ConfirmScreen(question, detail), answered)
+
+    def action_readmit_selected(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        pid, name, status = selected
+        if status == "active":
+            self.notify(f"{clean(name)} is in the game.", severity="warning")
+            return
+        self._readmit(pid, name)
+
+    def action_toggle_private(self) -> None:
+        """Projector-safe (who answered) <-> private (which choice, the live histogram)."""
+        self.private = not self.private
+        self._rendered = -1
+        self.redraw()
+        if self.private:
+            self.notify(
+                "Choices and the live histogram show while a question is open. "
+                "Not for a projected screen: press p again.",
+                title="Private view",
+                severity="warning",
+            )
+        else:
+            self.notify("Only who answered shows until the reveal.", title="Projector-safe")
 
     def action_lock(self) -> None:
         """Close the door to new players (those in may still rejoin), or open it again."""
@@ -498,11 +565,21 @@ class ConsoleApp(SafeApp[int]):
             ),
             ("Removed players", "Kicked and banned; readmit a kicked one (u)", self.action_removed),
             (
+                "Readmit the selected player",
+                "A kicked player comes back with their score (or u, then a)",
+                self.action_readmit_selected,
+            ),
+            (
                 "Lock or unlock the game",
                 "Locked: no new players, those in may rejoin; after a ban, once everyone is in (l)",
                 self.action_lock,
             ),
             ("Export results", "CSV and JSON files (x)", self.action_export),
+            (
+                "Toggle private / projector-safe view",
+                "Private shows each answer's choice and the live histogram before the reveal (p)",
+                self.action_toggle_private,
+            ),
             (
                 "Toggle the system panel",
                 "Connections, answers/s, latency (s)",
@@ -511,6 +588,47 @@ class ConsoleApp(SafeApp[int]):
         ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
+
+    # -- quitting ----------------------------------------------------------------------------------
+
+    @property
+    def game_running(self) -> bool:
+        """Attached to a game that has not finished (quitting leaves it running)."""
+        return self._tick_timer is not None and self.model.phase in (LOBBY, OPEN, CLOSED)
+
+    def reattach_hint(self) -> str | None:
+        """What to print on exit when the game goes on without the console."""
+        if self.ephemeral or not self.game_running or not valid_code(self.model.code):
+            return None
+        return (
+            f"Game {self.model.code} is still running. Reattach the console with:\n"
+            f"  {reattach_command(self.model.code, self.profile)}"
+        )
+
+    async def action_quit(self) -> None:
+        """Quitting mid-game asks first: the game goes on without its presenter."""
+        if not self.game_running:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        question = Text.assemble(
+            "Quit while game ", (clean(self.model.code), "bold"), " is running? y/n"
+        )
+        if self.ephemeral:
+            detail = Text("This stops the demo.")
+        else:
+            detail = Text(
+                "The game keeps running without you. Come back with "
+                f"{reattach_command(clean(self.model.code), self.profile)}, or pick it under "
+                "Running games in quizwire host."
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmScreen(question, detail), answered)
 
     async def on_unmount(self) -> None:
         gc.unfreeze()  # hand the objects back to the collector (tests run many apps in a row)
@@ -548,7 +666,13 @@ def run(args: argparse.Namespace) -> int:
         code=getattr(args, "game", None),
         quiz=getattr(args, "quiz", None),
         theme_name=getattr(args, "theme", None),
+        private=bool(getattr(args, "private", False)),
+        profile=profile.name,
+        ephemeral=bool(getattr(args, "ephemeral", False)),
         export_dir=getattr(args, "export_dir", None),
     )
     result = app.run()
+    hint = app.reattach_hint()
+    if hint:
+        print(hint)
     return int(result or app.return_code or 0)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from admin.bigfont import big_lines
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
@@ -22,6 +23,7 @@ from tui.clock import Clock
 from tui.countdown import Countdown
 from tui.histogram import Histogram
 from tui.leaderboard import LeaderboardTable
+from tui.plural import players
 from tui.qr import QRCode
 from tui.safe import clean
 from tui.sparkline import Sparkline
@@ -34,6 +36,15 @@ PHASE_LABEL = {
     FINISHED: "FINISHED",
 }
 MEDALS = ("🥇", "🥈", "🥉")
+#: the top bar's fairness mode: private (the presenter's own screen) -> label, style
+MODE_LABEL = {
+    False: ("projector-safe (p)", ""),
+    True: ("private: choices visible (p)", "bold reverse"),
+}
+STREAM_TITLE = {
+    False: Text("Who answered · choices hidden (p)"),
+    True: Text.assemble("Answers · ", ("PRIVATE: choices shown", "bold reverse"), " (p)"),
+}
 
 
 def podium_text(model: ConsoleModel) -> Text:
@@ -51,16 +62,15 @@ def podium_text(model: ConsoleModel) -> Text:
     return text
 
 
-def players(n: int) -> str:
-    return "1 player" if n == 1 else f"{n:,} players"
-
-
 class ConsoleScreen(Screen[None]):
     """``clock`` returns the server's "now" in epoch ms (the countdown's timebase)."""
 
     DEFAULT_CSS = """
     ConsoleScreen { layout: vertical; }
-    #topbar { height: 1; background: $primary; color: $text; padding: 0 1; }
+    #topbar {
+        height: 1; background: $primary; color: $text; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;  /* a cut mode label still shows its start */
+    }
     #body { height: 1fr; }
     #main { width: 1fr; padding: 0 1; }
     #side { width: 50; border-left: solid $primary; }
@@ -87,7 +97,8 @@ class ConsoleScreen(Screen[None]):
     .section { height: 1; color: $accent; text-style: bold; }
     #leaders { height: auto; max-height: 13; }
     #players { height: 1fr; }
-    #system { dock: bottom; height: 7; border-top: solid $accent; padding: 0 1; display: none; }
+    #selected { height: 1; padding: 0 1; color: $text-muted; }
+    #system { height: auto; border-top: solid $accent; padding: 0 1; display: none; }
     #system.-shown { display: block; }
     #sys-spark { height: 1; }
     """
@@ -96,6 +107,8 @@ class ConsoleScreen(Screen[None]):
         super().__init__()
         self.clock = clock
         self.ready = False  # set once the widgets exist (the app may tick before that)
+        self.model: ConsoleModel | None = None  # the last one rendered
+        self._choices_shown: tuple[Sequence[str], int | None] | None = None
 
     def on_mount(self) -> None:
         self.ready = True
@@ -124,7 +137,7 @@ class ConsoleScreen(Screen[None]):
                     yield Histogram(id="histogram")
                     yield Readout("", id="q-answered")
                     yield Readout("", id="reveal-box", classes="-hidden")
-                    yield Static("Live answers (newest first)", id="stream-title")
+                    yield Readout("", id="stream-title")
                     yield AnswerStream(id="stream")
                 with Vertical(id="end"):
                     yield Readout("", id="end-title")
@@ -139,6 +152,7 @@ class ConsoleScreen(Screen[None]):
             yield Readout("", id="sys-text")
             yield Sparkline(id="sys-spark")
             yield Readout("", id="sys-stub")
+        yield Readout("", id="selected")
         yield Footer()
 
     # -- rendering ------------------------------------------------------------------------------
@@ -146,26 +160,69 @@ class ConsoleScreen(Screen[None]):
     def pane_for(self, phase: str) -> str:
         return {LOBBY: "lobby", OPEN: "question", CLOSED: "question"}.get(phase, "end")
 
-    def render_model(self, model: ConsoleModel, command: str, link: str) -> None:
+    def render_model(
+        self, model: ConsoleModel, command: str, link: str, *, private: bool = False
+    ) -> None:
+        """``private``: the presenter's own screen — choices show while a question is open.
+        Otherwise (projector-safe) only *who* answered shows until the reveal."""
         app = self.app
+        choices_visible = private or model.phase != OPEN
+        self.model = model
         with app.batch_update():
-            self._topbar(model, link)
+            self._topbar(model, link, private)
             pane = self.pane_for(model.phase)
             switcher = self.query_one("#main", ContentSwitcher)
             if switcher.current != pane:
                 switcher.current = pane
             self.query_one("#side").set_class(pane == "lobby", "-hidden")
+            if pane != "end" and self.focused is not self.player_table():
+                # ↑↓ move the selection k and b act on: the table on screen has the focus
+                self.call_after_refresh(self.player_table().focus)
             if pane == "lobby":
                 self._lobby(model, command)
             else:
                 self.query_one("#leaders", LeaderboardTable).update_entries(model.top(10))
-                self.query_one("#players", PlayerTable).update_players(model.players.values())
+                self.query_one("#players", PlayerTable).update_players(
+                    model.players.values(), choices_visible
+                )
             if pane == "question":
-                self._question(model)
+                self._question(model, private)
             elif pane == "end":
                 self._end(model)
+            self.show_selected()
 
-    def _topbar(self, model: ConsoleModel, link: str) -> None:
+    # -- the selected player (what k and b act on) -------------------------------------------------
+
+    def player_table(self) -> PlayerTable:
+        """The table k and b act on: the lobby's, or the side panel's once the game runs."""
+        phase = self.model.phase if self.model is not None else LOBBY
+        return self.query_one("#lobby-players" if phase == LOBBY else "#players", PlayerTable)
+
+    def selected_player(self) -> tuple[str, str, str] | None:
+        """``(player id, name, status)`` of the row under the table's cursor."""
+        pid = self.player_table().selected_player()
+        row = self.model.players.get(pid) if self.model is not None and pid else None
+        return None if row is None else (row.player_id, row.name, row.status)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.ready:
+            self.show_selected()
+
+    def show_selected(self) -> None:
+        """The footer line naming the player k and b would act on (rows re-sort by score)."""
+        selected = self.selected_player() if self.model is not None else None
+        text = Text()
+        if selected is not None and self.model is not None and self.model.phase != FINISHED:
+            _pid, name, status = selected
+            text.append("Selected: ")
+            text.append(clean(name, 32), style="bold")
+            if status == "active":
+                text.append("  k kick · b ban · ↑↓ another player")
+            else:
+                text.append(f" ({clean(status)})  readmit: u, or ctrl+p")
+        self.query_one("#selected", Static).update(text)
+
+    def _topbar(self, model: ConsoleModel, link: str, private: bool) -> None:
         text = Text.assemble(
             (clean(model.title, 24) or "Quizwire", "bold"),
             " · ",
@@ -181,6 +238,9 @@ class ConsoleScreen(Screen[None]):
         if model.locked and model.phase != FINISHED:
             text.append(" · locked: no new players (l)", style="bold reverse")
         text.append(f" · {link}")
+        if model.phase != FINISHED:  # last: on a narrow screen the stream title says it too
+            text.append(" · ")
+            text.append(*MODE_LABEL[private])
         self.query_one("#topbar", Static).update(text)
 
     def _lobby(self, model: ConsoleModel, command: str) -> None:
@@ -197,7 +257,8 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#join-feed", JoinFeed).show(model.joins)
         self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())
 
-    def _question(self, model: ConsoleModel) -> None:
+    def _question(self, model: ConsoleModel, private: bool) -> None:
+        choices_visible = private or model.phase != OPEN
         question = model.question
         countdown = self.query_one("#countdown", Countdown)
         if question is None:
@@ -213,16 +274,23 @@ class ConsoleScreen(Screen[None]):
             countdown.start(question.deadline, question.duration_ms)
         elif countdown.running:
             countdown.stop()
-        self.query_one("#q-choices", Static).update(choices_text(question.choices, correct))
-        self.query_one("#histogram", Histogram).set_data(model.counts(), correct)
+        shown = (question.choices, correct)
+        if shown != self._choices_shown:  # a grid is laid out again on every update: only on change
+            self._choices_shown = shown
+            self.query_one("#q-choices", Static).update(choices_text(*shown))
+        histogram = self.query_one("#histogram", Histogram)
+        histogram.display = choices_visible  # bars per choice would show the room's answer
+        histogram.set_data(model.counts(), correct)
         total = max(model.active_players(), model.answered())
         self.query_one("#q-answered", Static).update(f"answered {model.answered()}/{total}")
         box = self.query_one("#reveal-box", Static)
         box.set_class(not revealed, "-hidden")
         if revealed and model.reveal is not None:
             box.update(reveal_text(model, question.choices))
+        title = STREAM_TITLE[private] if model.phase == OPEN else Text("Answers")
+        self.query_one("#stream-title", Static).update(title)
         snap = model.feed.snapshot(recent=40)
-        self.query_one("#stream", AnswerStream).show(snap.recent, snap.version)
+        self.query_one("#stream", AnswerStream).show(snap.recent, snap.version, choices_visible)
 
     def _end(self, model: ConsoleModel) -> None:
         self.query_one("#end-title", Static).update(
@@ -239,19 +307,20 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#sys-stub", Static).update(stub)
 
 
-def choices_text(choices: Sequence[str], correct: int | None) -> Text:
-    text = Text()
+def choices_text(choices: Sequence[str], correct: int | None) -> Table:
+    """One row per choice: the mark and label, then the whole choice text, wrapped under itself
+    (a choice may be 76 characters: cut, the room could not read it)."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
     for i, choice in enumerate(choices):
-        mark = "✔ " if correct == i else "  "
-        text.append(mark, style="bold green")
-        text.append(
+        label = Text("✔ " if correct == i else "  ", style="bold green")
+        label.append(
             f"{choice_symbol(i)} {choice_letter(i)}  ", style=f"bold {CHOICE_COLORS[i % 6]}"
         )
         style = "bold" if correct == i else ("dim" if correct is not None else "")
-        text.append(clean(choice, 60), style=style)
-        if i < len(choices) - 1:
-            text.append("\n")
-    return text
+        grid.add_row(label, Text(clean(choice), style=style))
+    return grid
 
 
 def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
@@ -261,7 +330,7 @@ def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
     text = Text.assemble(
         ("Right answer: ", "bold"),
         (f"{choice_symbol(reveal.correct)} {choice_letter(reveal.correct)} ", "bold green"),
-        (clean(right, 60), "bold"),
+        (clean(right), "bold"),
     )
     n_right = reveal.counts[reveal.correct] if reveal.correct < len(reveal.counts) else 0
     text.append(f"   {n_right}/{reveal.answered} right\n")

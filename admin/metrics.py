@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from prometheus_client.parser import text_string_to_metric_families
 
-__all__ = ["COUNTERS", "GAUGES", "StubMetrics", "parse_metrics", "summary"]
+__all__ = [
+    "COUNTERS",
+    "GAUGES",
+    "StubMetrics",
+    "fit_lines",
+    "parse_metrics",
+    "summary",
+    "summary_parts",
+]
 
 # panel label -> metric family name (counters lose their ``_total`` suffix when parsed)
 GAUGES = {
@@ -62,11 +70,43 @@ def parse_metrics(text: str, at_s: float = 0.0, *, game: str | None = None) -> S
     return StubMetrics(values, at_s)
 
 
-def summary(now: StubMetrics, before: StubMetrics | None) -> str:
-    """``conns 30 · online 28 · conn req/s 0.5 · 429/s 0 · deliveries/s 1,204 · ...``"""
+def summary_parts(now: StubMetrics, before: StubMetrics | None) -> list[str]:
+    """``["conns 30", "online 28", "conn req/s 0.5", "429/s 0.0", "deliveries/s 1,204", ...]``;
+    before a second scrape there is no rate yet: ``rates measuring…`` (a rate lost to a
+    restart: ``—``)."""
     parts = [f"{label} {now.get(label) or 0:,.0f}" for label in GAUGES]
-    for label in COUNTERS:
-        rate = now.rate(label, before)
-        parts.append(f"{label} {'…' if rate is None else f'{rate:,.1f}'}")
+    if before is None:
+        parts.append("rates measuring…")
+    else:
+        for label in COUNTERS:
+            parts.append(f"{label} {_rate(now.rate(label, before))}")
     parts.append(f"{DROPS[0]} {now.get(DROPS[0]) or 0:,.0f}")
-    return " · ".join(parts)
+    return parts
+
+
+def summary(now: StubMetrics, before: StubMetrics | None) -> str:
+    """``conns 30 · online 28 · conn req/s 0.5 · 429/s 0.0 · deliveries/s 1,204 · ...``"""
+    return " · ".join(summary_parts(now, before))
+
+
+def _rate(rate: float | None) -> str:
+    if rate is None:
+        return "—"
+    return f"{rate:,.0f}" if rate >= 100 else f"{rate:,.1f}"  # big rates: the decimal is noise
+
+
+def fit_lines(parts: list[str], width: int, sep: str = " · ") -> str:
+    """``parts`` joined by ``sep``, broken into lines of at most ``width`` cells between parts
+    (never inside one: "deliveries/s" and its number stay together)."""
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        candidate = f"{line}{sep}{part}" if line else part
+        if line and len(candidate) > width:
+            lines.append(line)
+            line = part
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,5 +1,6 @@
 """Setup: pick a bundled pack or a quiz file (validated, every problem shown), set the options,
-create the game. Posts :class:`SetupScreen.Created` with the new game's view."""
+create the game — or resume a game still running on this profile. Posts
+:class:`SetupScreen.Created` with the new game's view, or :class:`SetupScreen.Resume`."""
 
 from __future__ import annotations
 
@@ -16,13 +17,19 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, Switch
 from textual.widgets.option_list import Option
 
+from admin.running import RunningGame, running_games
 from admin.source import Source, SourceError
 from quizwire.packs import PRACTICE_NOTE
 from quizwire.quiz import Quiz, QuizError, quiz_to_dict
+from tui.plural import counted, players
 from tui.safe import clean
 
 POINTS = [("quiz default", -1), ("0 (practice)", 0), ("1000", 1000), ("2000 (double)", 2000)]
 TIMES = [("quiz default", -1), ("10 s", 10), ("20 s", 20), ("30 s", 30), ("45 s", 45), ("60 s", 60)]
+
+
+def switch_state(on: bool) -> Text:
+    return Text("on", style="green") if on else Text("off", style="dim")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,8 @@ class SetupScreen(Screen[None]):
     SetupScreen #setup-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
     SetupScreen #setup-body { height: 1fr; padding: 0 1; }
     SetupScreen #packs { height: auto; max-height: 8; }
+    SetupScreen #running { height: auto; max-height: 6; }
+    SetupScreen .-none { display: none; }
     SetupScreen .heading { margin: 0; }
     SetupScreen #practice-note { height: auto; color: $warning; }
     SetupScreen #quiz-status { height: auto; margin: 0 0 1 0; }
@@ -56,16 +65,28 @@ class SetupScreen(Screen[None]):
     SetupScreen .opt { height: 3; }
     SetupScreen .opt Label { padding: 1 1 0 0; width: auto; min-width: 7; }
     SetupScreen .opt Select { width: 22; }
-    SetupScreen .opt Switch { margin: 0 2 0 0; }
+    SetupScreen .opt Switch { margin: 0 0 0 0; }
+    SetupScreen .opt .switch-state { min-width: 5; padding: 1 2 0 1; text-style: bold; }
     SetupScreen #create-row { height: auto; }
     SetupScreen .heading { text-style: bold; color: $accent; }
     """
-    BINDINGS = [Binding("ctrl+g", "create", "Create game", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+g", "create", "Create game", priority=True),
+        # q types a "q" in the path box: the footer offers ctrl+q there instead (check_action)
+        Binding("ctrl+q", "quit_typing", "Quit", priority=True),
+    ]
 
     class Created(Message):
         def __init__(self, view: dict[str, Any]) -> None:
             super().__init__()
             self.view = view
+
+    class Resume(Message):
+        """Attach the console to a game already running (the host quit, or it crashed)."""
+
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
 
     def __init__(self, source: Source, preset: str | None = None) -> None:
         super().__init__()
@@ -82,10 +103,16 @@ class SetupScreen(Screen[None]):
             Text(f"Quizwire · new game · {clean(self.source.describe())}"), id="setup-title"
         )
         with VerticalScroll(id="setup-body"):
+            yield Static(
+                "Running games on this profile (Enter resumes one)",
+                id="running-heading",
+                classes="heading -none",
+            )
+            yield OptionList(id="running", classes="-none")
             yield Static("Quiz: a bundled pack (for practice)…", classes="heading")
             yield OptionList(
                 *[
-                    Option(Text(f"{name:<16} {clean(title)} ({n} questions)"), id=name)
+                    Option(Text(f"{name:<16} {clean(title)} ({counted(n, 'question')})"), id=name)
                     for name, title, n in self.packs
                 ],
                 id="packs",
@@ -99,8 +126,10 @@ class SetupScreen(Screen[None]):
             with Horizontal(classes="opt"):
                 yield Label("Speed scoring")
                 yield Switch(True, id="speed")
+                yield Label(switch_state(True), id="speed-state", classes="switch-state")
                 yield Label("Streak bonus")
                 yield Switch(True, id="streak")
+                yield Label(switch_state(True), id="streak-state", classes="switch-state")
             with Horizontal(classes="opt"):
                 yield Label("Points")
                 yield Select(POINTS, value=-1, allow_blank=False, id="points")
@@ -111,6 +140,7 @@ class SetupScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._list_running()
         packs = self.query_one("#packs", OptionList)
         names = [p[0] for p in self.packs]
         if self.preset and self.preset not in names:
@@ -146,10 +176,43 @@ class SetupScreen(Screen[None]):
             Text.assemble(
                 ("Selected: ", "bold"),
                 clean(quiz.title),
-                f" — {len(quiz.questions)} questions, {quiz.time_limit} s and {quiz.points} points each by default",
+                f" — {counted(len(quiz.questions), 'question')}, {quiz.time_limit} s and "
+                f"{counted(quiz.points, 'point')} each by default",
             )
         )
         self.query_one("#practice-note").display = self.choice.pack is not None
+
+    @work(exclusive=True, group="running")
+    async def _list_running(self) -> None:
+        try:
+            games = running_games(await self.source.list_games())
+        except Exception:  # no list is better than no setup screen; creating still works
+            return
+        if games:
+            self._show_running(games)
+
+    def _show_running(self, games: list[RunningGame]) -> None:
+        listing = self.query_one("#running", OptionList)
+        listing.clear_options()
+        listing.add_options(
+            Option(
+                Text.assemble(
+                    (f"{game.code}  ", "bold"),
+                    f"{game.phase.replace('_', ' '):<15} {players(game.players):>11}  ",
+                    clean(game.title, 40),
+                ),
+                id=game.code,
+            )
+            for game in games
+        )
+        listing.highlighted = 0  # Enter resumes the newest at once
+        listing.remove_class("-none")
+        self.query_one("#running-heading").remove_class("-none")
+
+    @on(OptionList.OptionSelected, "#running")
+    def _resume_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.post_message(self.Resume(event.option.id))
 
     @on(OptionList.OptionHighlighted, "#packs")
     def _pack_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -162,6 +225,20 @@ class SetupScreen(Screen[None]):
     def _file_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
             self._load(event.value.strip())
+
+    @on(Switch.Changed)
+    def _switch_changed(self, event: Switch.Changed) -> None:
+        """A switch's on/off in words: the knob's side alone is easy to misread."""
+        if event.switch.id:
+            self.query_one(f"#{event.switch.id}-state", Label).update(switch_state(event.value))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit_typing":  # shown, and bound, only while typing in a box
+            return isinstance(self.focused, Input)
+        return True
+
+    async def action_quit_typing(self) -> None:
+        await self.app.action_quit()
 
     @on(Button.Pressed, "#create")
     def _create_pressed(self) -> None:

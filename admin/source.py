@@ -69,6 +69,10 @@ class Source(Protocol):
 
     async def view(self, code: str) -> dict[str, Any]: ...
 
+    async def list_games(self) -> dict[str, Any]:
+        """``GET /admin/games``: ``{"games": [...], "packs": [...]}``."""
+        ...
+
     async def command(self, code: str, command: str) -> dict[str, Any]: ...
 
     async def player_action(self, code: str, player_id: str, action: str) -> dict[str, Any]: ...
@@ -160,6 +164,9 @@ class LiveSource:
 
     async def view(self, code: str) -> dict[str, Any]:
         return await self._call(self.admin.view(code))
+
+    async def list_games(self) -> dict[str, Any]:
+        return await self._call(self.admin.list_games())
 
     async def command(self, code: str, command: str) -> dict[str, Any]:
         return await self._call(self.admin.command(code, command))

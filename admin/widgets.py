@@ -27,6 +27,10 @@ from tui.symbols import CHOICE_COLORS, choice_letter, choice_symbol
 NAME_WIDTH = 18
 _CONSOLE = Console(width=200, color_system="truecolor", legacy_windows=False)  # renders Text
 TABLE_NAME_WIDTH = 12
+#: shown instead of the choice while it is hidden (projector-safe): answered, but not what
+ANSWERED_MARK = "in "  # no choice symbol: "●" would read as choice C
+#: the player table's "last answer" of someone who answered, choice hidden
+ANSWERED = "answered"
 
 
 class BigCode(Widget):
@@ -52,9 +56,11 @@ class BigCode(Widget):
         return Text("\n".join(big_lines(clean(self.code))), no_wrap=True)
 
 
-def _choice_cell(choice: int | None) -> Text:
+def _choice_cell(choice: int | str | None) -> Text:
     if choice is None:
         return Text("-", style="dim")
+    if isinstance(choice, str):  # answered, choice hidden
+        return Text(ANSWERED_MARK.strip(), style="bold")
     return Text(f"{choice_symbol(choice)} {choice_letter(choice)}", style=CHOICE_COLORS[choice % 6])
 
 
@@ -75,7 +81,7 @@ class PlayerTable(DataTable[Text]):
     ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.name_width = self.min_name_width = name_width
-        self._cells: dict[str, tuple[str, int, int, int | None, str]] = {}
+        self._cells: dict[str, tuple[str, int, int, int | str | None, str]] = {}
         self.add_column(Text("Player"), width=name_width, key="name")
         self.add_column(Text("Score", justify="right"), width=6, key="score")
         self.add_column(Text("✓", justify="right"), width=2, key="correct")
@@ -106,7 +112,7 @@ class PlayerTable(DataTable[Text]):
         if column in ("score", "correct"):
             return Text(f"{value:,}", justify="right")
         if column == "last":
-            return _choice_cell(value if isinstance(value, int) else None)
+            return _choice_cell(value if isinstance(value, int | str) else None)
         style = {"on": "green", "away": "yellow", "?": "dim"}.get(str(value), "red bold")
         return Text(str(value), style=style)
 
@@ -119,10 +125,18 @@ class PlayerTable(DataTable[Text]):
             return None
         return None if key.value is None else str(key.value)
 
-    def update_players(self, rows: Iterable[PlayerRow]) -> bool:
-        """Add, remove and update only what changed; re-sort by score only when scores moved."""
+    def update_players(self, rows: Iterable[PlayerRow], choices_visible: bool = True) -> bool:
+        """Add, remove and update only what changed; re-sort by score only when scores moved.
+        Without ``choices_visible`` the last-answer column says only *that* a player answered."""
         wanted = {
-            r.player_id: (r.name, r.score, r.correct, r.last_answer, self._conn(r)) for r in rows
+            r.player_id: (
+                r.name,
+                r.score,
+                r.correct,
+                r.last_answer if choices_visible or r.last_answer is None else ANSWERED,
+                self._conn(r),
+            )
+            for r in rows
         }
         changed = resort = False
         for key in [k for k in self._cells if k not in wanted]:
@@ -179,7 +193,8 @@ def _shape(content: object) -> tuple[int, ...] | None:
 
 
 class AnswerStream(Widget):
-    """The last answers as they arrive, newest first: who and which choice — nothing else.
+    """The last answers as they arrive, newest first: who and which choice — nothing else (who
+    only while ``choices_visible`` is off: on a projector a choice is there to be copied).
 
     Under a flood it is the largest thing on screen that changes, so it is the cheapest one to
     show: a Line API widget of ready-made strips, repainted at most every REPAINT_S (the
@@ -201,11 +216,13 @@ class AnswerStream(Widget):
         self._base: list[Strip] = [_strip(Text("waiting for answers…", style="dim"))]
         self._lines: list[Strip] = []  # _base fitted to the width, in the widget's style
         self._fitted: tuple[int, Style] | None = None
+        self.choices_visible = True
 
-    def show(self, items: Sequence[StreamItem], version: int) -> None:
-        if version == self._version:
+    def show(self, items: Sequence[StreamItem], version: int, choices_visible: bool = True) -> None:
+        if version == self._version and choices_visible == self.choices_visible:
             return
         self._version, self._items = version, items
+        self.choices_visible = choices_visible
         wait = self._painted_at + self.REPAINT_S - time.monotonic()
         if wait <= 0:
             self._paint()
@@ -220,7 +237,9 @@ class AnswerStream(Widget):
         if not shown:
             self._base = [_strip(Text("waiting for answers…", style="dim"))]
         else:
-            self._base = [_strip(_stream_line(item)) for item in reversed(shown)]
+            self._base = [
+                _strip(_stream_line(item, self.choices_visible)) for item in reversed(shown)
+            ]
         self._fitted = None
         self.refresh()
 
@@ -228,7 +247,9 @@ class AnswerStream(Widget):
         """The answers the stream shows (or is about to: a repaint may be waiting), as text."""
         if not self._items:
             return Text("waiting for answers…", style="dim")
-        return Text("\n").join(_stream_line(item) for item in reversed(self._items))
+        return Text("\n").join(
+            _stream_line(item, self.choices_visible) for item in reversed(self._items)
+        )
 
     def render_line(self, y: int) -> Strip:
         width, style = self.size.width, self.rich_style
@@ -243,13 +264,16 @@ class AnswerStream(Widget):
         return Strip.blank(width, style)
 
 
-def _stream_line(item: StreamItem) -> Text:
+def _stream_line(item: StreamItem, with_choice: bool = True) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(clean(item.name, NAME_WIDTH).ljust(NAME_WIDTH + 1))
-    text.append(
-        f"{choice_symbol(item.choice)} {choice_letter(item.choice)}",
-        style=CHOICE_COLORS[item.choice % 6],
-    )
+    if with_choice:
+        text.append(
+            f"{choice_symbol(item.choice)} {choice_letter(item.choice)}",
+            style=CHOICE_COLORS[item.choice % 6],
+        )
+    else:
+        text.append(ANSWERED_MARK, style="bold")
     if item.elapsed_ms is not None:
         text.append(f"  {item.elapsed_ms / 1000:5.1f}s", style="dim")
     return text

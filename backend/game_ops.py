@@ -60,6 +60,7 @@ from quizwire.names import NicknameError, check_nickname
 from quizwire.players import (
     StatusRefused,
     removal_notice,
+    removed_code,
     removed_text,
     row_before_answer,
     set_status,
@@ -206,7 +207,7 @@ class GameBackend:
         if found is None or not secret_matches(credential.secret, found[1]):
             raise _bad_credential()
         if not found[0].active:
-            raise GameError(403, "kicked", removed_text(found[0]))
+            raise GameError(403, removed_code(found[0]), removed_text(found[0]))
         return game, found[0]
 
     # -- the Event API's Lambda authorizer ------------------------------------------------------------

@@ -30,7 +30,10 @@ def explain_entry_error(exc: GameApiError, code: str) -> str:
             "Ask the host to unlock it (l on the console), then press Enter."
         )
     if exc.status == 403:
-        return f"You can't rejoin game {code}: the host removed you from it."
+        return (
+            f"You can't rejoin game {code}: the host removed you from it. "
+            "If the host readmits you, press Enter to rejoin with your score."
+        )
     if exc.code in ("started", "late_join_closed"):
         return f"Game {code} has already started and is not taking new players."
     if exc.status == 429:

@@ -353,6 +353,12 @@ def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--game", metavar="CODE", help="attach to an existing game instead of creating one"
     )
     host.add_argument("--theme", help="Textual theme name")
+    host.add_argument(
+        "--private",
+        action="store_true",
+        help="show each answer's choice and the live histogram while a question is open "
+        "(your own screen; the default is projector-safe: only who answered)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

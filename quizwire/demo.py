@@ -260,6 +260,7 @@ def run(args: argparse.Namespace) -> int:
                 quiz=None,
                 game=code,
                 theme=args.theme,
+                ephemeral=True,
                 export_dir=results_dir(),
             )
             return run_console(console_args)

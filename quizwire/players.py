@@ -5,7 +5,8 @@
 - A player who comes back with the same credential (same ``player_id``) *rejoins*: same name,
   same score. The nickname is only checked for new players.
 - ``kick`` removes a player (answers refused, off the leaderboard, cannot rejoin) until
-  ``readmit``; ``ban`` is permanent.
+  ``readmit``, after which the same credential rejoins with the score kept; ``ban`` is
+  permanent.
 
 The store must make the name unique atomically: keep :func:`quizwire.names.name_key` of every
 player's name under a unique constraint and retry/refuse with ``name_taken`` if it loses a race.
@@ -32,6 +33,7 @@ __all__ = [
     "kick",
     "readmit",
     "removal_notice",
+    "removed_code",
     "removed_text",
     "row_before_answer",
     "set_status",
@@ -135,6 +137,12 @@ REMOVED_TEXT = {
 
 def removed_text(player: PlayerState) -> str:
     return REMOVED_TEXT.get(player.status, REMOVED_TEXT[PlayerStatus.KICKED])
+
+
+def removed_code(player: PlayerState) -> str:
+    """The refusal code of a removed player's request: ``banned`` is final (the player's app
+    may forget its credential), ``kicked`` is not (a readmit lets the same credential back)."""
+    return "banned" if player.status is PlayerStatus.BANNED else "kicked"
 
 
 def removal_notice(game_id: str, player: PlayerState, now_ms: int) -> ScoreMsg | None:

@@ -48,7 +48,7 @@ from quizwire.messages import (
     parse_answer,
 )
 from quizwire.names import NicknameError, check_nickname
-from quizwire.players import StatusRefused, removal_notice, removed_text, set_status
+from quizwire.players import StatusRefused, removal_notice, removed_code, removed_text, set_status
 from quizwire.quiz import Quiz
 from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
@@ -225,7 +225,7 @@ class GameService:
                 401, "bad_credential", "Your player credential is not valid for this game."
             )
         if not player.active:
-            raise GameError(403, "kicked", removed_text(player))
+            raise GameError(403, removed_code(player), removed_text(player))
         return runtime, player
 
     # -- the authorizer (AWS_LAMBDA mode) and subscription checks --------------------------------

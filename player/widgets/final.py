@@ -10,6 +10,7 @@ from textual.widgets import Static
 from quizwire.leaderboard import podium
 from quizwire.messages import LeaderboardEntry
 from quizwire.play_model import PlayerModel
+from tui.plural import counted
 from tui.safe import clean
 
 __all__ = ["FinalView", "podium_of", "step_text", "tied"]
@@ -95,7 +96,7 @@ class FinalView(Vertical):
             if model.ranked_players:
                 you.append(f" of {model.ranked_players}")
             you.append(" ")
-        you.append(f"with {model.score:,} points.")
+        you.append(f"with {counted(model.score, 'point')}.")
         if not places:
             you.append(" Nobody scored: no podium.")
         self.query_one("#final-you", Static).update(you)

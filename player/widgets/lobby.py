@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from quizwire.play_model import PlayerModel
+from tui.plural import counted
 from tui.safe import clean
 
 __all__ = ["LobbyView"]
@@ -47,5 +48,5 @@ class LobbyView(Vertical):
         you.append(clean(model.name), style="bold")
         you.append(f" · game {clean(model.game_id)}")
         if model.total_questions:
-            you.append(f" · {model.total_questions} questions")
+            you.append(f" · {counted(model.total_questions, 'question')}")
         self.query_one("#lobby-you", Static).update(you)

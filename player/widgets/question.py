@@ -18,6 +18,7 @@ from quizwire.quiz import MAX_CHOICES
 from tui.choices import ChoiceButton
 from tui.clock import Clock
 from tui.countdown import Countdown
+from tui.plural import counted
 from tui.safe import clean
 from tui.symbols import choice_label, choice_letter, choice_tag
 
@@ -72,7 +73,7 @@ def result_lines(model: PlayerModel, question: PublicQuestion, reveal: Reveal) -
         if result is not None and known and question.points == 0 and result.points == 0:
             text.append("  (no points for this one)")
         elif result is not None and known:
-            text.append(f"  +{result.points:,} points")
+            text.append(f"  +{counted(result.points, 'point')}")
             if result.bonus:
                 text.append(f" (incl. +{result.bonus:,} streak bonus)")
     else:
@@ -192,7 +193,9 @@ class QuestionView(Vertical):
     def _show_head(self, question: PublicQuestion, reveal: Reveal | None, phase: str) -> None:
         head = Text(f"Question {question.index + 1}/{question.total}")
         if question.question_id != STAND_IN:
-            head.append(f" · {question.points:,} points" if question.points else " · just for fun")
+            head.append(
+                f" · {counted(question.points, 'point')}" if question.points else " · just for fun"
+            )
         if reveal is not None:
             head.append(f" · closed: {CLOSE_REASONS.get(reveal.reason, reveal.reason)}")
         elif phase != "question_open":

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from quizwire.play_model import PlayerModel
 from tui.leaderboard import LeaderboardTable
+from tui.plural import counted
 
 __all__ = ["StandingsView", "own_rank_text"]
 
@@ -16,12 +17,12 @@ __all__ = ["StandingsView", "own_rank_text"]
 def own_rank_text(model: PlayerModel) -> Text:
     """``"You are #14 of 230 with 1,230 points."``"""
     if model.rank is None:
-        return Text(f"You have {model.score:,} points (not ranked yet).")
+        return Text(f"You have {counted(model.score, 'point')} (not ranked yet).")
     text = Text("You are ")
     text.append(f"#{model.rank}", style="bold")
     if model.ranked_players:
         text.append(f" of {model.ranked_players}")
-    text.append(f" with {model.score:,} points")
+    text.append(f" with {counted(model.score, 'point')}")
     if model.streak > 1:
         text.append(f" · streak {model.streak}")
     return text

@@ -164,7 +164,9 @@ class PlayerSession:
             except GameApiError as exc:
                 if exc.status not in (401, 403, 404):
                     raise
-                self.credentials.forget(self.http_endpoint, code)
+                # Kicked (403 "kicked") is not final: keep the credential for a readmit.
+                if exc.status != 403 or exc.code == "banned":
+                    self.credentials.forget(self.http_endpoint, code)
                 if exc.status == 403:
                     raise
             else:

@@ -126,6 +126,7 @@ class FakeSource:
         self.calls: list[tuple[Any, ...]] = []
         self.refuse: dict[str, SourceError] = {}
         self.metrics_scrapes = 0
+        self.games: list[dict[str, Any]] = []  # what GET /admin/games lists
         self.results_body = {"csv": "name,score\nAnn,2400\n", "json": '{"players": []}'}
         self._stats = LinkStats(state="connected")
 
@@ -161,6 +162,11 @@ class FakeSource:
         self.calls.append(("view", code))
         self._maybe_refuse("view")
         return copy.deepcopy(self.current)
+
+    async def list_games(self) -> dict[str, Any]:
+        self.calls.append(("list",))
+        self._maybe_refuse("list")
+        return {"games": copy.deepcopy(self.games), "packs": []}
 
     async def command(self, code: str, command: str) -> dict[str, Any]:
         self.calls.append(("command", code, command))

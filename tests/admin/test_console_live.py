@@ -88,6 +88,8 @@ async def test_lobby_join_feed_and_kick(
         row = table.get_row_index(evil.player_id)
         table.move_cursor(row=row)
         await pilot.press("k")
+        await wait_until(pilot, lambda: "Kick [blink]x[/]? y/n" in screen_text(app), "asked")
+        await pilot.press("y")
         await wait_until(
             pilot, lambda: app.model.players[evil.player_id].status == "kicked", "kicked"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from admin.feed import AnswerFeed, LatencyRing, RateMeter, answers_from_view
-from admin.metrics import parse_metrics, summary
+from admin.metrics import fit_lines, parse_metrics, summary, summary_parts
 from admin.model import CLOSED, OPEN, ConsoleModel
 
 from .fakes import CODE, REVEAL, T0, answer_event, view
@@ -168,3 +168,21 @@ def test_metrics_parse() -> None:
     restarted = parse_metrics(text.replace("_total 3.0", "_total 1.0"), at_s=14.0)
     assert restarted.rate("429/s", after) is None  # a counter that went down: a restart
     assert "429/s 5.0" in summary(after, before) and "conns 12" in summary(after, before)
+
+
+def test_summary_says_measuring_before_a_rate_and_fits_the_width() -> None:
+    first = parse_metrics(
+        "# TYPE quizwire_events_delivered counter\nquizwire_events_delivered_total 10.0\n",
+        at_s=1.0,
+    )
+    assert "rates measuring…" in summary_parts(first, None)
+    assert "…" not in summary(first, None).replace("rates measuring…", "")
+    later = parse_metrics(
+        "# TYPE quizwire_events_delivered counter\nquizwire_events_delivered_total 250010.0\n",
+        at_s=2.0,
+    )
+    parts = summary_parts(later, first)
+    assert "deliveries/s 250,000" in parts and "answers/s —" in parts  # absent: no rate
+    lines = fit_lines(parts, 40).splitlines()
+    assert len(lines) > 1 and all(len(line) <= 40 for line in lines)
+    assert " · ".join(lines) == " · ".join(parts)  # broken between parts, nothing lost

@@ -76,9 +76,15 @@ async def test_every_screen_shows_hostile_names_literally(
         kicked, banned = joined["[/]"], joined["[@click=app.quit]Q[/]"]
         await select(pilot, lobby, kicked.player_id)
         await pilot.press("k")
+        await wait_until(pilot, lambda: "Kick [/]? y/n" in shown(app), "asked, literally")
+        await pilot.press("y")
         await wait_until(pilot, lambda: "Kicked [/]" in shown(app), "kick toast")
         await select(pilot, lobby, banned.player_id)
         await pilot.press("b")
+        await wait_until(
+            pilot, lambda: "Ban [@click=app.quit]Q[/]? y/n" in shown(app), "asked, literally"
+        )
+        await pilot.press("y")
         await wait_until(pilot, lambda: "Banned [@click=app.quit]Q[/]" in shown(app), "ban toast")
         await wait_until(
             pilot, lambda: app.model.players[banned.player_id].status == "banned", "banned"

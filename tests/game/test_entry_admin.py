@@ -298,6 +298,46 @@ async def test_kick_and_readmit_take_effect_at_once(
             pass
 
 
+async def test_a_readmitted_player_rejoins_with_the_credential_they_kept(
+    make_stub, presenter_for, entry_for, player_for, backend, tmp_path
+) -> None:
+    """A kick says ``kicked`` (not final: the player's app keeps its credential), a ban says
+    ``banned`` (final: the app forgets it); after a readmit the kept credential rejoins with the
+    score — the same ``quizwire play --game CODE`` command, not a new join refused as a
+    duplicate name."""
+    from quizwire.client.player import CredentialStore, PlayerSession
+
+    stub, presenter, code, _bob = await game_with_bob(
+        make_stub, presenter_for, entry_for, player_for, backend
+    )
+    entry = entry_for(stub.game_api)
+    store = CredentialStore(tmp_path / "credentials")
+    http_url = stub.events.http_url
+
+    def session() -> PlayerSession:
+        return PlayerSession(
+            http_endpoint=http_url, game_api=stub.game_api, credentials=store, entry=entry
+        )
+
+    amy = await session().join(code, "Amy")
+    await presenter.admin.player_action(code, amy.player_id, "kick")
+    err = await refused(session().join(code, "Amy"))  # trying too soon: refused ...
+    assert (err.status, err.code) == (403, "kicked")
+    assert store.load(http_url, code) == amy  # ... but the credential is kept
+    view = await presenter.admin.view(code)
+    assert view["playerCount"] == 1  # the kicked player is not counted
+
+    await presenter.admin.player_action(code, amy.player_id, "readmit")
+    back = session()
+    assert await back.join(code, "Amy") == amy and back.rejoined
+    assert (await presenter.admin.view(code))["playerCount"] == 2
+
+    await presenter.admin.player_action(code, amy.player_id, "ban")
+    err = await refused(session().join(code, "Amy"))
+    assert (err.status, err.code) == (403, "banned")
+    assert store.load(http_url, code) is None  # a ban is final
+
+
 async def test_a_readmitted_player_who_stayed_connected_shows_as_connected(
     make_stub, presenter_for, entry_for, player_for
 ) -> None:

@@ -178,11 +178,11 @@ async def test_banned_player_cannot_come_back(make_game: GameFactory) -> None:
             pilot,
             lambda: (
                 isinstance(again.screen, JoinScreen)
-                and "the host removed you" in again.screen.status_text
+                and "You are banned from this game." in again.screen.status_text
             ),
             "the refusal",
         )
-    # The refused credential is forgotten; a fresh join under the same name is refused too.
+    # A ban is final: the refused credential is forgotten; a fresh join under the same name is refused too.
     third = game.app(game=code, name="Alice")
     async with third.run_test(size=(80, 24)) as pilot:
         await wait_for(
@@ -258,3 +258,43 @@ async def test_two_players_sharing_a_data_dir_stay_two_players(make_game: GameFa
     assert len(set(ids.values())) == 2
     view = await game.admin.view(code)
     assert sorted(p["name"] for p in view["players"]) == ["Alice", "Bob"]
+
+
+async def test_a_readmitted_player_rejoins_with_the_same_command_and_score(
+    make_game: GameFactory,
+) -> None:
+    """A kick is not final: the credential stays on the player's machine (even when they try to
+    come back while still out), so after a readmit ``quizwire play --game CODE`` brings them
+    back as themselves, score kept — not "already called Alice"."""
+    game = await make_game()
+    code = await game.create(QUIZ)
+    app = game.app(game=code, name="Alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await in_game(pilot, app)
+        player_id = screen.model.player_id
+        await answer_first_question(game, code, pilot, "b")
+        await game.command(code, "reveal")
+        await wait_for(pilot, lambda: screen.model.score > 0, "the result")
+        score = screen.model.score
+        await game.admin.player_action(code, player_id, "kick")
+        await pilot.press("q")
+    too_soon = game.app(game=code, name="Alice")  # still kicked: refused, credential kept
+    async with too_soon.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(too_soon.screen, JoinScreen)
+                and "the host removed you" in too_soon.screen.status_text
+            ),
+            "the refusal",
+        )
+        assert "If the host readmits you, press Enter" in too_soon.screen.status_text
+        await game.admin.player_action(code, player_id, "readmit")
+        too_soon.screen.query_one("#name", Input).focus()
+        await pilot.press("enter")
+        assert (await in_game(pilot, too_soon)).model.player_id == player_id
+    again = game.app(game=code)
+    async with again.run_test(size=(80, 24)) as pilot:
+        back = await in_game(pilot, again)
+        assert back.model.player_id == player_id
+        await wait_text(pilot, f"Alice · {score:,} pts")

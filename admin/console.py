@@ -17,6 +17,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from admin.bigfont import big_lines
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.stage import Stage
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
 from tui.clock import Clock
 from tui.countdown import Countdown
@@ -72,6 +73,14 @@ class ConsoleScreen(Screen[None]):
     #lobby-players { width: 1fr; }
     ConsoleScreen.-narrow #lobby-split { layout: vertical; }
     #q-text { height: auto; max-height: 4; text-style: bold; }
+    #question.-ready #q-text {
+        max-height: 8; padding: 1 2; margin: 1 0; text-align: center;
+        background: $primary-darken-2; color: $text;
+    }
+    #question.-ready #q-choices, #question.-ready #histogram, #question.-ready #q-answered,
+    #question.-ready #stream-title, #question.-ready #stream { display: none; }
+    #get-ready { height: auto; text-align: center; color: $warning; text-style: bold; }
+    #question.-open #get-ready { display: none; }
     #q-choices { height: auto; }
     #q-answered { height: 1; text-style: bold; }
     #reveal-box { height: auto; border: round $success; padding: 0 1; }
@@ -115,6 +124,7 @@ class ConsoleScreen(Screen[None]):
                             yield PlayerTable(name_width=13, id="lobby-players")
                 with Vertical(id="question"):
                     yield Readout("", id="q-text")
+                    yield Readout("", id="get-ready")
                     yield Countdown(clock=self.clock, id="countdown")
                     yield Readout("", id="q-choices")
                     yield Histogram(id="histogram")
@@ -142,7 +152,10 @@ class ConsoleScreen(Screen[None]):
     def pane_for(self, phase: str) -> str:
         return {LOBBY: "lobby", OPEN: "question", CLOSED: "question"}.get(phase, "end")
 
-    def render_model(self, model: ConsoleModel, command: str, link: str) -> None:
+    def render_model(
+        self, model: ConsoleModel, command: str, link: str, stage: Stage | None = None
+    ) -> None:
+        stage = stage or Stage("other")
         app = self.app
         with app.batch_update():
             self._topbar(model, link)
@@ -157,7 +170,7 @@ class ConsoleScreen(Screen[None]):
                 self.query_one("#leaders", LeaderboardTable).update_entries(model.top(10))
                 self.query_one("#players", PlayerTable).update_players(model.players.values())
             if pane == "question":
-                self._question(model)
+                self._question(model, stage)
             elif pane == "end":
                 self._end(model)
 
@@ -193,9 +206,13 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#join-feed", JoinFeed).show(model.joins)
         self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())
 
-    def _question(self, model: ConsoleModel) -> None:
+    def _question(self, model: ConsoleModel, stage: Stage) -> None:
         question = model.question
         countdown = self.query_one("#countdown", Countdown)
+        pane = self.query_one("#question")
+        ready = stage.name == "ready"
+        pane.set_class(ready, "-ready")
+        pane.set_class(not ready, "-open")
         if question is None:
             self.query_one("#q-text", Static).update("")
             countdown.stop()
@@ -205,7 +222,10 @@ class ConsoleScreen(Screen[None]):
         )
         revealed = model.phase != OPEN and model.reveal is not None
         correct = model.reveal.correct if revealed and model.reveal is not None else None
-        if model.phase == OPEN:
+        if ready:
+            countdown.start(question.opens_at, question.ready_ms)
+            self.query_one("#get-ready", Static).update(get_ready_text(stage.count))
+        elif model.phase == OPEN:
             countdown.start(question.deadline, question.duration_ms)
         elif countdown.running:
             countdown.stop()
@@ -270,6 +290,13 @@ def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
             text.append(f" {entry.ms / 1000:.2f}s", style="dim")
     else:
         text.append("Nobody got it right.", style="dim")
+    return text
+
+
+def get_ready_text(seconds: int) -> Text:
+    """"Get ready" and the seconds before the choices open, the number in block digits."""
+    text = Text("Get ready — the choices appear in\n\n")
+    text.append("\n".join(big_lines(str(max(0, seconds)))))
     return text
 
 

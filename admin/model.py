@@ -63,6 +63,7 @@ class ConsoleModel:
         self.code = code
         self.title = ""
         self.phase = LOBBY
+        self.phase_seen_ms = 0  # local time the current phase was first seen (the show's timers)
         self.index = -1
         self.total = 0
         self.options: dict[str, Any] = {}
@@ -113,7 +114,7 @@ class ConsoleModel:
         seq = _int(view.get("seq"), -1)
         if seq >= self.seq:  # the streams may already be ahead of this poll
             self.seq = seq
-            self._apply_phase_from_view(view)
+            self._apply_phase_from_view(view, local_ms)
         board = view.get("leaderboard")
         if isinstance(board, list):  # public standings: frozen while a question is open
             self._set_leaderboard(board)
@@ -122,9 +123,13 @@ class ConsoleModel:
         self._seen_view = True
         self.version += 1
 
-    def _apply_phase_from_view(self, view: Mapping[str, Any]) -> None:
+    def _enter(self, phase: str, local_ms: int) -> None:
+        if phase != self.phase:
+            self.phase, self.phase_seen_ms = phase, local_ms
+
+    def _apply_phase_from_view(self, view: Mapping[str, Any], local_ms: int) -> None:
         phase = _str(view.get("phase"), self.phase)
-        self.phase = phase
+        self._enter(phase, local_ms)
         self.index = _int(view.get("index"), self.index)
         raw_q = view.get("question")
         if isinstance(raw_q, Mapping):
@@ -215,15 +220,15 @@ class ConsoleModel:
             self.title, self.total = msg.title, msg.total
         elif isinstance(msg, QuestionMsg):
             self.question_latency.add(local_ms - msg.ts)
-            self.phase = OPEN
+            self._enter(OPEN, local_ms)
             self.reveal = None
             self._set_question(msg.question)
         elif isinstance(msg, QuestionClosedMsg):
-            self.phase = CLOSED
+            self._enter(CLOSED, local_ms)
             self.reveal = msg.reveal
             self.index = msg.reveal.index
         elif isinstance(msg, FinishedMsg):
-            self.phase = FINISHED
+            self._enter(FINISHED, local_ms)
             self.podium = msg.podium
         elif isinstance(msg, LeaderboardMsg):
             self.leaderboard = msg.entries

@@ -13,9 +13,16 @@ game, so persist ``step.game`` (conditionally on the old ``seq``, see :mod:`quiz
 before publishing. Illegal commands raise :class:`IllegalTransition` with a stable ``code`` and a
 message for the presenter; the state is untouched.
 
+Every question starts with a **get-ready phase** (``GameState.ready_ms``, default 3 s): the
+``question`` message goes out at once with the text, the choices and ``opensAt``, the server time
+at which answering opens (``shown + ready``). Clients show the text and a "get ready" countdown
+and the choices only from ``opensAt``; the rules refuse an answer received before it
+(``too_early``) and time answers from it, so no one gains by reading the choices early.
+
 A question closes
 
-- at its deadline (``opened_at + time limit``, server time): call :func:`due_close` on a timer
+- at its deadline (``opened_at + time limit``: ``opened_at`` is when the choices opened, server
+  time): call :func:`due_close` on a timer
   or on any request, and :func:`close_question` with ``CloseReason.DEADLINE``;
 - early on the presenter's word (reveal-now): ``CloseReason.PRESENTER``;
 - when every connected player has answered (:func:`due_close` tells): ``CloseReason.ALL_ANSWERED``.
@@ -178,12 +185,13 @@ def _require_not_finished(game: GameState) -> None:
 def _open(b: _Builder, index: int) -> None:
     g = b.game
     limit = g.time_limit_ms(index)
+    opens_at = b.now + g.ready_ms  # shown now, answerable after the get-ready phase
     b.game = replace(
         g,
         phase=Phase.QUESTION_OPEN,
         question_index=index,
-        opened_at=b.now,
-        deadline=b.now + limit,
+        opened_at=opens_at,
+        deadline=opens_at + limit,
         closed_at=0,
         close_reason="",
     )

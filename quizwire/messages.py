@@ -16,7 +16,9 @@ type                 channel           body (camelCase keys)
 ``lobby``            /game             title, total, players
 ``started``          /game             title, total, speedScoring, streakBonus
 ``question``         /question         questionId, index (0-based), total, text, choices,
-                                       points, durationMs, opensAt, deadline  -- no answer
+                                       points, durationMs, readyMs, opensAt, deadline -- no
+                                       answer; shown at opensAt - readyMs, answerable from
+                                       opensAt (server time) to deadline
 ``question_closed``  /game             questionId, index, total, reason, correct (0-based
                                        index), counts (per choice), answered, fastest
                                        [{playerId, name, ms}]
@@ -99,6 +101,7 @@ _MAX_REASON = 32
 _MAX_CODE = 40
 _MAX_MESSAGE = 300
 _MAX_QUESTIONS = 10_000
+_MAX_READY_MS = 60_000
 
 
 class MessageType(StrEnum):
@@ -213,6 +216,8 @@ class PublicQuestion:
     duration_ms: int
     opens_at: int
     deadline: int
+    #: the get-ready phase before ``opens_at``: text only, no choices, no answers
+    ready_ms: int = 0
 
     @classmethod
     def from_game(cls, game: GameState) -> PublicQuestion:
@@ -231,6 +236,7 @@ class PublicQuestion:
             duration_ms=game.deadline - game.opened_at,
             opens_at=game.opened_at,
             deadline=game.deadline,
+            ready_ms=game.ready_ms,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,6 +248,7 @@ class PublicQuestion:
             "choices": list(self.choices),
             "points": self.points,
             "durationMs": self.duration_ms,
+            "readyMs": self.ready_ms,
             "opensAt": self.opens_at,
             "deadline": self.deadline,
         }
@@ -272,6 +279,8 @@ class PublicQuestion:
             duration_ms=req_int(data, "durationMs", hi=3_600_000, where=where),
             opens_at=opens_at,
             deadline=deadline,
+            # optional: a backend of an older release has no get-ready phase
+            ready_ms=opt_int(data, "readyMs", hi=_MAX_READY_MS, where=where) or 0,
         )
 
 

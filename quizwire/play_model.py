@@ -121,6 +121,8 @@ class PlayerModel:
                     self.choice = message.choice
         if not message.accepted and message.refusal_code != "duplicate":
             self.refusal = message.refusal_message
+            if message.refusal_code == "too_early" and message.question_id == current:
+                self.choice = None  # not counted: the player may answer once the choices open
         return True
 
     def apply_snapshot(self, snap: SnapshotMsg, local_now_ms: int) -> None:
@@ -154,6 +156,7 @@ class PlayerModel:
         return (
             self.phase == "question_open"
             and self.choice is None
+            and self.choices_open(local_now_ms)
             and self.time_left_ms(local_now_ms) > 0
         )
 
@@ -178,6 +181,16 @@ class PlayerModel:
 
     def server_now(self, local_now_ms: int) -> int:
         return local_now_ms + self.clock_offset_ms
+
+    def ready_left_ms(self, local_now_ms: int) -> int:
+        """The get-ready time left before the choices open (0 once they are open)."""
+        if self.question is None or self.phase != "question_open":
+            return 0
+        return max(0, self.question.opens_at - self.server_now(local_now_ms))
+
+    def choices_open(self, local_now_ms: int) -> bool:
+        """Whether the open question's choices are shown and answerable (server clock)."""
+        return self.ready_left_ms(local_now_ms) == 0
 
     def time_left_ms(self, local_now_ms: int) -> int:
         """From the server's deadline and the estimated server clock: no drift across questions."""

@@ -118,7 +118,13 @@ class GameScreen(Screen[None]):
             self.run_worker(self._check_standing(), group="standing", exclusive=True)
         now = self.clock()
         view = self._pick_view(now)
-        key = (model.version, view, self.session.removed, model.can_answer(now))
+        key = (
+            model.version,
+            view,
+            self.session.removed,
+            model.can_answer(now),
+            -(-model.ready_left_ms(now) // 1000),  # the get-ready line counts whole seconds
+        )
         if key != self._rendered:
             self._rendered = key
             self._show_view(view, now)
@@ -165,7 +171,11 @@ class GameScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys that do nothing right now are hidden from the footer.
         if action == "answer":
-            return self.view == "question" and self.model.phase == "question_open"
+            return (
+                self.view == "question"
+                and self.model.phase == "question_open"
+                and self.model.choices_open(self.clock())
+            )
         if action == "toggle_board":
             return self.model.phase == "question_closed"
         return True

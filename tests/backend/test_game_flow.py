@@ -17,6 +17,7 @@ pytestmark = pytest.mark.timeout(60)
 
 QUIZ = {
     "title": "Lambda quiz",
+    "defaults": {"ready_seconds": 0},  # the get-ready phase has its own test
     "questions": [
         {"text": "2+2?", "choices": ["3", "4", "5"], "answer": "B", "time_limit": 30},
         {"text": "Sky?", "choices": ["blue", "green"], "answer": "A", "time_limit": 30},

@@ -91,7 +91,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("u", "removed", "Removed", show=False),  # the top bar says so when it applies
         Binding("l", "lock", "Lock"),
         Binding("x", "export", "Export"),
-        Binding("v", "toggle_board", "Reveal/Board"),
+        Binding("v", "toggle_board", "Board"),
         Binding("s", "toggle_system", "System"),
         Binding("q", "quit", "Quit"),
     ]

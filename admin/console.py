@@ -16,13 +16,16 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from admin.bigfont import big_lines
+from admin.board import board_text
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.podium import Podium, podium_places
 from admin.stage import Stage
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
 from tui.clock import Clock
 from tui.countdown import Countdown
 from tui.histogram import Histogram
 from tui.leaderboard import LeaderboardTable
+from tui.names import fit_name
 from tui.qr import QRCode
 from tui.safe import clean
 from tui.sparkline import Sparkline
@@ -34,18 +37,6 @@ PHASE_LABEL = {
     CLOSED: "REVEALED",
     FINISHED: "FINISHED",
 }
-MEDALS = ("🥇", "🥈", "🥉")
-
-
-def podium_text(model: ConsoleModel) -> Text:
-    text = Text()
-    if not model.podium:
-        return Text("No scores yet.", style="dim")
-    for i, entry in enumerate(model.podium[:3]):
-        text.append(f"{MEDALS[i]} {i + 1}. ", style="bold")
-        text.append(clean(entry.name, 24), style="bold" if i == 0 else "")
-        text.append(f"  {entry.score:,} pts\n")
-    return text
 
 
 def players(n: int) -> str:
@@ -87,7 +78,11 @@ class ConsoleScreen(Screen[None]):
     #reveal-box.-hidden { display: none; }
     #stream-title { height: 1; color: $text-muted; }
     #end { layout: vertical; }
-    #podium { height: auto; padding: 1 0; }
+    #board-title { height: auto; text-style: bold; color: $accent; margin: 1 0; }
+    #board-rows { height: auto; }
+    #board-hint { height: auto; color: $text-muted; margin-top: 1; }
+    #end-title { height: auto; margin: 1 0; text-align: center; }
+    #winner { height: auto; margin: 1 0; text-align: center; text-style: bold; color: $accent; }
     #exports { height: auto; color: $text-muted; }
     .section { height: 1; color: $accent; text-style: bold; }
     #leaders { height: auto; max-height: 13; }
@@ -132,9 +127,14 @@ class ConsoleScreen(Screen[None]):
                     yield Readout("", id="reveal-box", classes="-hidden")
                     yield Static("Live answers (newest first)", id="stream-title")
                     yield AnswerStream(id="stream")
+                with Vertical(id="board"):
+                    yield Readout("", id="board-title")
+                    yield Readout("", id="board-rows")
+                    yield Readout("", id="board-hint")
                 with Vertical(id="end"):
                     yield Readout("", id="end-title")
-                    yield Readout("", id="podium")
+                    yield Podium(id="podium")
+                    yield Readout("", id="winner")
                     yield Readout("Press x to export the results (CSV and JSON).", id="exports")
             with Vertical(id="side", classes="-hidden"):
                 yield Static("Top 10", classes="section")
@@ -149,7 +149,9 @@ class ConsoleScreen(Screen[None]):
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def pane_for(self, phase: str) -> str:
+    def pane_for(self, phase: str, stage: Stage | None = None) -> str:
+        if phase == CLOSED and stage is not None and stage.name == "board":
+            return "board"
         return {LOBBY: "lobby", OPEN: "question", CLOSED: "question"}.get(phase, "end")
 
     def render_model(
@@ -159,11 +161,12 @@ class ConsoleScreen(Screen[None]):
         app = self.app
         with app.batch_update():
             self._topbar(model, link)
-            pane = self.pane_for(model.phase)
+            pane = self.pane_for(model.phase, stage)
             switcher = self.query_one("#main", ContentSwitcher)
             if switcher.current != pane:
                 switcher.current = pane
-            self.query_one("#side").set_class(pane == "lobby", "-hidden")
+            # the leaderboard fills the screen between questions: no side panel to repeat it
+            self.query_one("#side").set_class(pane in ("lobby", "board", "end"), "-hidden")
             if pane == "lobby":
                 self._lobby(model, command)
             else:
@@ -171,8 +174,10 @@ class ConsoleScreen(Screen[None]):
                 self.query_one("#players", PlayerTable).update_players(model.players.values())
             if pane == "question":
                 self._question(model, stage)
+            elif pane == "board":
+                self._board(model)
             elif pane == "end":
-                self._end(model)
+                self._end(model, stage)
 
     def _topbar(self, model: ConsoleModel, link: str) -> None:
         text = Text.assemble(
@@ -240,11 +245,34 @@ class ConsoleScreen(Screen[None]):
         snap = model.feed.snapshot(recent=40)
         self.query_one("#stream", AnswerStream).show(snap.recent, snap.version)
 
-    def _end(self, model: ConsoleModel) -> None:
+    def _board(self, model: ConsoleModel) -> None:
+        title = Text("Leaderboard")
+        if model.question is not None:
+            title.append(f" after question {model.question.index + 1} of {model.total}")
+        self.query_one("#board-title", Static).update(title)
+        width = self.query_one("#board").size.width or self.size.width
+        self.query_one("#board-rows", Static).update(
+            board_text(model.leaderboard, model.board_before, width=width - 2)
+        )
+        self.query_one("#board-hint", Static).update(
+            Text("v: back to the reveal · n: next question")
+        )
+
+    def _end(self, model: ConsoleModel, stage: Stage) -> None:
         self.query_one("#end-title", Static).update(
             Text.assemble(("Final podium — ", "bold"), clean(model.title))
         )
-        self.query_one("#podium", Static).update(podium_text(model))
+        revealed = stage.count if stage.name == "podium" else 3
+        self.query_one("#podium", Podium).show(model.podium, revealed)
+        winner = podium_places(model.podium).get(1)
+        line = Text()
+        if revealed >= 3 and winner is not None:
+            line.append("🏆 ")
+            line.append(fit_name(winner.name, 40))
+            line.append(f" wins with {winner.score:,} points!")
+        elif not model.podium:
+            line = Text("No scores yet.", style="dim")
+        self.query_one("#winner", Static).update(line)
 
     def show_exports(self, lines: Sequence[str]) -> None:
         self.query_one("#exports", Static).update(Text("\n".join(lines)))
@@ -294,7 +322,7 @@ def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
 
 
 def get_ready_text(seconds: int) -> Text:
-    """"Get ready" and the seconds before the choices open, the number in block digits."""
+    """ "Get ready" and the seconds before the choices open, the number in block digits."""
     text = Text("Get ready — the choices appear in\n\n")
     text.append("\n".join(big_lines(str(max(0, seconds)))))
     return text

@@ -71,6 +71,8 @@ class ConsoleModel:
         self.reveal: Reveal | None = None
         self.podium: tuple[LeaderboardEntry, ...] = ()
         self.leaderboard: tuple[LeaderboardEntry, ...] = ()
+        # the leaderboard as the current question opened: the rank arrows after its reveal
+        self.board_before: tuple[LeaderboardEntry, ...] = ()
         self.players: dict[str, PlayerRow] = {}
         self.player_count = 0
         self.connected_count: int | None = 0
@@ -255,6 +257,7 @@ class ConsoleModel:
         if self.question is None or question.question_id != self.question.question_id:
             for row in self.players.values():
                 row.last_answer = None
+            self.board_before = self.leaderboard
         self.question = question
         self.index = question.index
         self.total = question.total

@@ -236,12 +236,38 @@ def _close(b: _Builder, reason: CloseReason, tally: Tally) -> None:
     )
 
 
-def entries(standings: Sequence[Standing], n: int) -> tuple[LeaderboardEntry, ...]:
-    """The first ``n`` standings as wire entries."""
+def entries(
+    standings: Sequence[Standing], n: int, game: GameState | None = None
+) -> tuple[LeaderboardEntry, ...]:
+    """The first ``n`` standings as wire entries.
+
+    With ``game`` after a reveal, each entry says what the revealed question earned the player
+    (``lastPoints``, 0 if they did not answer it): the "+850" of the leaderboard between
+    questions. Never while a question is open: the points of an answer to the open question
+    would tell the room who was right before the reveal.
+    """
+    index = _revealed_index(game)
     return tuple(
-        LeaderboardEntry(player_id=s.player_id, name=s.name, score=s.score, rank=s.rank)
+        LeaderboardEntry(
+            player_id=s.player_id,
+            name=s.name,
+            score=s.score,
+            rank=s.rank,
+            last_points=None
+            if index is None
+            else (s.last_points if s.answered_index == index else 0),
+        )
         for s in standings[:n]
     )
+
+
+def _revealed_index(game: GameState | None) -> int | None:
+    """The question whose points may be shown as the last gain, if any."""
+    if game is None or game.question_index < 0:
+        return None
+    if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED):
+        return game.question_index
+    return None
 
 
 def _finish(b: _Builder, reason: FinishReason, podium: Sequence[Standing]) -> None:
@@ -255,7 +281,7 @@ def _finish(b: _Builder, reason: FinishReason, podium: Sequence[Standing]) -> No
             seq=seq,
             ts=b.now,
             reason=reason.value,
-            podium=entries(podium, PODIUM_SIZE),
+            podium=entries(podium, PODIUM_SIZE, b.game),
         ),
     )
 
@@ -398,7 +424,7 @@ def leaderboard_update(
             game_id=game.game_id,
             seq=seq,
             ts=now_ms,
-            entries=entries(standings, TOP_N),
+            entries=entries(standings, TOP_N, game),
             players=players,
         ),
     )

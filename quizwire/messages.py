@@ -26,7 +26,9 @@ type                 channel           body (camelCase keys)
 ``score``            /scores/{g}/{p}   playerId, questionId, index, accepted, correct, choice,
                                        points, bonus, total, streak, rank,
                                        refusal {code, message} | null
-``leaderboard``      /leaderboard      entries [{playerId, name, score, rank}] (top 10), players
+``leaderboard``      /leaderboard      entries [{playerId, name, score, rank, lastPoints?}] (top
+                                       10), players; lastPoints: what the last revealed
+                                       question earned (absent while a question is open)
 ``snapshot``         (HTTP, rejoin)    phase, title, total, index, question | null,
                                        reveal | null, you | null, leaderboard, players
 ===================  ================  =====================================================
@@ -153,14 +155,20 @@ class LeaderboardEntry:
     name: str
     score: int
     rank: int
+    #: what the player's answer to the last revealed question earned (None: not known, e.g.
+    #: while a question is open, when nothing public may move)
+    last_points: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "playerId": self.player_id,
             "name": self.name,
             "score": self.score,
             "rank": self.rank,
         }
+        if self.last_points is not None:
+            data["lastPoints"] = self.last_points
+        return data
 
     @classmethod
     def from_dict(cls, data: object, where: str) -> LeaderboardEntry:
@@ -172,6 +180,7 @@ class LeaderboardEntry:
             name=_name(data, "name", w),
             score=req_int(data, "score", where=w),
             rank=req_int(data, "rank", lo=1, where=w),
+            last_points=opt_int(data, "lastPoints", lo=0, where=w),
         )
 
 

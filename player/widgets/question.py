@@ -43,6 +43,9 @@ def _standing(model: PlayerModel) -> str:
         rank = f"rank #{model.rank}"
         if model.ranked_players:
             rank += f" of {model.ranked_players}"
+        move = model.move()
+        if move is not None and move.arrow:
+            rank += f" {move.arrow}"
         parts.append(rank)
     return " · ".join(parts)
 

@@ -141,7 +141,9 @@ def ready_question(source: FakeSource) -> Callable[[Pilot[Any]], Awaitable[None]
         current = view("question_open", seq=12)
         current["question"] = question
         source.current = current
-        source.push("question", {"type": "question", "gameId": CODE, "seq": 12, "ts": T0, **question})
+        source.push(
+            "question", {"type": "question", "gameId": CODE, "seq": 12, "ts": T0, **question}
+        )
         await settle(pilot)
 
     return run_before

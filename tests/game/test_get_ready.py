@@ -58,6 +58,13 @@ async def test_answers_open_after_the_get_ready_phase(
     assert closed["reason"] == "deadline" and closed["ts"] >= deadline
     assert closed["answered"] == 1
 
+    # the leaderboard after the reveal says what the question earned each player
+    board = await presenter.inboxes["leaderboard"].wait(
+        lambda m: m.get("type") == "leaderboard" and m["ts"] >= closed["ts"], within=10
+    )
+    gains = {e["name"]: e["lastPoints"] for e in board["entries"]}
+    assert gains["Idle"] == 0 and gains["Eager"] > 500
+
     results = json.loads(await presenter.admin.results(code, "json"))
     ms = next(r for r in results["players"] if r["name"] == "Eager")["answers"][0]["ms"]
     # timed from the opening of the choices, not from when the question was shown

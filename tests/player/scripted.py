@@ -142,6 +142,7 @@ def revealed(clock: FrozenClock) -> PlayerModel:
         rank=2,
     )  # fmt: skip
     model.score, model.streak, model.rank = 3_360, 3, 2
+    model.rank_before = 3  # up one place over this question
     model.leaderboard = board(rank=2, score=3_360)
     return model
 

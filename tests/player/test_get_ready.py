@@ -51,3 +51,18 @@ async def test_choices_appear_and_answers_open_only_when_the_server_opens_them(
         await pilot.press("b")
         await pilot.pause()
         assert session.answers == [1]
+
+
+async def test_the_player_sees_their_gain_and_rank_move_after_the_reveal(tmp_path: Path) -> None:
+    app, _session = scripted_app(tmp_path, "revealed")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GameScreen)
+        screen.tick()
+        await pilot.pause()
+        assert "rank #2 of 24 ▲1" in str(screen.query_one("#q-status").render())
+        await pilot.press("l")
+        await pilot.pause()
+        move = str(screen.query_one("#board-move").render())
+        assert move == "This question: +950 · ▲1 (from #3)"

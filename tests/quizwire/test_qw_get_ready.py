@@ -44,7 +44,12 @@ def test_choices_open_after_the_ready_phase_and_the_deadline_follows_them() -> N
     assert isinstance(msg, QuestionMsg)
     assert msg.ts == T0  # shown now
     q = msg.question
-    assert (q.ready_ms, q.opens_at, q.deadline, q.duration_ms) == (3_000, T0 + 3_000, T0 + 23_000, 20_000)
+    assert (q.ready_ms, q.opens_at, q.deadline, q.duration_ms) == (
+        3_000,
+        T0 + 3_000,
+        T0 + 23_000,
+        20_000,
+    )
     back = parse_message(msg.to_json())
     assert isinstance(back, QuestionMsg) and back.question == q
 
@@ -97,14 +102,14 @@ def test_the_game_option_overrides_the_quiz() -> None:
 
 
 def test_the_quiz_file_sets_ready_seconds_and_round_trips() -> None:
-    text = '''title = "T"
+    text = """title = "T"
 [defaults]
 ready_seconds = 0
 [[questions]]
 text = "Q?"
 choices = ["a", "b"]
 answer = "A"
-'''
+"""
     quiz = loads_toml(text)
     assert quiz.ready_seconds == 0
     assert quiz_to_dict(quiz)["defaults"]["ready_seconds"] == 0

@@ -18,6 +18,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from admin.bigfont import big_lines
 from admin.board import board_text
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.namegrid import NameGrid
 from admin.podium import Podium, podium_places
 from admin.stage import Stage
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
@@ -54,15 +55,19 @@ class ConsoleScreen(Screen[None]):
     #side { width: 50; border-left: solid $primary; }
     ConsoleScreen.-narrow #side { width: 40; }
     #side.-hidden { display: none; }
-    #lobby { layout: horizontal; }
+    #lobby { layout: vertical; }
+    #lobby-top { height: auto; }
     #qr-col { width: auto; height: auto; padding: 0 1 0 0; }
-    #lobby-info { width: 1fr; }
+    ConsoleScreen.-narrow #qr-col { display: none; }  /* 80x24: the names need the room */
+    #lobby-info { width: 1fr; height: auto; }
     #join-command { height: auto; margin: 1 0; color: $text; }
     #lobby-count { height: 1; text-style: bold; }
-    #lobby-split { height: 1fr; }
-    #join-feed { width: 1fr; }
-    #lobby-players { width: 1fr; }
-    ConsoleScreen.-narrow #lobby-split { layout: vertical; }
+    #join-feed { height: 4; }
+    ConsoleScreen.-narrow #join-feed { display: none; }  /* the grid highlights the newest */
+    #lobby-split { height: 1fr; margin-top: 1; }
+    #name-grid { width: 1fr; }
+    #lobby-players { width: 42; }
+    ConsoleScreen.-narrow #lobby-players { width: 40; }
     #q-text { height: auto; max-height: 4; text-style: bold; }
     #question.-ready #q-text {
         max-height: 8; padding: 1 2; margin: 1 0; text-align: center;
@@ -107,16 +112,18 @@ class ConsoleScreen(Screen[None]):
         yield Readout("", id="topbar")
         with Horizontal(id="body"):
             with ContentSwitcher(initial="lobby", id="main"):
-                with Horizontal(id="lobby"):
-                    with Vertical(id="qr-col"):
-                        yield QRCode(id="qr")
-                    with Vertical(id="lobby-info"):
-                        yield BigCode(id="big-code")
-                        yield Readout("", id="join-command")
-                        yield Readout("", id="lobby-count")
-                        with Horizontal(id="lobby-split"):
+                with Vertical(id="lobby"):
+                    with Horizontal(id="lobby-top"):
+                        with Vertical(id="qr-col"):
+                            yield QRCode(id="qr")
+                        with Vertical(id="lobby-info"):
+                            yield BigCode(id="big-code")
+                            yield Readout("", id="join-command")
+                            yield Readout("", id="lobby-count")
                             yield JoinFeed(id="join-feed")
-                            yield PlayerTable(name_width=13, id="lobby-players")
+                    with Horizontal(id="lobby-split"):
+                        yield NameGrid(id="name-grid")
+                        yield PlayerTable(name_width=13, id="lobby-players")
                 with Vertical(id="question"):
                     yield Readout("", id="q-text")
                     yield Readout("", id="get-ready")
@@ -209,6 +216,9 @@ class ConsoleScreen(Screen[None]):
             joined += f" · {online} online"
         self.query_one("#lobby-count", Static).update(joined)
         self.query_one("#join-feed", JoinFeed).show(model.joins)
+        self.query_one("#name-grid", NameGrid).set_names(
+            [p.name for p in model.players.values() if p.status == "active"]
+        )
         self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())
 
     def _question(self, model: ConsoleModel, stage: Stage) -> None:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
 from eventapi import ConnectionState
+from player.bells import BellCues
 from player.session import Session
 from player.widgets.final import FinalView
 from player.widgets.lobby import LobbyView
@@ -53,6 +54,7 @@ class GameScreen(Screen[None]):
     BINDINGS = [
         *_answer_bindings(),
         Binding("l", "toggle_board", "Leaderboard", id="leaderboard"),
+        Binding("s", "toggle_bell", "Sound", id="sound"),
         Binding("t", "theme", "Theme", id="theme"),
         Binding("q", "app.leave", "Quit", id="quit"),
     ]
@@ -65,9 +67,11 @@ class GameScreen(Screen[None]):
         clock: Clock,
         tick_hz: float = 15.0,
         reveal_hold_ms: int = 8_000,
+        bell: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
+        self.bell_on = bell  # terminal bell cues (``--bell``; ``s`` toggles)
         self.model = model
         self.clock = clock
         self.tick_hz = tick_hz
@@ -81,6 +85,7 @@ class GameScreen(Screen[None]):
         self._checked_refusal: str | None = None
         self._timer: Timer | None = None
         self._state: ConnectionState | None = None
+        self._bells = BellCues()
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -117,6 +122,7 @@ class GameScreen(Screen[None]):
             self._checked_refusal = model.refusal
             self.run_worker(self._check_standing(), group="standing", exclusive=True)
         now = self.clock()
+        self._ring(now)
         view = self._pick_view(now)
         key = (
             model.version,
@@ -128,6 +134,12 @@ class GameScreen(Screen[None]):
         if key != self._rendered:
             self._rendered = key
             self._show_view(view, now)
+
+    def _ring(self, now: int) -> None:
+        """The bell cues (locked in, time's up, result): one bell each, if sound is on."""
+        due = self._bells.due(self.model, now)
+        if due and self.bell_on:
+            self.app.bell()
 
     def _pick_view(self, now: int) -> str:
         model = self.model
@@ -197,6 +209,15 @@ class GameScreen(Screen[None]):
             return
         self._board = self.view != "standings"
         self.tick()
+
+    def action_toggle_bell(self) -> None:
+        self.bell_on = not self.bell_on
+        self.notify(
+            "Sound cues on: a bell at lock-in, time's up and the result."
+            if self.bell_on
+            else "Sound cues off.",
+            timeout=2,
+        )
 
     def action_theme(self) -> None:
         name = next_theme(self.app)

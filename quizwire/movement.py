@@ -5,8 +5,8 @@ revealed (``+850``, from the server's ``lastPoints``) and how their rank moved s
 opened: ``▲2`` (up two places), ``▼1``, ``=``. Clients keep the leaderboard they held when the
 question opened (the public standings do not move while it is open) and compare it with the one
 that follows the reveal. A player who was not on the earlier top 10 climbed into it: ``▲`` with
-no number, since how far is not known. Before the first question there is nothing to compare
-with, and no arrow is shown.
+no number, since how far is not known. While nobody has a point (before the first question every
+player shares first place) there is no order to compare with, and no arrow is shown.
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def move_of(before: int | None, after: int, *, known: bool = True) -> Move:
 
 def moves(before: Iterable[LeaderboardEntry], after: Iterable[LeaderboardEntry]) -> dict[str, Move]:
     """Each player on the ``after`` board, by id: their move since the ``before`` board."""
+    before = list(before)
     earlier = {e.player_id: e.rank for e in before}
-    known = bool(earlier)
+    known = any(e.score > 0 for e in before)
     return {e.player_id: Move(earlier.get(e.player_id), e.rank, known) for e in after}
 
 

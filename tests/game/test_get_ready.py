@@ -64,6 +64,8 @@ async def test_answers_open_after_the_get_ready_phase(
     )
     gains = {e["name"]: e["lastPoints"] for e in board["entries"]}
     assert gains["Idle"] == 0 and gains["Eager"] > 500
+    view = await presenter.admin.view(code)  # the console's poll carries the same gains
+    assert {e["name"]: e["lastPoints"] for e in view["leaderboard"]} == gains
 
     results = json.loads(await presenter.admin.results(code, "json"))
     ms = next(r for r in results["players"] if r["name"] == "Eager")["answers"][0]["ms"]

@@ -23,7 +23,7 @@ def entry(pid: str, rank: int, score: int = 0) -> LeaderboardEntry:
 
 
 def test_arrows_up_down_same_and_new() -> None:
-    before = [entry("a", 1), entry("b", 2), entry("c", 3)]
+    before = [entry("a", 1, 300), entry("b", 2, 200), entry("c", 3, 100)]
     after = [entry("c", 1), entry("a", 2), entry("b", 3), entry("d", 4)]
     got = {pid: m.arrow for pid, m in moves(before, after).items()}
     assert got == {"c": "▲2", "a": "▼1", "b": "▼1", "d": "▲"}
@@ -34,6 +34,10 @@ def test_arrows_up_down_same_and_new() -> None:
 
 def test_no_arrows_without_an_earlier_board() -> None:
     assert {m.arrow for m in moves([], [entry("a", 1), entry("b", 2)]).values()} == {""}
+    # before the first question everyone is tied first with no points: no order to move from
+    tied = [entry("a", 1), entry("b", 1)]
+    after = [entry("b", 1, 900), entry("a", 2, 0)]
+    assert {m.arrow for m in moves(tied, after).values()} == {""}
     assert move_of(None, 3, known=False).arrow == ""
     assert move_of(4, 1).arrow == "▲3" and move_of(1, 1).arrow == "="
 

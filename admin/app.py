@@ -40,6 +40,7 @@ from admin.removed import RemovedScreen
 from admin.running import reattach_command
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
+from admin.stage import Stage, stage_of
 from quizwire.channels import is_valid_segment as valid_code
 from quizwire.channels import valid_id
 from tui.clock import Clock, wall_ms
@@ -69,6 +70,7 @@ ENABLED = {
     "export": {LOBBY, OPEN, CLOSED, FINISHED},
     "toggle_system": {LOBBY, OPEN, CLOSED, FINISHED},
     "toggle_private": {LOBBY, OPEN, CLOSED},
+    "toggle_board": {CLOSED},
 }
 
 
@@ -98,6 +100,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("u", "removed", "Removed", show=False),  # the top bar says so when it applies
         Binding("l", "lock", "Lock"),
         Binding("x", "export", "Export"),
+        Binding("v", "toggle_board", "Board"),
         Binding("s", "toggle_system", "System"),
         Binding("p", "toggle_private", "Private/projector"),
         Binding("q", "quit", "Quit"),
@@ -146,6 +149,8 @@ class ConsoleApp(SafeApp[int]):
         self._metrics_absent = False  # the target answered 403/404: not a stub, stop asking
         self._rendered = -1
         self._link = ""
+        self._stage = Stage("other")
+        self._board: bool | None = None  # the presenter's reveal/board choice (None: timed)
         self._phase = ""
         self._console: ConsoleScreen | None = None
         self._tick_timer: Timer | None = None
@@ -267,17 +272,24 @@ class ConsoleApp(SafeApp[int]):
         model = self.model
         if model.phase != self._phase:
             previous, self._phase = self._phase, model.phase
+            self._board = None
             self.refresh_bindings()
             if model.phase == FINISHED and previous and self.auto_export and not self.exported:
                 self.action_export()
         link = link_label(self.source.stats.state)
-        if model.version == self._rendered and link == self._link:
+        local = self.clock()
+        stage = stage_of(model, model.server_now(local), local, board=self._board)
+        if model.version == self._rendered and link == self._link and stage == self._stage:
             return
-        self._rendered, self._link = model.version, link
+        self._rendered, self._link, self._stage = model.version, link, stage
         self.renders += 1
         try:
             console.render_model(
-                model, self.source.player_command(model.code), link, private=self.private
+                model,
+                self.source.player_command(model.code),
+                link,
+                stage,
+                private=self.private,
             )
         except NoMatches:  # the app is shutting down and the widgets are already gone
             self._rendered = -1
@@ -391,6 +403,13 @@ class ConsoleApp(SafeApp[int]):
             self.notify(clean(exc), title=f"{command} failed", severity="error")
             return
         self.model.apply_view(view, self.clock())
+        self.redraw()
+
+    def action_toggle_board(self) -> None:
+        """Between questions: the reveal or the leaderboard, whatever the timer would show."""
+        if self.model.phase != CLOSED:
+            return
+        self._board = self._stage.name != "board"
         self.redraw()
 
     def action_start(self) -> None:

@@ -17,12 +17,17 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from admin.bigfont import big_lines
+from admin.board import board_text
 from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.namegrid import NameGrid
+from admin.podium import Podium, podium_places
+from admin.stage import Stage
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
 from tui.clock import Clock
 from tui.countdown import Countdown
 from tui.histogram import Histogram
 from tui.leaderboard import LeaderboardTable
+from tui.names import fit_name
 from tui.plural import players
 from tui.qr import QRCode
 from tui.safe import clean
@@ -35,7 +40,6 @@ PHASE_LABEL = {
     CLOSED: "REVEALED",
     FINISHED: "FINISHED",
 }
-MEDALS = ("🥇", "🥈", "🥉")
 #: the top bar's fairness mode: private (the presenter's own screen) -> label, style
 MODE_LABEL = {
     False: ("projector-safe (p)", ""),
@@ -45,21 +49,6 @@ STREAM_TITLE = {
     False: Text("Who answered · choices hidden (p)"),
     True: Text.assemble("Answers · ", ("PRIVATE: choices shown", "bold reverse"), " (p)"),
 }
-
-
-def podium_text(model: ConsoleModel) -> Text:
-    """The podium by rank: tied players share a medal (see quizwire.leaderboard.podium)."""
-    text = Text()
-    if not model.podium:
-        if model.phase == FINISHED:
-            return Text("No podium: nobody scored any points.", style="dim")
-        return Text("No scores yet.", style="dim")
-    for entry in model.podium:
-        place = min(max(entry.rank, 1), len(MEDALS))
-        text.append(f"{MEDALS[place - 1]} {entry.rank}. ", style="bold")
-        text.append(clean(entry.name, 24), style="bold" if entry.rank == 1 else "")
-        text.append(f"  {entry.score:,} pts\n")
-    return text
 
 
 class ConsoleScreen(Screen[None]):
@@ -76,23 +65,39 @@ class ConsoleScreen(Screen[None]):
     #side { width: 50; border-left: solid $primary; }
     ConsoleScreen.-narrow #side { width: 40; }
     #side.-hidden { display: none; }
-    #lobby { layout: horizontal; }
+    #lobby { layout: vertical; }
+    #lobby-top { height: auto; }
     #qr-col { width: auto; height: auto; padding: 0 1 0 0; }
-    #lobby-info { width: 1fr; }
+    ConsoleScreen.-narrow #qr-col { display: none; }  /* 80x24: the names need the room */
+    #lobby-info { width: 1fr; height: auto; }
     #join-command { height: auto; margin: 1 0; color: $text; }
     #lobby-count { height: 1; text-style: bold; }
-    #lobby-split { height: 1fr; }
-    #join-feed { width: 1fr; }
-    #lobby-players { width: 1fr; }
-    ConsoleScreen.-narrow #lobby-split { layout: vertical; }
+    #join-feed { height: 4; }
+    ConsoleScreen.-narrow #join-feed { display: none; }  /* the grid highlights the newest */
+    #lobby-split { height: 1fr; margin-top: 1; }
+    #name-grid { width: 1fr; }
+    #lobby-players { width: 42; }
+    ConsoleScreen.-narrow #lobby-players { width: 40; }
     #q-text { height: auto; max-height: 4; text-style: bold; }
+    #question.-ready #q-text {
+        max-height: 8; padding: 1 2; margin: 1 0; text-align: center;
+        background: $primary-darken-2; color: $text;
+    }
+    #question.-ready #q-choices, #question.-ready #histogram, #question.-ready #q-answered,
+    #question.-ready #stream-title, #question.-ready #stream { display: none; }
+    #get-ready { height: auto; text-align: center; color: $warning; text-style: bold; }
+    #question.-open #get-ready { display: none; }
     #q-choices { height: auto; }
     #q-answered { height: 1; text-style: bold; }
     #reveal-box { height: auto; border: round $success; padding: 0 1; }
     #reveal-box.-hidden { display: none; }
     #stream-title { height: 1; color: $text-muted; }
     #end { layout: vertical; }
-    #podium { height: auto; padding: 1 0; }
+    #board-title { height: auto; text-style: bold; color: $accent; margin: 1 0; }
+    #board-rows { height: auto; }
+    #board-hint { height: auto; color: $text-muted; margin-top: 1; }
+    #end-title { height: auto; margin: 1 0; text-align: center; }
+    #winner { height: auto; margin: 1 0; text-align: center; text-style: bold; color: $accent; }
     #exports { height: auto; color: $text-muted; }
     .section { height: 1; color: $accent; text-style: bold; }
     #leaders { height: auto; max-height: 13; }
@@ -120,18 +125,21 @@ class ConsoleScreen(Screen[None]):
         yield Readout("", id="topbar")
         with Horizontal(id="body"):
             with ContentSwitcher(initial="lobby", id="main"):
-                with Horizontal(id="lobby"):
-                    with Vertical(id="qr-col"):
-                        yield QRCode(id="qr")
-                    with Vertical(id="lobby-info"):
-                        yield BigCode(id="big-code")
-                        yield Readout("", id="join-command")
-                        yield Readout("", id="lobby-count")
-                        with Horizontal(id="lobby-split"):
+                with Vertical(id="lobby"):
+                    with Horizontal(id="lobby-top"):
+                        with Vertical(id="qr-col"):
+                            yield QRCode(id="qr")
+                        with Vertical(id="lobby-info"):
+                            yield BigCode(id="big-code")
+                            yield Readout("", id="join-command")
+                            yield Readout("", id="lobby-count")
                             yield JoinFeed(id="join-feed")
-                            yield PlayerTable(name_width=13, id="lobby-players")
+                    with Horizontal(id="lobby-split"):
+                        yield NameGrid(id="name-grid")
+                        yield PlayerTable(name_width=13, id="lobby-players")
                 with Vertical(id="question"):
                     yield Readout("", id="q-text")
+                    yield Readout("", id="get-ready")
                     yield Countdown(clock=self.clock, id="countdown")
                     yield Readout("", id="q-choices")
                     yield Histogram(id="histogram")
@@ -139,9 +147,14 @@ class ConsoleScreen(Screen[None]):
                     yield Readout("", id="reveal-box", classes="-hidden")
                     yield Readout("", id="stream-title")
                     yield AnswerStream(id="stream")
+                with Vertical(id="board"):
+                    yield Readout("", id="board-title")
+                    yield Readout("", id="board-rows")
+                    yield Readout("", id="board-hint")
                 with Vertical(id="end"):
                     yield Readout("", id="end-title")
-                    yield Readout("", id="podium")
+                    yield Podium(id="podium")
+                    yield Readout("", id="winner")
                     yield Readout("Press x to export the results (CSV and JSON).", id="exports")
             with Vertical(id="side", classes="-hidden"):
                 yield Static("Top 10", classes="section")
@@ -157,25 +170,36 @@ class ConsoleScreen(Screen[None]):
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def pane_for(self, phase: str) -> str:
+    def pane_for(self, phase: str, stage: Stage | None = None) -> str:
+        if phase == CLOSED and stage is not None and stage.name == "board":
+            return "board"
         return {LOBBY: "lobby", OPEN: "question", CLOSED: "question"}.get(phase, "end")
 
     def render_model(
-        self, model: ConsoleModel, command: str, link: str, *, private: bool = False
+        self,
+        model: ConsoleModel,
+        command: str,
+        link: str,
+        stage: Stage | None = None,
+        *,
+        private: bool = False,
     ) -> None:
-        """``private``: the presenter's own screen — choices show while a question is open.
-        Otherwise (projector-safe) only *who* answered shows until the reveal."""
+        """``stage``: what the clock says of the phase (get-ready, the board, the podium's
+        reveal). ``private``: the presenter's own screen — choices show while a question is
+        open. Otherwise (projector-safe) only *who* answered shows until the reveal."""
+        stage = stage or Stage("other")
         app = self.app
         choices_visible = private or model.phase != OPEN
         self.model = model
         with app.batch_update():
             self._topbar(model, link, private)
-            pane = self.pane_for(model.phase)
+            pane = self.pane_for(model.phase, stage)
             switcher = self.query_one("#main", ContentSwitcher)
             if switcher.current != pane:
                 switcher.current = pane
-            self.query_one("#side").set_class(pane == "lobby", "-hidden")
-            if pane != "end" and self.focused is not self.player_table():
+            # the leaderboard fills the screen between questions: no side panel to repeat it
+            self.query_one("#side").set_class(pane in ("lobby", "board", "end"), "-hidden")
+            if pane not in ("board", "end") and self.focused is not self.player_table():
                 # ↑↓ move the selection k and b act on: the table on screen has the focus
                 self.call_after_refresh(self.player_table().focus)
             if pane == "lobby":
@@ -186,9 +210,11 @@ class ConsoleScreen(Screen[None]):
                     model.players.values(), choices_visible
                 )
             if pane == "question":
-                self._question(model, private)
+                self._question(model, stage, private)
+            elif pane == "board":
+                self._board(model)
             elif pane == "end":
-                self._end(model)
+                self._end(model, stage)
             self.show_selected()
 
     # -- the selected player (what k and b act on) -------------------------------------------------
@@ -255,12 +281,19 @@ class ConsoleScreen(Screen[None]):
             joined += f" · {online} online"
         self.query_one("#lobby-count", Static).update(joined)
         self.query_one("#join-feed", JoinFeed).show(model.joins)
+        self.query_one("#name-grid", NameGrid).set_names(
+            [p.name for p in model.players.values() if p.status == "active"]
+        )
         self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())
 
-    def _question(self, model: ConsoleModel, private: bool) -> None:
+    def _question(self, model: ConsoleModel, stage: Stage, private: bool) -> None:
         choices_visible = private or model.phase != OPEN
         question = model.question
         countdown = self.query_one("#countdown", Countdown)
+        pane = self.query_one("#question")
+        ready = stage.name == "ready"
+        pane.set_class(ready, "-ready")
+        pane.set_class(not ready, "-open")
         if question is None:
             self.query_one("#q-text", Static).update("")
             countdown.stop()
@@ -270,7 +303,10 @@ class ConsoleScreen(Screen[None]):
         )
         revealed = model.phase != OPEN and model.reveal is not None
         correct = model.reveal.correct if revealed and model.reveal is not None else None
-        if model.phase == OPEN:
+        if ready:
+            countdown.start(question.opens_at, question.ready_ms)
+            self.query_one("#get-ready", Static).update(get_ready_text(stage.count))
+        elif model.phase == OPEN:
             countdown.start(question.deadline, question.duration_ms)
         elif countdown.running:
             countdown.stop()
@@ -292,11 +328,45 @@ class ConsoleScreen(Screen[None]):
         snap = model.feed.snapshot(recent=40)
         self.query_one("#stream", AnswerStream).show(snap.recent, snap.version, choices_visible)
 
-    def _end(self, model: ConsoleModel) -> None:
+    def _board(self, model: ConsoleModel) -> None:
+        title = Text("Leaderboard")
+        if model.question is not None:
+            title.append(f" after question {model.question.index + 1} of {model.total}")
+        self.query_one("#board-title", Static).update(title)
+        width = self.query_one("#board").size.width or self.size.width
+        self.query_one("#board-rows", Static).update(
+            board_text(model.leaderboard, model.board_before, width=width - 2)
+        )
+        self.query_one("#board-hint", Static).update(
+            Text("v: back to the reveal · n: next question")
+        )
+
+    def _end(self, model: ConsoleModel, stage: Stage) -> None:
         self.query_one("#end-title", Static).update(
             Text.assemble(("Final podium — ", "bold"), clean(model.title))
         )
-        self.query_one("#podium", Static).update(podium_text(model))
+        revealed = stage.count if stage.name == "podium" else 3
+        self.query_one("#podium", Podium).show(model.podium, revealed)
+        winners = podium_places(model.podium).get(1, [])
+        line = Text()
+        if revealed >= 3 and winners:
+            line.append("🏆 ")
+            for i, winner in enumerate(winners[:3]):
+                if i:
+                    line.append(" and " if i == len(winners[:3]) - 1 else ", ")
+                line.append(fit_name(winner.name, 40), style="bold")
+            if len(winners) > 3:
+                line.append(f" (+{len(winners) - 3} tied)")
+            verb = " win" if len(winners) > 1 else " wins"
+            line.append(f"{verb} with {winners[0].score:,} points!")
+        elif not model.podium:
+            line = Text(
+                "No podium: nobody scored any points."
+                if model.phase == FINISHED
+                else "No scores yet.",
+                style="dim",
+            )
+        self.query_one("#winner", Static).update(line)
 
     def show_exports(self, lines: Sequence[str]) -> None:
         self.query_one("#exports", Static).update(Text("\n".join(lines)))
@@ -343,6 +413,13 @@ def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
             text.append(f" {entry.ms / 1000:.2f}s", style="dim")
     else:
         text.append("Nobody got it right.", style="dim")
+    return text
+
+
+def get_ready_text(seconds: int) -> Text:
+    """ "Get ready" and the seconds before the choices open, the number in block digits."""
+    text = Text("Get ready — the choices appear in\n\n")
+    text.append("\n".join(big_lines(str(max(0, seconds)))))
     return text
 
 

@@ -64,6 +64,7 @@ class ConsoleModel:
         self.code = code
         self.title = ""
         self.phase = LOBBY
+        self.phase_seen_ms = 0  # local time the current phase was first seen (the show's timers)
         self.index = -1
         self.total = 0
         self.options: dict[str, Any] = {}
@@ -71,6 +72,8 @@ class ConsoleModel:
         self.reveal: Reveal | None = None
         self.podium: tuple[LeaderboardEntry, ...] = ()
         self.leaderboard: tuple[LeaderboardEntry, ...] = ()
+        # the leaderboard as the current question opened: the rank arrows after its reveal
+        self.board_before: tuple[LeaderboardEntry, ...] = ()
         self.players: dict[str, PlayerRow] = {}
         self.player_count = 0
         self.connected_count: int | None = 0
@@ -114,7 +117,7 @@ class ConsoleModel:
         seq = _int(view.get("seq"), -1)
         if seq >= self.seq:  # the streams may already be ahead of this poll
             self.seq = seq
-            self._apply_phase_from_view(view)
+            self._apply_phase_from_view(view, local_ms)
         board = view.get("leaderboard")
         if isinstance(board, list):  # public standings: frozen while a question is open
             self._set_leaderboard(board)
@@ -123,9 +126,13 @@ class ConsoleModel:
         self._seen_view = True
         self.version += 1
 
-    def _apply_phase_from_view(self, view: Mapping[str, Any]) -> None:
+    def _enter(self, phase: str, local_ms: int) -> None:
+        if phase != self.phase:
+            self.phase, self.phase_seen_ms = phase, local_ms
+
+    def _apply_phase_from_view(self, view: Mapping[str, Any], local_ms: int) -> None:
         phase = _str(view.get("phase"), self.phase)
-        self.phase = phase
+        self._enter(phase, local_ms)
         self.index = _int(view.get("index"), self.index)
         raw_q = view.get("question")
         if isinstance(raw_q, Mapping):
@@ -216,15 +223,15 @@ class ConsoleModel:
             self.title, self.total = msg.title, msg.total
         elif isinstance(msg, QuestionMsg):
             self.question_latency.add(local_ms - msg.ts)
-            self.phase = OPEN
+            self._enter(OPEN, local_ms)
             self.reveal = None
             self._set_question(msg.question)
         elif isinstance(msg, QuestionClosedMsg):
-            self.phase = CLOSED
+            self._enter(CLOSED, local_ms)
             self.reveal = msg.reveal
             self.index = msg.reveal.index
         elif isinstance(msg, FinishedMsg):
-            self.phase = FINISHED
+            self._enter(FINISHED, local_ms)
             self.podium = msg.podium
         elif isinstance(msg, LeaderboardMsg):
             self.leaderboard = msg.entries
@@ -251,6 +258,7 @@ class ConsoleModel:
         if self.question is None or question.question_id != self.question.question_id:
             for row in self.players.values():
                 row.last_answer = None
+            self.board_before = self.leaderboard
         self.question = question
         self.index = question.index
         self.total = question.total

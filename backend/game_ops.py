@@ -720,10 +720,8 @@ class GameBackend:
                 }
                 for p in players
             ],
-            "leaderboard": [
-                {"playerId": s.player_id, "name": s.name, "score": s.score, "rank": s.rank}
-                for s in standings[:TOP_N]
-            ],
+            # the public board, with each player's last gain once a question is revealed
+            "leaderboard": [e.to_dict() for e in rules.entries(standings, TOP_N, game)],
             "serverTime": self.clock(),
         }
 

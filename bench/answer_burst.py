@@ -623,7 +623,8 @@ async def run(args: argparse.Namespace, workdir: Path) -> tuple[list[Burst], dic
     facts: dict[str, Any] = {}
     try:
         async with httpx.AsyncClient(timeout=30) as http:
-            code = (await admin.create_game(quiz=QUIZ))["gameId"]
+            # no get-ready phase: the burst measures the answer path from the question's opening
+            code = (await admin.create_game(quiz=QUIZ, options={"readySeconds": 0}))["gameId"]
             base, extra = divmod(args.players, args.processes)
             burst_timeout = args.window + args.drain_timeout
             configs = [

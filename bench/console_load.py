@@ -189,7 +189,10 @@ async def _run(
 
     admin = AdminClient(info["game_api"], IamAuth.from_keys(REGION, KEY_ID, SECRET))
     try:
-        view = await admin.create_game(pack="general", options={"timeLimit": 120})
+        # no get-ready phase: the flood of answers starts as the question opens
+        view = await admin.create_game(
+            pack="general", options={"timeLimit": 120, "readySeconds": 0}
+        )
         code = view["gameId"]
         view = await admin.command(code, "start")
         qid = view["question"]["questionId"]

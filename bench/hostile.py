@@ -160,7 +160,10 @@ async def play_game(
     )
     figures = GameFigures(players=players)
     rng = random.Random(seed)
-    created = await admin.create_game(pack="general", options={"timeLimit": QUESTION_TIME_S})
+    # no get-ready phase: the legitimate players answer as soon as a question arrives
+    created = await admin.create_game(
+        pack="general", options={"timeLimit": QUESTION_TIME_S, "readySeconds": 0}
+    )
     code = created["gameId"]
     if on_created is not None:
         await on_created(code)

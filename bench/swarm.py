@@ -127,7 +127,7 @@ async def run_bot(
     entry: Any,
     source_address: str | None = None,
 ) -> None:
-    from quizwire.client.player import CredentialStore, PlayerSession
+    from quizwire.client.player import CredentialStore, PlayerSession, local_ms
     from quizwire.names import random_nickname
 
     rng = random.Random(f"{cfg.seed}:{index}")
@@ -177,7 +177,9 @@ async def run_bot(
                 and question.question_id not in answered
             ):
                 answered.add(question.question_id)
-                delay = human_delay(rng, question.duration_ms)
+                # wait for the choices to open (the get-ready phase), then think like a person
+                ready_s = model.ready_left_ms(local_ms()) / 1000
+                delay = ready_s + human_delay(rng, question.duration_ms)
                 if not await think(session, model, question.question_id, delay):
                     continue  # closed (revealed early, the game ended) while the bot thought
                 correct = cfg.answer_key.get(question.question_id) if cfg.answer_key else None

@@ -46,9 +46,11 @@ class PlayerApp(SafeApp[int]):
         target_label: str = "",
         tick_hz: float = 15.0,
         reveal_hold_ms: int = 8_000,
+        bell: bool = False,
     ) -> None:
         super().__init__()
         self.sessions = sessions
+        self.bell_cues = bell  # the game screen rings the terminal bell (``--bell``)
         self.clock = clock
         self.tick_hz = tick_hz
         self.reveal_hold_ms = reveal_hold_ms
@@ -79,6 +81,7 @@ class PlayerApp(SafeApp[int]):
                 clock=self.clock,
                 tick_hz=self.tick_hz,
                 reveal_hold_ms=self.reveal_hold_ms,
+                bell=self.bell_cues,
             )
         )
 
@@ -123,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         random_name=bool(getattr(args, "random_name", False)),
         theme=getattr(args, "theme", None),
         target_label=target.label,
+        bell=bool(getattr(args, "bell", False)),
     )
     result = app.run()
     return int(result or 0)

@@ -14,10 +14,12 @@
 6. ``wrong_question`` the question has not been asked yet;
 7. ``too_late``       an earlier question, the current question after it closed (deadline passed
                       or revealed early), or after its deadline by the server clock;
+   ``too_early``      the current question before its choices open (its get-ready phase): not
+                      counted, and the player may answer again once they open;
 8. ``bad_choice``     the choice is not one of the question's choices.
 
 The deadline is inclusive: an answer received at ``deadline`` ms counts. The answer time ``t``
-used for speed scoring is server receive time minus server open time (the client's ``sentAt``
+used for speed scoring is server receive time minus the time the choices opened (the client's ``sentAt``
 is recorded for audit only). Scoring is in :mod:`quizwire.scoring`.
 
 Persisting: write ``outcome.player`` (if not None) conditionally on the old ``PlayerState.seq``
@@ -199,6 +201,11 @@ def submit_answer(
         )
     if now_ms > game.deadline:
         return refuse(RefusalCode.TOO_LATE, f"Too late: time was up for question {number}.")
+    if now_ms < game.opened_at:
+        return refuse(
+            RefusalCode.TOO_EARLY,
+            f"Too early: the choices of question {number} are not open yet.",
+        )
     question = game.quiz.questions[idx]
     if not 0 <= choice < len(question.choices):
         return refuse(

@@ -331,6 +331,11 @@ def _add_play(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="accepted for symmetry with other clients; players authenticate with their own credential",
     )
     play.add_argument("--theme", help="Textual theme name")
+    play.add_argument(
+        "--bell",
+        action="store_true",
+        help="ring the terminal bell when you lock in, at time's up and at the result (s toggles)",
+    )
 
 
 def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

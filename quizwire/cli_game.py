@@ -80,6 +80,12 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--time", type=int, metavar="SECONDS", help="time per question (5-120 s) for every question"
     )
     create.add_argument(
+        "--ready",
+        type=int,
+        metavar="SECONDS",
+        help="get-ready time before each question's choices open (0-10 s; default: the quiz's, 3)",
+    )
+    create.add_argument(
         "--no-late-join", action="store_true", help="refuse players once the game has started"
     )
     for name, text in (
@@ -325,6 +331,8 @@ async def _create(admin: Any, args: argparse.Namespace) -> int:
         options["points"] = args.points
     if args.time is not None:
         options["timeLimit"] = args.time
+    if args.ready is not None:
+        options["readySeconds"] = args.ready
     if args.quiz in pack_names():
         view = await admin.create_game(pack=args.quiz, options=options)
         print(f"quizwire: {PRACTICE_NOTE}", file=sys.stderr)

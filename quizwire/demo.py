@@ -124,7 +124,7 @@ class Autopilot:
         code: str,
         players: int,
         *,
-        reveal_pause: float = 6.0,
+        reveal_pause: float = 10.0,  # the reveal (5 s on the console), then the leaderboard
         lobby_wait: float = 20.0,
     ) -> None:
         self.admin = admin

@@ -13,9 +13,16 @@ game, so persist ``step.game`` (conditionally on the old ``seq``, see :mod:`quiz
 before publishing. Illegal commands raise :class:`IllegalTransition` with a stable ``code`` and a
 message for the presenter; the state is untouched.
 
+Every question starts with a **get-ready phase** (``GameState.ready_ms``, default 3 s): the
+``question`` message goes out at once with the text, the choices and ``opensAt``, the server time
+at which answering opens (``shown + ready``). Clients show the text and a "get ready" countdown
+and the choices only from ``opensAt``; the rules refuse an answer received before it
+(``too_early``) and time answers from it, so no one gains by reading the choices early.
+
 A question closes
 
-- at its deadline (``opened_at + time limit``, server time): call :func:`due_close` on a timer
+- at its deadline (``opened_at + time limit``: ``opened_at`` is when the choices opened, server
+  time): call :func:`due_close` on a timer
   or on any request, and :func:`close_question` with ``CloseReason.DEADLINE``;
 - early on the presenter's word (reveal-now): ``CloseReason.PRESENTER``;
 - when every connected player has answered (:func:`due_close` tells): ``CloseReason.ALL_ANSWERED``.
@@ -179,12 +186,13 @@ def _require_not_finished(game: GameState) -> None:
 def _open(b: _Builder, index: int) -> None:
     g = b.game
     limit = g.time_limit_ms(index)
+    opens_at = b.now + g.ready_ms  # shown now, answerable after the get-ready phase
     b.game = replace(
         g,
         phase=Phase.QUESTION_OPEN,
         question_index=index,
-        opened_at=b.now,
-        deadline=b.now + limit,
+        opened_at=opens_at,
+        deadline=opens_at + limit,
         closed_at=0,
         close_reason="",
     )
@@ -229,12 +237,38 @@ def _close(b: _Builder, reason: CloseReason, tally: Tally) -> None:
     )
 
 
-def entries(standings: Sequence[Standing], n: int) -> tuple[LeaderboardEntry, ...]:
-    """The first ``n`` standings as wire entries."""
+def entries(
+    standings: Sequence[Standing], n: int, game: GameState | None = None
+) -> tuple[LeaderboardEntry, ...]:
+    """The first ``n`` standings as wire entries.
+
+    With ``game`` after a reveal, each entry says what the revealed question earned the player
+    (``lastPoints``, 0 if they did not answer it): the "+850" of the leaderboard between
+    questions. Never while a question is open: the points of an answer to the open question
+    would tell the room who was right before the reveal.
+    """
+    index = _revealed_index(game)
     return tuple(
-        LeaderboardEntry(player_id=s.player_id, name=s.name, score=s.score, rank=s.rank)
+        LeaderboardEntry(
+            player_id=s.player_id,
+            name=s.name,
+            score=s.score,
+            rank=s.rank,
+            last_points=None
+            if index is None
+            else (s.last_points if s.answered_index == index else 0),
+        )
         for s in standings[:n]
     )
+
+
+def _revealed_index(game: GameState | None) -> int | None:
+    """The question whose points may be shown as the last gain, if any."""
+    if game is None or game.question_index < 0:
+        return None
+    if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED):
+        return game.question_index
+    return None
 
 
 def _finish(b: _Builder, reason: FinishReason, podium: Sequence[Standing]) -> None:
@@ -248,7 +282,7 @@ def _finish(b: _Builder, reason: FinishReason, podium: Sequence[Standing]) -> No
             seq=seq,
             ts=b.now,
             reason=reason.value,
-            podium=entries(podium_rows(podium), TOP_N),
+            podium=entries(podium_rows(podium), TOP_N, b.game),
         ),
     )
 
@@ -393,7 +427,7 @@ def leaderboard_update(
             game_id=game.game_id,
             seq=seq,
             ts=now_ms,
-            entries=entries(standings, TOP_N),
+            entries=entries(standings, TOP_N, game),
             players=players,
         ),
     )

@@ -57,6 +57,10 @@ class Standing:
     score: int
     correct_ms: int
     correct_count: int
+    #: the last question the player answered and what that answer earned (the leaderboard's
+    #: "+850" after a reveal; :func:`quizwire.game.entries` decides when it may be shown)
+    answered_index: int = -1
+    last_points: int = 0
 
 
 def sort_key(p: PlayerState) -> tuple[int, int, int, str]:
@@ -91,7 +95,16 @@ def rank_players(players: Iterable[PlayerState]) -> list[Standing]:
             rank = position
             previous = key
         standings.append(
-            Standing(rank, p.player_id, p.name, p.score, p.correct_ms, p.correct_count)
+            Standing(
+                rank,
+                p.player_id,
+                p.name,
+                p.score,
+                p.correct_ms,
+                p.correct_count,
+                answered_index=p.answered_index,
+                last_points=p.last_points,
+            )
         )
     return standings
 

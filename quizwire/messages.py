@@ -16,7 +16,9 @@ type                 channel           body (camelCase keys)
 ``lobby``            /game             title, total, players
 ``started``          /game             title, total, speedScoring, streakBonus
 ``question``         /question         questionId, index (0-based), total, text, choices,
-                                       points, durationMs, opensAt, deadline  -- no answer
+                                       points, durationMs, readyMs, opensAt, deadline -- no
+                                       answer; shown at opensAt - readyMs, answerable from
+                                       opensAt (server time) to deadline
 ``question_closed``  /game             questionId, index, total, reason, correct (0-based
                                        index), counts (per choice), answered, fastest
                                        [{playerId, name, ms}]
@@ -24,7 +26,9 @@ type                 channel           body (camelCase keys)
 ``score``            /scores/{g}/{p}   playerId, questionId, index, accepted, correct, choice,
                                        points, bonus, total, streak, rank,
                                        refusal {code, message} | null
-``leaderboard``      /leaderboard      entries [{playerId, name, score, rank}] (top 10), players
+``leaderboard``      /leaderboard      entries [{playerId, name, score, rank, lastPoints?}] (top
+                                       10), players; lastPoints: what the last revealed
+                                       question earned (absent while a question is open)
 ``snapshot``         (HTTP, rejoin)    phase, title, total, index, question | null,
                                        reveal | null, you | null, leaderboard, players
 ===================  ================  =====================================================
@@ -100,6 +104,7 @@ _MAX_REASON = 32
 _MAX_CODE = 40
 _MAX_MESSAGE = 300
 _MAX_QUESTIONS = 10_000
+_MAX_READY_MS = 60_000
 
 
 class MessageType(StrEnum):
@@ -151,14 +156,20 @@ class LeaderboardEntry:
     name: str
     score: int
     rank: int
+    #: what the player's answer to the last revealed question earned (None: not known, e.g.
+    #: while a question is open, when nothing public may move)
+    last_points: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "playerId": self.player_id,
             "name": self.name,
             "score": self.score,
             "rank": self.rank,
         }
+        if self.last_points is not None:
+            data["lastPoints"] = self.last_points
+        return data
 
     @classmethod
     def from_dict(cls, data: object, where: str) -> LeaderboardEntry:
@@ -170,6 +181,7 @@ class LeaderboardEntry:
             name=_name(data, "name", w),
             score=req_int(data, "score", where=w),
             rank=req_int(data, "rank", lo=1, where=w),
+            last_points=opt_int(data, "lastPoints", lo=0, where=w),
         )
 
 
@@ -214,6 +226,8 @@ class PublicQuestion:
     duration_ms: int
     opens_at: int
     deadline: int
+    #: the get-ready phase before ``opens_at``: text only, no choices, no answers
+    ready_ms: int = 0
 
     @classmethod
     def from_game(cls, game: GameState) -> PublicQuestion:
@@ -232,6 +246,7 @@ class PublicQuestion:
             duration_ms=game.deadline - game.opened_at,
             opens_at=game.opened_at,
             deadline=game.deadline,
+            ready_ms=game.ready_ms,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -243,6 +258,7 @@ class PublicQuestion:
             "choices": list(self.choices),
             "points": self.points,
             "durationMs": self.duration_ms,
+            "readyMs": self.ready_ms,
             "opensAt": self.opens_at,
             "deadline": self.deadline,
         }
@@ -273,6 +289,8 @@ class PublicQuestion:
             duration_ms=req_int(data, "durationMs", hi=3_600_000, where=where),
             opens_at=opens_at,
             deadline=deadline,
+            # optional: a backend of an older release has no get-ready phase
+            ready_ms=opt_int(data, "readyMs", hi=_MAX_READY_MS, where=where) or 0,
         )
 
 

@@ -24,6 +24,7 @@ from quizwire.messages import (
     SnapshotMsg,
     StartedMsg,
 )
+from quizwire.movement import Move, move_of
 
 BROADCAST_KINDS = ("game", "question", "leaderboard")
 
@@ -47,6 +48,7 @@ class PlayerModel:
     score: int = 0
     streak: int = 0
     rank: int | None = None
+    rank_before: int | None = None  # the rank as the current question opened (None: unknown)
     leaderboard: tuple[LeaderboardEntry, ...] = ()
     ranked_players: int = 0
     podium: tuple[LeaderboardEntry, ...] = ()
@@ -85,6 +87,8 @@ class PlayerModel:
         elif isinstance(message, QuestionMsg):
             if self.question is None or self.question.question_id != message.question.question_id:
                 self.choice, self.result, self.refusal = None, None, None
+                # before the first question everyone shares first place: nothing to move from
+                self.rank_before = self.rank if message.question.index > 0 else None
             self.question = message.question
             self.total_questions = message.question.total
             self.reveal = None
@@ -126,6 +130,8 @@ class PlayerModel:
                     self.choice = message.choice
         if not message.accepted and message.refusal_code != "duplicate":
             self.refusal = message.refusal_message
+            if message.refusal_code == "too_early" and message.question_id == current:
+                self.choice = None  # not counted: the player may answer once the choices open
         return True
 
     def apply_snapshot(self, snap: SnapshotMsg, local_now_ms: int) -> None:
@@ -138,6 +144,9 @@ class PlayerModel:
             self.question is None or self.question.question_id != snap.question.question_id
         ):
             self.result, self.refusal = None, None
+            # a rejoin while the question is open knows the rank at its opening
+            opened = snap.phase == "question_open" and snap.question.index > 0
+            self.rank_before = snap.you.rank if opened and snap.you is not None else None
         self.question = snap.question
         self.reveal = snap.reveal
         if snap.phase == "question_closed" and self.question is None and snap.reveal is not None:
@@ -186,6 +195,7 @@ class PlayerModel:
         return (
             self.phase == "question_open"
             and self.choice is None
+            and self.choices_open(local_now_ms)
             and self.time_left_ms(local_now_ms) > 0
         )
 
@@ -208,8 +218,34 @@ class PlayerModel:
 
     # -- derived ------------------------------------------------------------------------------------
 
+    def move(self) -> Move | None:
+        """How the player's rank moved over the revealed question (None: nothing to show)."""
+        if self.phase not in ("question_closed", "finished") or self.rank is None:
+            return None
+        return move_of(self.rank_before, self.rank, known=self.rank_before is not None)
+
+    def last_gain(self) -> int | None:
+        """What the revealed question earned the player (0 if unanswered; None: not known)."""
+        reveal = self.reveal
+        if reveal is None or self.phase not in ("question_closed", "finished"):
+            return None
+        result = self.result
+        if result is not None and result.question_id == reveal.question_id:
+            return result.points if result.correct is not None else None
+        return 0 if self.choice is None else None
+
     def server_now(self, local_now_ms: int) -> int:
         return local_now_ms + self.clock_offset_ms
+
+    def ready_left_ms(self, local_now_ms: int) -> int:
+        """The get-ready time left before the choices open (0 once they are open)."""
+        if self.question is None or self.phase != "question_open":
+            return 0
+        return max(0, self.question.opens_at - self.server_now(local_now_ms))
+
+    def choices_open(self, local_now_ms: int) -> bool:
+        """Whether the open question's choices are shown and answerable (server clock)."""
+        return self.ready_left_ms(local_now_ms) == 0
 
     def time_left_ms(self, local_now_ms: int) -> int:
         """From the server's deadline and the estimated server clock: no drift across questions."""

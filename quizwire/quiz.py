@@ -8,6 +8,7 @@ Quiz file format (TOML; the same structure works as JSON)::
     [defaults]                             # optional table
     time_limit = 20                        # seconds, 5-120 (default 20)
     points = 1000                          # 0, 1000 or 2000 (default 1000)
+    ready_seconds = 3                      # get-ready before the choices open, 0-10 (default 3)
 
     [[questions]]                          # 1-200 questions
     text = "Which service runs code without servers?"   # 1-300 characters
@@ -45,6 +46,7 @@ from quizwire.text import describe_char, fold, normalize_spaces, unsafe_char
 __all__ = [
     "ALLOWED_POINTS",
     "DEFAULT_POINTS",
+    "DEFAULT_READY_SECONDS",
     "DEFAULT_TIME_LIMIT",
     "LETTERS",
     "MAX_CHOICES",
@@ -52,6 +54,7 @@ __all__ = [
     "MAX_DESCRIPTION_LEN",
     "MAX_QUESTIONS",
     "MAX_QUESTION_LEN",
+    "MAX_READY_SECONDS",
     "MAX_TIME_LIMIT",
     "MAX_TITLE_LEN",
     "MIN_CHOICES",
@@ -66,10 +69,14 @@ __all__ = [
     "parse_quiz",
     "quiz_to_dict",
     "quiz_to_toml",
+    "ready_seconds_problem",
 ]
 
 DEFAULT_TIME_LIMIT = 20
 DEFAULT_POINTS = 1000
+#: the get-ready phase: the question is shown this long before its choices open
+DEFAULT_READY_SECONDS = 3
+MAX_READY_SECONDS = 10
 MIN_TIME_LIMIT = 5
 MAX_TIME_LIMIT = 120
 ALLOWED_POINTS: tuple[int, ...] = (0, 1000, 2000)
@@ -83,7 +90,7 @@ MAX_QUESTIONS = 200
 LETTERS = "ABCDEF"
 
 _TOP_KEYS = frozenset({"title", "description", "defaults", "questions"})
-_DEFAULT_KEYS = frozenset({"time_limit", "points"})
+_DEFAULT_KEYS = frozenset({"time_limit", "points", "ready_seconds"})
 _QUESTION_KEYS = frozenset({"text", "choices", "answer", "time_limit", "points"})
 
 
@@ -122,6 +129,7 @@ class Quiz:
     description: str = ""
     time_limit: int = DEFAULT_TIME_LIMIT
     points: int = DEFAULT_POINTS
+    ready_seconds: int = DEFAULT_READY_SECONDS
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -214,6 +222,15 @@ def _points(raw: object, out: _Collector, where: str | None, field: str) -> int 
     return _check_int_choice(
         raw, field, "0, 1000 or 2000", lambda v: v in ALLOWED_POINTS, out, where
     )
+
+
+def ready_seconds_problem(value: object) -> str | None:
+    """Why ``value`` is not a valid get-ready time in seconds (None if it is)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"must be a whole number of seconds (0-{MAX_READY_SECONDS})"
+    if not 0 <= value <= MAX_READY_SECONDS:
+        return f"must be 0-{MAX_READY_SECONDS} seconds, got {value}"
+    return None
 
 
 def _unknown_keys(
@@ -329,6 +346,7 @@ def parse_quiz(data: object, source: str = "<quiz>", *, where: Where | None = No
         description = desc or ""
 
     default_time, default_points = DEFAULT_TIME_LIMIT, DEFAULT_POINTS
+    ready_seconds = DEFAULT_READY_SECONDS
     defaults = data.get("defaults")
     if defaults is not None:
         if not isinstance(defaults, Mapping):
@@ -341,6 +359,12 @@ def parse_quiz(data: object, source: str = "<quiz>", *, where: Where | None = No
             if "points" in defaults:
                 p = _points(defaults["points"], out, "defaults", "points")
                 default_points = p if p is not None else DEFAULT_POINTS
+            if "ready_seconds" in defaults:
+                problem = ready_seconds_problem(defaults["ready_seconds"])
+                if problem is None:
+                    ready_seconds = defaults["ready_seconds"]
+                else:
+                    out.add("defaults", f"ready_seconds {problem}")
 
     questions: list[Question] = []
     raw_questions = data.get("questions")
@@ -373,6 +397,7 @@ def parse_quiz(data: object, source: str = "<quiz>", *, where: Where | None = No
         questions=tuple(questions),
         time_limit=default_time,
         points=default_points,
+        ready_seconds=ready_seconds,
     )
 
 
@@ -428,6 +453,8 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
     if quiz.description:
         doc["description"] = quiz.description
     doc["defaults"] = {"time_limit": quiz.time_limit, "points": quiz.points}
+    if quiz.ready_seconds != DEFAULT_READY_SECONDS:
+        doc["defaults"]["ready_seconds"] = quiz.ready_seconds
     doc["questions"] = questions
     return doc
 

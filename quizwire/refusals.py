@@ -8,6 +8,7 @@ Answer refusals (from :func:`quizwire.answers.submit_answer`):
 ``game_over``        the game has finished
 ``not_open``         no question is open yet (lobby)
 ``wrong_question``   the questionId is not a question of this game, or not asked yet
+``too_early``        the question is in its get-ready phase: its choices are not open yet
 ``too_late``         the question closed (deadline passed, revealed early, or a later one is open)
 ``duplicate``        a resend of the answer already recorded for this question (same choice)
 ``already_answered`` a *different* second answer to a question already answered
@@ -33,6 +34,7 @@ class RefusalCode(StrEnum):
     GAME_OVER = "game_over"
     NOT_OPEN = "not_open"
     WRONG_QUESTION = "wrong_question"
+    TOO_EARLY = "too_early"
     TOO_LATE = "too_late"
     DUPLICATE = "duplicate"
     ALREADY_ANSWERED = "already_answered"
@@ -52,6 +54,7 @@ ANSWER_REFUSALS = (
     RefusalCode.GAME_OVER,
     RefusalCode.NOT_OPEN,
     RefusalCode.WRONG_QUESTION,
+    RefusalCode.TOO_EARLY,
     RefusalCode.TOO_LATE,
     RefusalCode.DUPLICATE,
     RefusalCode.ALREADY_ANSWERED,

@@ -85,6 +85,6 @@ def build_snapshot(
         question=question,
         reveal=reveal,
         you=you,
-        leaderboard=entries(standings, TOP_N),
+        leaderboard=entries(standings, TOP_N, game),
         players=players,
     )

@@ -31,6 +31,7 @@ from quizwire.quiz import (
     Quiz,
     parse_quiz,
     quiz_to_dict,
+    ready_seconds_problem,
 )
 
 __all__ = [
@@ -103,6 +104,7 @@ class GameOptions:
 
     ``points``/``time_limit`` (seconds) override every question's value when set.
     ``late_join`` lets players join after the game has started (scoring from then on).
+    ``ready_seconds`` overrides the quiz's get-ready time (0-10 s; 0: the choices open at once).
     """
 
     speed_scoring: bool = True
@@ -110,6 +112,7 @@ class GameOptions:
     points: int | None = None
     time_limit: int | None = None
     late_join: bool = True
+    ready_seconds: int | None = None
 
     def __post_init__(self) -> None:
         problems = _option_problems(self)
@@ -124,6 +127,7 @@ class GameOptions:
             "points": self.points,
             "timeLimit": self.time_limit,
             "lateJoin": self.late_join,
+            "readySeconds": self.ready_seconds,
         }
 
     @classmethod
@@ -134,7 +138,7 @@ class GameOptions:
         """
         if not isinstance(data, Mapping):
             raise OptionsError("options must be an object")
-        known = {"speedScoring", "streakBonus", "points", "timeLimit", "lateJoin"}
+        known = {"speedScoring", "streakBonus", "points", "timeLimit", "lateJoin", "readySeconds"}
         problems = [f"unknown option {k!r}" for k in data if k not in known]
         kwargs: dict[str, Any] = {}
         for key, attr in (
@@ -147,7 +151,11 @@ class GameOptions:
                     problems.append(f"{key} must be true or false")
                 else:
                     kwargs[attr] = data[key]
-        for key, attr in (("points", "points"), ("timeLimit", "time_limit")):
+        for key, attr in (
+            ("points", "points"),
+            ("timeLimit", "time_limit"),
+            ("readySeconds", "ready_seconds"),
+        ):
             if key in data and data[key] is not None:
                 value = _as_int(data[key])
                 if value is None:
@@ -171,12 +179,20 @@ def _option_problems(o: GameOptions) -> list[str]:
         problems.append(
             f"timeLimit must be {MIN_TIME_LIMIT}-{MAX_TIME_LIMIT} seconds, got {o.time_limit!r}"
         )
+    if o.ready_seconds is not None:
+        problem = ready_seconds_problem(o.ready_seconds)
+        if problem is not None:
+            problems.append(f"readySeconds {problem}")
     return problems
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GameState:
-    """The game row. ``question_index`` is -1 in the lobby, else the current/last question."""
+    """The game row. ``question_index`` is -1 in the lobby, else the current/last question.
+
+    A question is shown at ``opened_at - ready_ms`` (the get-ready phase: text only), its choices
+    open at ``opened_at`` (answers are timed from then) and it closes at ``deadline``.
+    """
 
     game_id: str
     quiz: Quiz
@@ -226,6 +242,14 @@ class GameState:
         if self.options.points is not None:
             return self.options.points
         return self.quiz.questions[index].points
+
+    @property
+    def ready_ms(self) -> int:
+        """The get-ready time before each question's choices open, in ms (option applied)."""
+        seconds = self.options.ready_seconds
+        if seconds is None:
+            seconds = self.quiz.ready_seconds
+        return seconds * 1000
 
     def time_limit_ms(self, index: int) -> int:
         """Time allowed for question ``index`` in ms (option override applied)."""

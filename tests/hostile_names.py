@@ -31,9 +31,11 @@ CHOICES = ("[@click=app.quit]Q[/]", "[/b]x", "[link=http://evil]y[/link]", "[/]"
 
 
 def hostile_quiz(seconds: int = 120) -> dict[str, Any]:
-    """Two questions; the first's right answer is A, the second's is B."""
+    """Two questions; the first's right answer is A, the second's is B. No get-ready phase: the
+    choices (hostile too) are on screen as soon as a question opens."""
     return {
         "title": TITLE,
+        "defaults": {"ready_seconds": 0},
         "questions": [
             {"text": QUESTION, "choices": list(CHOICES), "answer": "A", "time_limit": seconds},
             {"text": "second [/]", "choices": ["[/]", "[b]"], "answer": "B", "time_limit": seconds},

@@ -187,17 +187,7 @@ class GameRuntime:
         best = heapq.nsmallest(n, (p for p in self.players.values() if p.active), key=sort_key)
         standings = rank_players(best)
         # rank_players ranked within the subset; the true rank counts everyone better.
-        return [
-            Standing(
-                self.ranks.rank(s.player_id) or s.rank,
-                s.player_id,
-                s.name,
-                s.score,
-                s.correct_ms,
-                s.correct_count,
-            )
-            for s in standings
-        ]
+        return [replace(s, rank=self.ranks.rank(s.player_id) or s.rank) for s in standings]
 
     def still_thinking(self, player_id: str) -> bool:
         """``player_id`` is connected, in the game, and has not answered the open question."""

@@ -894,9 +894,9 @@ class GameService:
             "playerCount": runtime.active_count,
             "connectedCount": runtime.connected_active,
             "players": [self._player_row(runtime, p) for p in runtime.players.values()],
+            # the public board, with each player's last gain once a question is revealed
             "leaderboard": [
-                {"playerId": s.player_id, "name": s.name, "score": s.score, "rank": s.rank}
-                for s in runtime.public_top(TOP_N)
+                e.to_dict() for e in rules.entries(runtime.public_top(TOP_N), TOP_N, game)
             ],
             "serverTime": self.clock(),
         }

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
 from eventapi import ConnectionState
+from player.bells import BellCues
 from player.session import Session
 from player.widgets.final import FinalView
 from player.widgets.lobby import LobbyView
@@ -65,6 +66,7 @@ class GameScreen(Screen[None]):
     BINDINGS = [
         *_answer_bindings(),
         Binding("l", "toggle_board", "Leaderboard", id="leaderboard"),
+        Binding("s", "toggle_bell", "Sound", id="sound"),
         Binding("t", "theme", "Theme", id="theme"),
         Binding("q", "app.leave", "Quit", id="quit"),
     ]
@@ -77,9 +79,11 @@ class GameScreen(Screen[None]):
         clock: Clock,
         tick_hz: float = 15.0,
         reveal_hold_ms: int = 8_000,
+        bell: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
+        self.bell_on = bell  # terminal bell cues (``--bell``; ``s`` toggles)
         self.model = model
         self.clock = clock
         self.tick_hz = tick_hz
@@ -93,6 +97,7 @@ class GameScreen(Screen[None]):
         self._checked_refusal: str | None = None
         self._timer: Timer | None = None
         self._state: ConnectionState | None = None
+        self._bells = BellCues()
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -129,12 +134,26 @@ class GameScreen(Screen[None]):
             self._checked_refusal = model.refusal
             self.run_worker(self._check_standing(), group="standing", exclusive=True)
         now = self.clock()
+        self._ring(now)
         view = self._pick_view(now)
         online = state is ConnectionState.CONNECTED
-        key = (model.version, view, self.session.removed, model.can_answer(now), online)
+        key = (
+            model.version,
+            view,
+            self.session.removed,
+            model.can_answer(now),
+            online,
+            -(-model.ready_left_ms(now) // 1000),  # the get-ready line counts whole seconds
+        )
         if key != self._rendered:
             self._rendered = key
             self._show_view(view, now, online=online)
+
+    def _ring(self, now: int) -> None:
+        """The bell cues (locked in, time's up, result): one bell each, if sound is on."""
+        due = self._bells.due(self.model, now)
+        if due and self.bell_on:
+            self.app.bell()
 
     def _pick_view(self, now: int) -> str:
         model = self.model
@@ -183,7 +202,11 @@ class GameScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys that do nothing right now are hidden from the footer.
         if action == "answer":
-            return self.view == "question" and self.model.phase == "question_open"
+            return (
+                self.view == "question"
+                and self.model.phase == "question_open"
+                and self.model.choices_open(self.clock())
+            )
         if action == "toggle_board":
             return self.model.phase == "question_closed"
         return True
@@ -205,6 +228,15 @@ class GameScreen(Screen[None]):
             return
         self._board = self.view != "standings"
         self.tick()
+
+    def action_toggle_bell(self) -> None:
+        self.bell_on = not self.bell_on
+        self.notify(
+            "Sound cues on: a bell at lock-in, time's up and the result."
+            if self.bell_on
+            else "Sound cues off.",
+            timeout=2,
+        )
 
     def action_theme(self) -> None:
         name = next_theme(self.app)

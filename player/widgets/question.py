@@ -1,6 +1,7 @@
 """The question: number/total, countdown, text, choices — then the lock, then the reveal.
 
-One view covers the whole life of a question so the choices stay put on screen: open
+One view covers the whole life of a question so the choices stay put on screen: get ready
+(the question text alone, with a countdown to the moment its choices open), open
 (pick one), locked ("Locked in — wait for the reveal"), and closed (the right answer marked,
 your result, total, streak and rank underneath).
 """
@@ -22,7 +23,7 @@ from tui.plural import counted
 from tui.safe import clean
 from tui.symbols import choice_label, choice_letter, choice_tag
 
-__all__ = ["QuestionView", "answer_keys_hint", "result_lines"]
+__all__ = ["QuestionView", "answer_keys_hint", "get_ready_text", "result_lines"]
 
 CLOSE_REASONS = {
     "deadline": "time's up",
@@ -43,6 +44,9 @@ def _standing(model: PlayerModel) -> str:
         rank = f"rank #{model.rank}"
         if model.ranked_players:
             rank += f" of {model.ranked_players}"
+        move = model.move()
+        if move is not None and move.arrow:
+            rank += f" {move.arrow}"
         parts.append(rank)
     return " · ".join(parts)
 
@@ -107,11 +111,24 @@ def stand_in(reveal: Reveal) -> PublicQuestion:
     )
 
 
+def get_ready_text(ready_left_ms: int) -> Text:
+    """The status line of the get-ready phase: the choices appear when it reaches zero."""
+    seconds = (ready_left_ms + 999) // 1000
+    text = Text("Get ready…", style="bold")
+    text.append(f"  the choices appear in {seconds} s")
+    return text
+
+
 class QuestionView(Vertical):
     DEFAULT_CSS = """
     QuestionView { padding: 0 2; }
     QuestionView #q-head { height: 1; text-style: bold; color: $accent; }
     QuestionView #q-text { height: auto; max-height: 4; margin: 1 0; text-style: bold; }
+    QuestionView.-ready #q-text {
+        max-height: 8; margin: 2 0; padding: 1 2; text-align: center;
+        background: $primary-darken-2; color: $text;
+    }
+    QuestionView.-ready #q-status { text-align: center; color: $warning; }
     QuestionView #q-choices { height: auto; }
     QuestionView #q-choices.-many ChoiceButton { margin-bottom: 0; }
     QuestionView #q-status { height: auto; }
@@ -156,15 +173,21 @@ class QuestionView(Vertical):
         if reveal is not None and question.question_id not in (reveal.question_id, STAND_IN):
             reveal = None
         self._show_head(question, reveal, model.phase)
-        if model.phase == "question_open":
+        ready_left = model.ready_left_ms(local_now_ms)
+        self.set_class(ready_left > 0, "-ready")
+        if ready_left > 0:
+            countdown.start(question.opens_at, question.ready_ms)
+        elif model.phase == "question_open":
             countdown.start(question.deadline, question.duration_ms)
         else:
             countdown.stop()
         self.query_one("#q-text", Static).update(Text(clean(question.text)))
-        self._show_choices(model, question, reveal)
+        self._show_choices(model, question, reveal, hidden=ready_left > 0)
         status.set_class(False, "-locked")
         status.set_class(False, "-refused")
-        if reveal is not None:
+        if ready_left > 0:
+            status.update(get_ready_text(ready_left))
+        elif reveal is not None:
             status.update(result_lines(model, question, reveal))
         elif model.phase != "question_open":
             status.update(Text("The question is closed — waiting for the answer…"))
@@ -203,12 +226,17 @@ class QuestionView(Vertical):
         self.query_one("#q-head", Static).update(head)
 
     def _show_choices(
-        self, model: PlayerModel, question: PublicQuestion, reveal: Reveal | None
+        self,
+        model: PlayerModel,
+        question: PublicQuestion,
+        reveal: Reveal | None,
+        *,
+        hidden: bool = False,
     ) -> None:
         # Five or six choices sit without gaps so question, choices and result fit in 80x24.
         self.query_one("#q-choices").set_class(len(question.choices) > 4, "-many")
         for i, button in enumerate(self.buttons):
-            if i >= len(question.choices):
+            if hidden or i >= len(question.choices):
                 button.display = False
                 continue
             button.display = True

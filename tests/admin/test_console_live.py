@@ -145,6 +145,8 @@ async def test_question_stream_histogram_reveal_and_end(
         await wait_until(pilot, lambda: app.model.phase == FINISHED, "finished")
         await wait_until(pilot, lambda: len(app.exported) == 2, "exported")
         await wait_until(pilot, lambda: "Results saved" in screen_text(app), "paths shown")
+        # the podium is revealed place by place (3rd, 2nd, then the winner)
+        await wait_until(pilot, lambda: "Ann wins" in screen_text(app), "the winner shown")
         text = screen_text(app)
         assert "Final podium" in text and "Ann" in text
         csv_path, json_path = app.exported

@@ -165,7 +165,11 @@ async def test_every_screen_shows_hostile_names_literally(
         await wait_until(pilot, lambda: app.model.phase == FINISHED, "finished")
         await wait_until(pilot, lambda: len(app.exported) == 2, "exported")
         await wait_until(pilot, lambda: "Results saved" in shown(app), "paths shown")
-        podium = str(app.screen.query_one("#podium").render())
+        # the podium is revealed place by place: wait for the winner
+        await wait_until(
+            pilot, lambda: "wins" in str(app.screen.query_one("#winner").render()), "won"
+        )
+        podium = " ".join(str(app.screen.query_one(f"#place-{p}").render()) for p in (1, 2, 3))
         # names with control characters never pass the message parser; the others are shown
         assert "[/]" in podium and "[/b]x" in podium
         assert [p.name for p in app.exported] == [

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from admin.app import ConsoleApp
 from tui.clock import FrozenClock
 
-from .fakes import ANSWERS, CODE, REVEAL, T0, FakeSource, answer_event, leaderboard, view
+from .fakes import ANSWERS, CODE, QUESTION, REVEAL, T0, FakeSource, answer_event, leaderboard, view
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -130,3 +130,28 @@ def test_end(snap_compare: Any, size: tuple[int, int], tmp_path: Path) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(source, tmp_path), terminal_size=size, run_before=run_before)
+
+
+def ready_question(source: FakeSource) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Question 2 shown at T0, its choices opening 3 s later (the get-ready phase)."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        question = {**QUESTION, "readyMs": 3000, "opensAt": T0 + 3000, "deadline": T0 + 23000}
+        current = view("question_open", seq=12)
+        current["question"] = question
+        source.current = current
+        source.push(
+            "question", {"type": "question", "gameId": CODE, "seq": 12, "ts": T0, **question}
+        )
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_get_ready(snap_compare: Any, size: tuple[int, int], tmp_path: Path) -> None:
+    source = FakeSource(view("lobby"))
+    assert snap_compare(
+        make_app(source, tmp_path), terminal_size=size, run_before=ready_question(source)
+    )

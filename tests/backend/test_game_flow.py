@@ -17,6 +17,7 @@ pytestmark = pytest.mark.timeout(60)
 
 QUIZ = {
     "title": "Lambda quiz",
+    "defaults": {"ready_seconds": 0},  # the get-ready phase has its own test
     "questions": [
         {"text": "2+2?", "choices": ["3", "4", "5"], "answer": "B", "time_limit": 30},
         {"text": "Sky?", "choices": ["blue", "green"], "answer": "A", "time_limit": 30},
@@ -306,3 +307,42 @@ async def test_a_true_tie_shares_gold_in_the_podium_the_ranks_and_the_export(env
     exported = {row["playerId"]: row["rank"] for row in body(export)["players"]}
     expected = {amy["playerId"]: 1, bob["playerId"]: 1, cy["playerId"]: 3, di["playerId"]: 3}
     assert told == exported == expected
+
+
+class RecordingTimer:
+    """Stands in for the Step Functions deadline timer: what was scheduled, and for when."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[str, int, int]] = []
+
+    def schedule(self, game_id: str, index: int, deadline_ms: int) -> None:
+        self.scheduled.append((game_id, index, deadline_ms))
+
+
+async def test_the_get_ready_phase_over_the_handlers(env: Env) -> None:
+    """The question goes out with its choices' opening time; an answer the Event API received
+    before it is refused ``too_early``; one after it is timed from it; the deadline timer is
+    set for the opening plus the time limit."""
+    code = await create({**QUIZ, "defaults": {"ready_seconds": 3}})
+    timer = RecordingTimer()
+    runtime.backend().timer = timer
+    question = await env.watch(f"/question/{code}")
+    presenter = await env.watch(f"/answer/{code}")
+    amy, _bob = await join(code, "Amy"), await join(code, "Bob")
+    scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
+
+    await admin_cmd(code, "start")
+    q = await question.until("question")
+    assert q["readyMs"] == 3000 and q["opensAt"] == q["ts"] + 3000
+    assert q["deadline"] == q["opensAt"] + 30_000
+    assert timer.scheduled == [(code, 0, q["deadline"])]
+
+    await answer(code, amy, 1, received_at=q["opensAt"] - 1)
+    early = await scores.next()
+    assert early["accepted"] is False and early["refusal"]["code"] == "too_early"
+
+    await answer(code, amy, 1, received_at=q["opensAt"] + 2000)
+    counted = await scores.next()
+    assert counted["accepted"] is True
+    fed = await presenter.until("answer")
+    assert fed["elapsedMs"] == 2000  # from the opening of the choices, not from the question

@@ -46,6 +46,7 @@ QUESTION_KEYS = {
     "choices",
     "points",
     "durationMs",
+    "readyMs",
     "opensAt",
     "deadline",
 }
@@ -133,11 +134,15 @@ def presenter_auth(secret: str = SECRET, key_id: str = KEY_ID) -> IamAuth:
     return IamAuth.from_keys(REGION, key_id, secret)
 
 
-def make_quiz(specs: Sequence[tuple[int, int, int]], title: str = "E2E quiz") -> dict[str, Any]:
-    """A quiz document from ``(n_choices, answer_index, points)`` per question."""
+def make_quiz(
+    specs: Sequence[tuple[int, int, int]], title: str = "E2E quiz", ready_seconds: int = 0
+) -> dict[str, Any]:
+    """A quiz document from ``(n_choices, answer_index, points)`` per question, with no get-ready
+    phase (the choices open with the question) unless a test asks for one."""
     letters = "ABCDEF"
     return {
         "title": title,
+        "defaults": {"ready_seconds": ready_seconds},
         "questions": [
             {
                 "text": f"Question {i + 1}: pick {letters[answer]}",

@@ -136,3 +136,19 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
         os.close(write_end)
     assert done.returncode == 141
     assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, done.stderr
+
+
+async def test_game_create_sets_the_get_ready_time(
+    make_stub: StubFactory,
+    presenter_for: Callable[[Stub], Presenter],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    stub = await make_stub()
+    use_profile_of(stub, monkeypatch, tmp_path)
+    rc, out, err = await quizwire("game", "create", "--quiz", "general", "--ready", "5")
+    assert rc == 0, err
+    view = await presenter_for(stub).admin.view(out.strip())
+    assert view["options"]["readySeconds"] == 5
+    rc, _out, err = await quizwire("game", "create", "--quiz", "general", "--ready", "11")
+    assert rc != 0 and "readySeconds must be 0-10 seconds, got 11" in err

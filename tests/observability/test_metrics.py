@@ -21,6 +21,7 @@ from eventapi import AuthError, EventsClient, LambdaAuth
 from eventapi.auth import IamAuth
 from quizwire.client.game_api import AdminClient, EntryClient, GameApiError
 from quizwire.packs import load_pack
+from quizwire.state import GameOptions
 
 API_KEY = "da2-" + "m" * 26
 PRESENTER = ("AKIDMETRICS0000", "secret")
@@ -68,7 +69,8 @@ async def test_metrics_follow_a_scripted_game(tmp_path: Path) -> None:
         # every refusal reason exists from the start, so rate() has a series to work on
         assert before["quizwire_answers_refused_total{reason=too_late}"] == 0
         assert before["quizwire_answers_refused_total{reason=bad_choice}"] == 0
-        runtime = await stub.game.create_game(load_pack("general"))
+        # no get-ready phase: the scripted answers go in as soon as the question opens
+        runtime = await stub.game.create_game(load_pack("general"), GameOptions(ready_seconds=0))
         code = runtime.game_id
         assert (await scrape(base))[f"quizwire_game_players_connected{{game={code}}}"] == 0
 

@@ -33,6 +33,7 @@ WAIT_S = 10.0
 #: characters in quizzes, so escape sequences are forged onto the channel by the tests)
 HOSTILE_QUIZ: dict[str, Any] = {
     "title": "[bold red]x[/] quiz",
+    "defaults": {"ready_seconds": 0},  # the (hostile) choices are shown as the question opens
     "questions": [
         {
             "text": "[bold red]x[/] [2J which?",

@@ -113,6 +113,16 @@ def question(clock: FrozenClock, choices: int = 4) -> PlayerModel:
     return model
 
 
+def get_ready(clock: FrozenClock) -> PlayerModel:
+    """The question shown in its get-ready phase: its choices open in 2 s (server time)."""
+    model = question(clock)
+    assert model.question is not None
+    model.question = dataclasses.replace(
+        model.question, ready_ms=3_000, opens_at=clock() + 2_000, deadline=clock() + 22_000
+    )
+    return model
+
+
 def locked(clock: FrozenClock) -> PlayerModel:
     model = question(clock)
     model.choice = 1
@@ -132,6 +142,7 @@ def revealed(clock: FrozenClock) -> PlayerModel:
         rank=2,
     )  # fmt: skip
     model.score, model.streak, model.rank = 3_360, 3, 2
+    model.rank_before = 3  # up one place over this question
     model.leaderboard = board(rank=2, score=3_360)
     return model
 
@@ -187,6 +198,7 @@ def scripted_app(
     builders = {
         "lobby": lobby,
         "question": question,
+        "get_ready": get_ready,
         "locked": locked,
         "revealed": revealed,
         "revealed_six": revealed_six,

@@ -41,7 +41,8 @@ def test_join_screen(snap_compare: Any, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "state", ["lobby", "question", "locked", "revealed", "revealed_six", "finished"]
+    "state",
+    ["lobby", "get_ready", "question", "locked", "revealed", "revealed_six", "finished"],
 )
 def test_game_screens(snap_compare: Any, tmp_path: Path, state: str) -> None:
     app, _ = scripted_app(tmp_path, state)

@@ -25,6 +25,7 @@ QUIZ = Quiz(
         Question("Three?", ("a", "b", "c"), 2, time_limit=20, points=1000),
         Question("Warm?", ("a", "b"), 0, time_limit=20, points=0),
     ),
+    ready_seconds=0,  # no get-ready phase: these tests answer as soon as a question opens
 )
 T0 = 1_000_000
 

@@ -27,6 +27,7 @@ QUIZ = Quiz(
         Question("First?", ("a", "b", "c"), 2, time_limit=20, points=1000),
         Question("Second?", ("x", "y"), 0, time_limit=10, points=2000),
     ),
+    ready_seconds=0,  # no get-ready phase: these tests answer as soon as a question opens
 )
 PODIUM = [Standing(i + 1, f"p{i}", f"P{i}", 1000 - i, 0, 1) for i in range(5)]
 
@@ -87,6 +88,7 @@ def test_question_message_never_carries_the_answer() -> None:
         "choices",
         "points",
         "durationMs",
+        "readyMs",
         "opensAt",
         "deadline",
     }

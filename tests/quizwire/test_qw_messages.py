@@ -156,6 +156,7 @@ def test_wire_keys_are_camel_case() -> None:
         "choices": ["a", "b", "c"],
         "points": 1000,
         "durationMs": 20_000,
+        "readyMs": 0,
         "opensAt": 1_000,
         "deadline": 21_000,
     }

@@ -23,6 +23,7 @@ QUIZ = Quiz(
         Question("Two?", ("a", "b", "c"), 2),
         Question("Three?", ("a", "b"), 0),
     ),
+    ready_seconds=0,  # no get-ready phase: these tests answer as soon as a question opens
 )
 
 

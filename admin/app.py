@@ -138,7 +138,7 @@ class ConsoleApp(SafeApp[int]):
         if export_dir is None:
             self.export_dir, self.export_where = default_export_dir()
         else:
-            self.export_dir, self.export_where = export_dir, "chosen directory"
+            self.export_dir, self.export_where = export_dir, ""  # the paths say where
         self.model = ConsoleModel(self.initial_code or "")
         self.exported: list[Path] = []
         self.tick_lag = LatencyRing(512)  # UI-loop lateness of the tick timer (ms)
@@ -554,7 +554,8 @@ class ConsoleApp(SafeApp[int]):
         finally:
             self._exporting = False
         self.exported = paths
-        lines = [f"Results saved ({self.export_where}):"] + [f"  {p}" for p in paths]
+        where = f" ({self.export_where})" if self.export_where else ""
+        lines = [f"Results saved{where}:"] + [f"  {p}" for p in paths]
         if self._console is not None:
             self._console.show_exports(lines)
         self.notify("\n".join(lines), title="Exported")

@@ -43,16 +43,20 @@ async def test_nobody_scored_no_medals_and_a_tied_first(tmp_path: Path) -> None:
     assert "You finished tied #1 of 5 with 0 points. Nobody scored: no podium." in text
 
 
-async def test_tied_gold_shares_the_top_step_and_leaves_second_empty(tmp_path: Path) -> None:
-    app, session = scripted_app(tmp_path, "finished")
-    assert session.model is not None
-    board = (
+def tied_gold_board() -> tuple[Any, ...]:
+    """Bob and Alice tie for gold (no silver), Carol takes bronze, Dan has no points."""
+    return (
         entry("p-1", "Bob", 2_000, 1),
         entry(ME, "Alice", 2_000, 1),
         entry("p-3", "Carol", 900, 3),
         entry("p-4", "Dan", 0, 4),
     )
-    finish(session.model, board, podium=3)
+
+
+async def test_tied_gold_shares_the_top_step_and_leaves_second_empty(tmp_path: Path) -> None:
+    app, session = scripted_app(tmp_path, "finished")
+    assert session.model is not None
+    finish(session.model, tied_gold_board(), podium=3)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         text = screen_text(app)
@@ -64,13 +68,7 @@ async def test_tied_gold_shares_the_top_step_and_leaves_second_empty(tmp_path: P
 def test_tied_gold_snapshot(snap_compare: Any, tmp_path: Path) -> None:
     app, session = scripted_app(tmp_path, "finished")
     assert session.model is not None
-    board = (
-        entry("p-1", "Bob", 2_000, 1),
-        entry(ME, "Alice", 2_000, 1),
-        entry("p-3", "Carol", 900, 3),
-        entry("p-4", "Dan", 0, 4),
-    )
-    finish(session.model, board, podium=3)
+    finish(session.model, tied_gold_board(), podium=3)
 
     async def before(pilot: Pilot[Any]) -> None:
         await settle(pilot)

@@ -154,7 +154,9 @@ def removal_notice(game_id: str, player: PlayerState, now_ms: int) -> ScoreMsg |
     code = RefusalCode.BANNED if player.status is PlayerStatus.BANNED else RefusalCode.NOT_IN_GAME
     return ScoreMsg(
         game_id=game_id,
-        seq=player.seq,
+        # the scores channel counts twice the row version (+1 for a result at the reveal):
+        # the row's own seq would sort below a result already sent, and be dropped as old
+        seq=2 * player.seq,
         ts=now_ms,
         player_id=player.player_id,
         question_id=None,

@@ -164,6 +164,28 @@ async def test_kicked_player_is_told_at_once_while_idle(make_game: GameFactory) 
         await pilot.press("q")
 
 
+async def test_a_player_kicked_after_their_result_is_told_at_once(make_game: GameFactory) -> None:
+    """The removal notice outranks the result already on the player's channel (the channel's
+    numbering: twice the row version, +1 for a result), so it is not dropped as old news."""
+    game = await make_game()
+    code = await game.create(QUIZ)
+    app = game.app(game=code, name="Alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await in_game(pilot, app)
+        await game.bystander(code, "Bob")
+        await game.command(code, "start")
+        await wait_text(pilot, "Question 1/3")
+        await wait_for(pilot, lambda: screen.model.can_answer(screen.clock()), "choices open")
+        await pilot.press("b")
+        await wait_text(pilot, "Locked in")
+        await game.command(code, "reveal")
+        await wait_for(pilot, lambda: screen.model.result is not None, "the result")
+        await game.admin.player_action(code, screen.model.player_id, "kick")
+        await wait_text(pilot, "You are out of this game")
+        assert screen.view == "removed"
+        await pilot.press("q")
+
+
 async def test_banned_player_cannot_come_back(make_game: GameFactory) -> None:
     game = await make_game()
     code = await game.create(QUIZ)

@@ -65,7 +65,7 @@ class Throttle:
     """WSGI middleware in front of moto: DynamoDB's per-partition limits."""
 
     def __init__(self, app: Wsgi, write_units_per_s: int, read_units_per_s: int) -> None:
-        self.moto = app
+        self.app = app  # moto, served one request at a time (see wsgi_host)
         self.writes = PartitionMeter(write_units_per_s)
         self.reads = PartitionMeter(read_units_per_s)
         self.calls: Counter[str] = Counter()  # requests per operation (where moto's time goes)
@@ -92,9 +92,6 @@ class Throttle:
         if operation in _READS:
             return self._read(environ, start, operation, request)
         return self.app(environ, start)
-
-    def app(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
-        return self.moto(environ, start)
 
     def _read(
         self, environ: dict[str, Any], start: StartResponse, operation: str, request: Any

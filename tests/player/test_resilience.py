@@ -132,15 +132,21 @@ async def test_rejoin_after_quitting_mid_game_keeps_credential_and_score(
         await wait_text(pilot, f"Alice · {score:,} pts")
 
 
+async def on_question_one(game: Game, code: str, pilot: Pilot[Any], app: PlayerApp) -> GameScreen:
+    """Alice in the game with Bob, question 1 on her screen."""
+    screen = await in_game(pilot, app)
+    await game.bystander(code, "Bob")
+    await game.command(code, "start")
+    await wait_text(pilot, "Question 1/3")
+    return screen
+
+
 async def test_kicked_player_sees_a_clear_screen(make_game: GameFactory) -> None:
     game = await make_game()
     code = await game.create(QUIZ)
     app = game.app(game=code, name="Alice")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await in_game(pilot, app)
-        await game.bystander(code, "Bob")
-        await game.command(code, "start")
-        await wait_text(pilot, "Question 1/3")
+        screen = await on_question_one(game, code, pilot, app)
         await game.admin.player_action(code, screen.model.player_id, "kick")
         await pilot.press("a")
         await wait_text(pilot, "You are out of this game")
@@ -171,10 +177,7 @@ async def test_a_player_kicked_after_their_result_is_told_at_once(make_game: Gam
     code = await game.create(QUIZ)
     app = game.app(game=code, name="Alice")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await in_game(pilot, app)
-        await game.bystander(code, "Bob")
-        await game.command(code, "start")
-        await wait_text(pilot, "Question 1/3")
+        screen = await on_question_one(game, code, pilot, app)
         await wait_for(pilot, lambda: screen.model.can_answer(screen.clock()), "choices open")
         await pilot.press("b")
         await wait_text(pilot, "Locked in")

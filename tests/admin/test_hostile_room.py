@@ -60,6 +60,9 @@ async def test_every_screen_shows_hostile_names_literally(
     tmp_path: Path,
 ) -> None:
     lax_names(monkeypatch)
+    # the reveal stays on screen (the leaderboard replaces it after 5 s, which a loaded machine
+    # can take to repaint the stream this test reads)
+    monkeypatch.setattr("admin.stage.BOARD_AFTER_MS", 10**9)
     code = (await admin.create_game(quiz=hostile_quiz()))["gameId"]
     app = console(code=code)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

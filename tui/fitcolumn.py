@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
@@ -31,8 +32,15 @@ def refit_name_column(
     )
     room = table.size.width - others - 2 * table.cell_padding - _SCROLLBAR
     width = max(minimum, min(MAX_NAME_LEN, room))
-    if width == current:
+    column = table.columns[ColumnKey(name_key)]
+    if width == current == column.width:
         return None
-    table.columns[ColumnKey(name_key)].width = width
+    change = width - column.width
+    column.width = width
+    # DataTable sizes its scrollable area only when rows or cells change (as its own
+    # watch_cell_padding does, adjust it by the change): left stale after a shrink it shows a
+    # horizontal scrollbar over the last row.
+    virtual = table.virtual_size
+    table.virtual_size = Size(virtual.width + change, virtual.height)
     table.refresh(layout=True)
     return width

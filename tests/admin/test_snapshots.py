@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,20 @@ def make_app(source: FakeSource, tmp_path: Path, code: str | None = CODE) -> Con
     )
 
 
-async def settle(pilot: Pilot[Any]) -> None:
+async def settle(pilot: Pilot[Any], *, within_s: float = 10.0) -> None:
+    """Let the console converge: a few polls of the source, then until two screens in a row
+    are the same (on a loaded machine a poll or a refresh can lag a fixed pause)."""
     for _ in range(4):
         await pilot.pause(0.12)
+    previous = pilot.app.export_screenshot()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_s
+    while loop.time() < deadline:
+        await pilot.pause(0.15)
+        screen = pilot.app.export_screenshot()
+        if screen == previous:
+            return
+        previous = screen
 
 
 def question_msg() -> dict[str, Any]:

@@ -214,3 +214,9 @@ async def test_leaderboard_name_column_fills_a_wide_table_and_shrinks_back() -> 
         await pilot.pause()
         await pilot.pause()
         assert table.get_cell("a", "name").plain == long
+        await pilot.resize_terminal(44, 10)  # room for a shorter column, no less
+        await pilot.pause()
+        await pilot.pause()
+        # the scrollable width shrank with the column: no horizontal scrollbar over the rows
+        columns = sum(c.get_render_width(table) for c in table.columns.values())
+        assert table.virtual_size.width == columns and not table.show_horizontal_scrollbar

@@ -421,7 +421,3 @@ def get_ready_text(seconds: int) -> Text:
     text = Text("Get ready — the choices appear in\n\n")
     text.append("\n".join(big_lines(str(max(0, seconds)))))
     return text
-
-
-def big_code_text(code: str) -> str:
-    return "\n".join(big_lines(code))

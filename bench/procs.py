@@ -221,9 +221,6 @@ class Workers:
         for pipe in self.pipes:
             pipe.send((kind, payload))
 
-    def cpu_pids(self) -> list[int]:
-        return [p.pid for p in self.procs if p.pid is not None]
-
     def stop(self, grace_s: float = 3.0) -> None:
         """Ask every worker to stop, then terminate / kill the ones that linger."""
         for pipe in self.pipes:

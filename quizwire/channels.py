@@ -1,4 +1,4 @@
-"""Channel names for one game (see ARCHITECTURE.md, "Channels and who may use them").
+"""Channel names for one game (see docs/architecture.md, "Channels and who may use them").
 
 =========================================  ===================================================
 ``/game/{gameId}``                          lifecycle: lobby, started, question_closed, finished

@@ -1,4 +1,4 @@
-"""Import boundaries (ARCHITECTURE.md) and lint/type checks, enforced as tests."""
+"""Import boundaries (docs/architecture.md) and lint/type checks, enforced as tests."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The game backend of the stub: the same rules as the Lambdas, hosted in-process.
 
-It plugs into the Event API through its hooks — namespaces with the auth of ARCHITECTURE.md, the
+It plugs into the Event API through its hooks — namespaces with the auth of docs/architecture.md, the
 player authorizer, the answer ``onPublish`` handler, the scores ``onSubscribe`` check — and
 publishes as the backend (in-process, the stub's equivalent of IAM). Every state change is
 written to the store before it is announced.
@@ -54,7 +54,6 @@ from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
     CloseReason,
     GameOptions,
-    GameState,
     Phase,
     PlayerState,
     PlayerStatus,
@@ -123,7 +122,7 @@ class GameService:
     # -- wiring ---------------------------------------------------------------------------------
 
     def namespaces(self) -> tuple[NamespaceConfig, ...]:
-        """The game namespaces with exactly the auth of the channel table (ARCHITECTURE.md)."""
+        """The game namespaces with exactly the auth of the channel table (docs/architecture.md)."""
         return (
             NamespaceConfig(
                 "game", BACKEND_ONLY, PUBLIC_SUBSCRIBE, on_subscribe=self._check_game_subscribe
@@ -932,6 +931,3 @@ class GameService:
     def answers(self, code: str) -> Sequence[Any]:
         self._commits.flush()
         return self.store.load_answers(self.runtime(code).game_id)
-
-    def game_state(self, code: str) -> GameState:
-        return self.runtime(code).game

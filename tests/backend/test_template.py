@@ -22,7 +22,7 @@ from backend.dynamo_store import TABLE_SCHEMA  # noqa: E402
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 TEMPLATE = BACKEND / "template.yaml"
 
-#: ARCHITECTURE.md's channel table, as AppSync auth modes.
+#: docs/architecture.md's channel table, as AppSync auth modes.
 CHANNEL_AUTH = {
     "game": (["AWS_IAM"], ["API_KEY", "AWS_LAMBDA", "AWS_IAM"]),
     "question": (["AWS_IAM"], ["API_KEY", "AWS_LAMBDA", "AWS_IAM"]),

@@ -1,6 +1,6 @@
 """Hand-written AppSync Events wire helpers for the conformance suite.
 
-Everything here is written from ``reference/appsync-events-protocol.md`` alone: it deliberately does
+Everything here is written from ``docs/appsync-events-protocol.md`` alone: it deliberately does
 not import the project's ``eventapi`` package, so the suite checks the stub independently.
 """
 

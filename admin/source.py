@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from quizwire.clock import wall_ms
 from quizwire.profiles import Profile
 
 #: ``(channel kind, payload, local receive ms)``; kind is game/question/leaderboard/answer.
@@ -25,9 +25,6 @@ Incoming = tuple[str, Any, int]
 CHANNEL_KINDS = ("game", "question", "leaderboard", "answer")
 ANSWER_BUFFER = 200_000  # answers held between two UI drains (5k/s x 40 s of a stalled UI)
 
-
-def local_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class SourceError(Exception):
@@ -240,7 +237,7 @@ class LiveSource:
         inbox = self._inbox[kind]
         while not sub.closed:
             await sub.wait_pending()
-            now = local_ms()
+            now = wall_ms()
             inbox.extend((kind, payload, now) for payload in sub.drain())
 
     def _on_broadcast_error(self, error: BaseException) -> None:

@@ -37,6 +37,7 @@ from backend.publisher import Publisher, PublishFailed
 from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
+from quizwire.clock import wall_ms
 from quizwire.credentials import (
     PlayerCredential,
     denied,
@@ -89,9 +90,6 @@ CACHED_GAMES = 32
 #: a presenter's command, read again after losing the game row to another writer
 COMMAND_ATTEMPTS = 5
 
-
-def wall_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class GameError(Exception):

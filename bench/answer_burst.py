@@ -67,6 +67,7 @@ from bench.report import machine_line, percentile
 from bench.wsclient import ServerInfo, WsClient, expect_type, open_client
 from eventapi import IamAuth
 from quizwire.client.game_api import AdminClient, GameApiError
+from quizwire.clock import wall_ms
 
 FD_RESERVE = 64
 JOIN_CONCURRENCY = 64
@@ -296,7 +297,7 @@ class Players:
         self.report.sent += 1
 
     def _send_reference(self, i: int) -> None:
-        event = json.dumps({"i": i, "sentAt": time.time_ns() // 1_000_000})
+        event = json.dumps({"i": i, "sentAt": wall_ms()})
         frame = json.dumps(
             {
                 "type": "publish",
@@ -315,7 +316,7 @@ class Players:
             {
                 "questionId": question_id,
                 "choice": self.choices[i],
-                "sentAt": time.time_ns() // 1_000_000,
+                "sentAt": wall_ms(),
             }
         )
         frame = json.dumps(

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from quizwire.clock import wall_ms
+
 API_KEY = "da2-" + "b" * 26
 KEY_ID = "AKIDBENCHCONSOLE0000"
 SECRET = "bench-console-secret-000000000000000000"
@@ -64,7 +66,7 @@ async def _flood(stub: Any, code: str, qid: str, n_choices: int, rate: int, seco
         delay = start + k / FLOOD_HZ - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        now_ms = time.time_ns() // 1_000_000
+        now_ms = wall_ms()
         batch = [
             {
                 "type": "answer",

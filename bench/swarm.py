@@ -127,7 +127,8 @@ async def run_bot(
     entry: Any,
     source_address: str | None = None,
 ) -> None:
-    from quizwire.client.player import CredentialStore, PlayerSession, local_ms
+    from quizwire.client.player import CredentialStore, PlayerSession
+    from quizwire.clock import wall_ms
     from quizwire.names import random_nickname
 
     rng = random.Random(f"{cfg.seed}:{index}")
@@ -178,7 +179,7 @@ async def run_bot(
             ):
                 answered.add(question.question_id)
                 # wait for the choices to open (the get-ready phase), then think like a person
-                ready_s = model.ready_left_ms(local_ms()) / 1000
+                ready_s = model.ready_left_ms(wall_ms()) / 1000
                 delay = ready_s + human_delay(rng, question.duration_ms)
                 if not await think(session, model, question.question_id, delay):
                     continue  # closed (revealed early, the game ended) while the bot thought

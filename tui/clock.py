@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+
+from quizwire.clock import wall_ms
 
 __all__ = ["Clock", "FrozenClock", "wall_ms"]
 
 Clock = Callable[[], int]
 """A zero-argument callable returning the time in epoch milliseconds."""
 
-
-def wall_ms() -> int:
-    """The local wall clock in epoch milliseconds."""
-    return time.time_ns() // 1_000_000
 
 
 class FrozenClock:

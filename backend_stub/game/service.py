@@ -26,6 +26,7 @@ from backend_stub.logs import LimitedLog, LogLimiter
 from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
+from quizwire.clock import wall_ms
 from quizwire.credentials import (
     PlayerCredential,
     denied,
@@ -73,9 +74,6 @@ VERIFIED_TOKENS_MAX = 100_000  # tokens whose secret matched, remembered (then f
 LOBBY_DELIVERIES_PER_S = 5000  # at 10,000 players the lobby count is announced every 2 s
 BACKEND_ONLY = ("AWS_IAM",)
 
-
-def wall_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class GameError(Exception):

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from eventapi import ConnectionState, EventsClient, LambdaAuth, PublishError, Su
 from eventapi.errors import EventApiError
 from quizwire import channels
 from quizwire.client.game_api import EntryClient, GameApiError
+from quizwire.clock import wall_ms
 from quizwire.fields import MessageError
 from quizwire.messages import SnapshotMsg, parse_message
 from quizwire.names import clean_nickname
@@ -30,9 +30,6 @@ from quizwire.profiles import data_dir, write_private
 
 log = logging.getLogger("quizwire.player")
 
-
-def local_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +240,7 @@ class PlayerSession:
             return
         if isinstance(snapshot, SnapshotMsg) and self.model is not None:
             self.pump()  # apply what is buffered first: the snapshot then wins
-            self.model.apply_snapshot(snapshot, local_ms())
+            self.model.apply_snapshot(snapshot, wall_ms())
 
     # -- the UI's tick ------------------------------------------------------------------------------
 
@@ -252,7 +249,7 @@ class PlayerSession:
         if self.model is None:
             return False
         changed = False
-        now = local_ms()
+        now = wall_ms()
         for kind, sub in self._subs.items():
             for event in sub.drain():
                 try:
@@ -290,11 +287,11 @@ class PlayerSession:
         model = self.model
         if model is None or self._client is None:
             return "Not connected."
-        if not model.lock(choice, local_ms()):
+        if not model.lock(choice, wall_ms()):
             return None if model.choice is not None else "No question is open."
         question = model.question
         assert question is not None
-        payload = {"questionId": question.question_id, "choice": choice, "sentAt": local_ms()}
+        payload = {"questionId": question.question_id, "choice": choice, "sentAt": wall_ms()}
         try:
             result = await self._client.publish(channels.answer_channel(model.game_id), [payload])
         except PublishError as exc:

@@ -28,6 +28,7 @@ from backend_stub.config import IamCredential, StubConfig
 from eventapi import EventsClient, IamAuth, LambdaAuth, PublishResult, ReconnectPolicy
 from eventapi.subscription import Subscription
 from quizwire.client.game_api import AdminClient, EntryClient
+from quizwire.clock import wall_ms
 from quizwire.scoring import score_answer
 
 API_KEY = "da2-" + "a" * 26
@@ -67,9 +68,6 @@ SCORE_KEYS = ENVELOPE_KEYS | {
 }
 LEADERBOARD_ENTRY_KEYS = {"playerId", "name", "score", "rank"}
 
-
-def wall_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 BACKENDS = ("sqlite", "lambda")

@@ -32,7 +32,7 @@ from tui.plural import players
 from tui.qr import QRCode
 from tui.safe import clean
 from tui.sparkline import Sparkline
-from tui.symbols import CHOICE_COLORS, choice_letter, choice_symbol
+from tui.symbols import choice_color, choice_letter, choice_symbol
 
 PHASE_LABEL = {
     LOBBY: "LOBBY",
@@ -386,7 +386,7 @@ def choices_text(choices: Sequence[str], correct: int | None) -> Table:
     for i, choice in enumerate(choices):
         label = Text("✔ " if correct == i else "  ", style="bold green")
         label.append(
-            f"{choice_symbol(i)} {choice_letter(i)}  ", style=f"bold {CHOICE_COLORS[i % 6]}"
+            f"{choice_symbol(i)} {choice_letter(i)}  ", style=f"bold {choice_color(i)}"
         )
         style = "bold" if correct == i else ("dim" if correct is not None else "")
         grid.add_row(label, Text(clean(choice), style=style))

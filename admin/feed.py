@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-MAX_CHOICES = 6
+from quizwire.quiz import MAX_CHOICES
 
 
 class StreamItem(NamedTuple):

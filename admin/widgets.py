@@ -22,7 +22,7 @@ from admin.feed import StreamItem
 from admin.model import JoinEvent, PlayerRow
 from tui.fitcolumn import refit_name_column
 from tui.safe import clean
-from tui.symbols import CHOICE_COLORS, choice_letter, choice_symbol
+from tui.symbols import choice_color, choice_letter, choice_symbol
 
 NAME_WIDTH = 18
 _CONSOLE = Console(width=200, color_system="truecolor", legacy_windows=False)  # renders Text
@@ -61,7 +61,7 @@ def _choice_cell(choice: int | str | None) -> Text:
         return Text("-", style="dim")
     if isinstance(choice, str):  # answered, choice hidden
         return Text(ANSWERED_MARK.strip(), style="bold")
-    return Text(f"{choice_symbol(choice)} {choice_letter(choice)}", style=CHOICE_COLORS[choice % 6])
+    return Text(f"{choice_symbol(choice)} {choice_letter(choice)}", style=choice_color(choice))
 
 
 class PlayerTable(DataTable[Text]):
@@ -270,7 +270,7 @@ def _stream_line(item: StreamItem, with_choice: bool = True) -> Text:
     if with_choice:
         text.append(
             f"{choice_symbol(item.choice)} {choice_letter(item.choice)}",
-            style=CHOICE_COLORS[item.choice % 6],
+            style=choice_color(item.choice),
         )
     else:
         text.append(ANSWERED_MARK, style="bold")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widget import Widget
 
-from tui.symbols import CHOICE_COLORS, choice_letter, choice_symbol
+from tui.symbols import choice_color, choice_letter, choice_symbol
 
 __all__ = ["Histogram", "histogram_lines"]
 
@@ -33,10 +33,10 @@ def histogram_lines(counts: Sequence[int], width: int, correct: int | None = Non
     for i, n in enumerate(counts):
         mark = f"{CORRECT_MARK} " if correct == i else "  "
         line = Text(mark, style="bold green" if correct == i else "")
-        line.append(f"{choice_symbol(i)} {choice_letter(i)} ", style=f"bold {CHOICE_COLORS[i % 6]}")
+        line.append(f"{choice_symbol(i)} {choice_letter(i)} ", style=f"bold {choice_color(i)}")
         filled = round(bar_cells * n / top) if top else 0
         faded = correct is not None and correct != i
-        line.append("█" * filled, style="dim" if faded else CHOICE_COLORS[i % 6])
+        line.append("█" * filled, style="dim" if faded else choice_color(i))
         line.append("░" * (bar_cells - filled), style="dim")
         pct = f"{round(100 * n / total):>3}%" if total else "   -"
         line.append(f" {n:>5} {pct}", style="bold" if correct == i else "")

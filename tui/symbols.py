@@ -28,6 +28,7 @@ __all__ = [
     "CHOICE_COLORS",
     "CHOICE_SYMBOLS",
     "choice_class",
+    "choice_color",
     "choice_css",
     "choice_label",
     "choice_letter",
@@ -47,6 +48,11 @@ def choice_letter(index: int) -> str:
 def choice_symbol(index: int) -> str:
     """``"▲"`` for 0 ... ``"✚"`` for 5; ``"?"`` outside that range."""
     return CHOICE_SYMBOLS[index] if 0 <= index < len(CHOICE_SYMBOLS) else "?"
+
+
+def choice_color(index: int) -> str:
+    """The fixed colour of choice ``index`` (it cycles if a caller ever passes more)."""
+    return CHOICE_COLORS[index % len(CHOICE_COLORS)]
 
 
 def choice_class(index: int) -> str:

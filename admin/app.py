@@ -35,7 +35,7 @@ from admin.confirm import ConfirmScreen
 from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
 from admin.metrics import StubMetrics, fit_lines, parse_metrics, summary_parts
-from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel, online_text
+from admin.model import ConsoleModel, online_text
 from admin.removed import RemovedScreen
 from admin.running import reattach_command
 from admin.setup import SetupScreen
@@ -43,6 +43,7 @@ from admin.source import Source, SourceError
 from admin.stage import Stage, stage_of
 from quizwire.channels import is_valid_segment as valid_code
 from quizwire.channels import valid_id
+from quizwire.state import Phase
 from tui.clock import Clock, wall_ms
 from tui.safe import SafeApp, clean
 from tui.theme import apply_theme
@@ -57,20 +58,20 @@ PLAYER_ACTION_DETAIL = {
 
 #: action -> phases in which it applies (elsewhere the footer shows it disabled)
 ENABLED = {
-    "start": {LOBBY},
-    "next": {CLOSED},
-    "reveal": {OPEN},
-    "end": {LOBBY, OPEN, CLOSED},
-    "advance": {LOBBY, OPEN, CLOSED},
-    "kick": {LOBBY, OPEN, CLOSED},
-    "readmit_selected": {LOBBY, OPEN, CLOSED},
-    "ban": {LOBBY, OPEN, CLOSED},
-    "removed": {LOBBY, OPEN, CLOSED},
-    "lock": {LOBBY, OPEN, CLOSED},
-    "export": {LOBBY, OPEN, CLOSED, FINISHED},
-    "toggle_system": {LOBBY, OPEN, CLOSED, FINISHED},
-    "toggle_private": {LOBBY, OPEN, CLOSED},
-    "toggle_board": {CLOSED},
+    "start": {Phase.LOBBY},
+    "next": {Phase.QUESTION_CLOSED},
+    "reveal": {Phase.QUESTION_OPEN},
+    "end": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "advance": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "kick": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "readmit_selected": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "ban": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "removed": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "lock": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "export": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED, Phase.FINISHED},
+    "toggle_system": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED, Phase.FINISHED},
+    "toggle_private": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "toggle_board": {Phase.QUESTION_CLOSED},
 }
 
 
@@ -151,7 +152,7 @@ class ConsoleApp(SafeApp[int]):
         self._link = ""
         self._stage = Stage("other")
         self._board: bool | None = None  # the presenter's reveal/board choice (None: timed)
-        self._phase = ""
+        self._phase: Phase | None = None
         self._console: ConsoleScreen | None = None
         self._tick_timer: Timer | None = None
         self._poll_timer: Timer | None = None
@@ -274,7 +275,12 @@ class ConsoleApp(SafeApp[int]):
             previous, self._phase = self._phase, model.phase
             self._board = None
             self.refresh_bindings()
-            if model.phase == FINISHED and previous and self.auto_export and not self.exported:
+            if (
+                model.phase == Phase.FINISHED
+                and previous
+                and self.auto_export
+                and not self.exported
+            ):
                 self.action_export()
         link = link_label(self.source.stats.state)
         local = self.clock()
@@ -407,7 +413,7 @@ class ConsoleApp(SafeApp[int]):
 
     def action_toggle_board(self) -> None:
         """Between questions: the reveal or the leaderboard, whatever the timer would show."""
-        if self.model.phase != CLOSED:
+        if self.model.phase != Phase.QUESTION_CLOSED:
             return
         self._board = self._stage.name != "board"
         self.redraw()
@@ -433,7 +439,11 @@ class ConsoleApp(SafeApp[int]):
 
     def action_advance(self) -> None:
         """One key for the usual flow: start, then reveal / next."""
-        step = {LOBBY: "start", OPEN: "reveal", CLOSED: "next"}.get(self.model.phase)
+        step = {
+            Phase.LOBBY: "start",
+            Phase.QUESTION_OPEN: "reveal",
+            Phase.QUESTION_CLOSED: "next",
+        }.get(self.model.phase)
         if step:
             self._command(step)
 
@@ -614,7 +624,11 @@ class ConsoleApp(SafeApp[int]):
     @property
     def game_running(self) -> bool:
         """Attached to a game that has not finished (quitting leaves it running)."""
-        return self._tick_timer is not None and self.model.phase in (LOBBY, OPEN, CLOSED)
+        return self._tick_timer is not None and self.model.phase in (
+            Phase.LOBBY,
+            Phase.QUESTION_OPEN,
+            Phase.QUESTION_CLOSED,
+        )
 
     def reattach_hint(self) -> str | None:
         """What to print on exit when the game goes on without the console."""

@@ -18,11 +18,12 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from admin.bigfont import big_lines
 from admin.board import board_text
-from admin.model import CLOSED, FINISHED, LOBBY, OPEN, ConsoleModel
+from admin.model import ConsoleModel
 from admin.namegrid import NameGrid
 from admin.podium import Podium, podium_places
 from admin.stage import Stage
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
+from quizwire.state import Phase
 from tui.clock import Clock
 from tui.countdown import Countdown
 from tui.histogram import Histogram
@@ -35,10 +36,10 @@ from tui.sparkline import Sparkline
 from tui.symbols import choice_color, choice_letter, choice_symbol
 
 PHASE_LABEL = {
-    LOBBY: "LOBBY",
-    OPEN: "QUESTION OPEN",
-    CLOSED: "REVEALED",
-    FINISHED: "FINISHED",
+    Phase.LOBBY: "LOBBY",
+    Phase.QUESTION_OPEN: "QUESTION OPEN",
+    Phase.QUESTION_CLOSED: "REVEALED",
+    Phase.FINISHED: "FINISHED",
 }
 #: the top bar's fairness mode: private (the presenter's own screen) -> label, style
 MODE_LABEL = {
@@ -170,10 +171,14 @@ class ConsoleScreen(Screen[None]):
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def pane_for(self, phase: str, stage: Stage | None = None) -> str:
-        if phase == CLOSED and stage is not None and stage.name == "board":
+    def pane_for(self, phase: Phase, stage: Stage | None = None) -> str:
+        if phase == Phase.QUESTION_CLOSED and stage is not None and stage.name == "board":
             return "board"
-        return {LOBBY: "lobby", OPEN: "question", CLOSED: "question"}.get(phase, "end")
+        return {
+            Phase.LOBBY: "lobby",
+            Phase.QUESTION_OPEN: "question",
+            Phase.QUESTION_CLOSED: "question",
+        }.get(phase, "end")
 
     def render_model(
         self,
@@ -189,7 +194,7 @@ class ConsoleScreen(Screen[None]):
         open. Otherwise (projector-safe) only *who* answered shows until the reveal."""
         stage = stage or Stage("other")
         app = self.app
-        choices_visible = private or model.phase != OPEN
+        choices_visible = private or model.phase != Phase.QUESTION_OPEN
         self.model = model
         with app.batch_update():
             self._topbar(model, link, private)
@@ -221,8 +226,8 @@ class ConsoleScreen(Screen[None]):
 
     def player_table(self) -> PlayerTable:
         """The table k and b act on: the lobby's, or the side panel's once the game runs."""
-        phase = self.model.phase if self.model is not None else LOBBY
-        return self.query_one("#lobby-players" if phase == LOBBY else "#players", PlayerTable)
+        phase = self.model.phase if self.model is not None else Phase.LOBBY
+        return self.query_one("#lobby-players" if phase == Phase.LOBBY else "#players", PlayerTable)
 
     def selected_player(self) -> tuple[str, str, str] | None:
         """``(player id, name, status)`` of the row under the table's cursor."""
@@ -238,7 +243,7 @@ class ConsoleScreen(Screen[None]):
         """The footer line naming the player k and b would act on (rows re-sort by score)."""
         selected = self.selected_player() if self.model is not None else None
         text = Text()
-        if selected is not None and self.model is not None and self.model.phase != FINISHED:
+        if selected is not None and self.model is not None and self.model.phase != Phase.FINISHED:
             _pid, name, status = selected
             text.append("Selected: ")
             text.append(clean(name, 32), style="bold")
@@ -254,17 +259,17 @@ class ConsoleScreen(Screen[None]):
             " · ",
             (PHASE_LABEL.get(model.phase, model.phase.upper()), "bold"),
         )
-        if model.phase in (OPEN, CLOSED) and model.total:
+        if model.phase in (Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED) and model.total:
             text.append(f" · Q{model.index + 1}/{model.total}")
         text.append(f" · {clean(model.code)}", style="bold")
         text.append(f" · {players(model.active_players())}")
         removed = len(model.players) - model.active_players()
-        if removed and model.phase != FINISHED:
+        if removed and model.phase != Phase.FINISHED:
             text.append(f" · {removed} removed (u)", style="bold")
-        if model.locked and model.phase != FINISHED:
+        if model.locked and model.phase != Phase.FINISHED:
             text.append(" · locked: no new players (l)", style="bold reverse")
         text.append(f" · {link}")
-        if model.phase != FINISHED:  # last: on a narrow screen the stream title says it too
+        if model.phase != Phase.FINISHED:  # last: on a narrow screen the stream title says it too
             text.append(" · ")
             text.append(*MODE_LABEL[private])
         self.query_one("#topbar", Static).update(text)
@@ -287,7 +292,7 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#lobby-players", PlayerTable).update_players(model.players.values())
 
     def _question(self, model: ConsoleModel, stage: Stage, private: bool) -> None:
-        choices_visible = private or model.phase != OPEN
+        choices_visible = private or model.phase != Phase.QUESTION_OPEN
         question = model.question
         countdown = self.query_one("#countdown", Countdown)
         pane = self.query_one("#question")
@@ -301,12 +306,12 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#q-text", Static).update(
             Text(f"Q{question.index + 1}. {clean(question.text)}")
         )
-        revealed = model.phase != OPEN and model.reveal is not None
+        revealed = model.phase != Phase.QUESTION_OPEN and model.reveal is not None
         correct = model.reveal.correct if revealed and model.reveal is not None else None
         if ready:
             countdown.start(question.opens_at, question.ready_ms)
             self.query_one("#get-ready", Static).update(get_ready_text(stage.count))
-        elif model.phase == OPEN:
+        elif model.phase == Phase.QUESTION_OPEN:
             countdown.start(question.deadline, question.duration_ms)
         elif countdown.running:
             countdown.stop()
@@ -323,7 +328,7 @@ class ConsoleScreen(Screen[None]):
         box.set_class(not revealed, "-hidden")
         if revealed and model.reveal is not None:
             box.update(reveal_text(model, question.choices))
-        title = STREAM_TITLE[private] if model.phase == OPEN else Text("Answers")
+        title = STREAM_TITLE[private] if model.phase == Phase.QUESTION_OPEN else Text("Answers")
         self.query_one("#stream-title", Static).update(title)
         snap = model.feed.snapshot(recent=40)
         self.query_one("#stream", AnswerStream).show(snap.recent, snap.version, choices_visible)
@@ -362,7 +367,7 @@ class ConsoleScreen(Screen[None]):
         elif not model.podium:
             line = Text(
                 "No podium: nobody scored any points."
-                if model.phase == FINISHED
+                if model.phase == Phase.FINISHED
                 else "No scores yet.",
                 style="dim",
             )
@@ -385,9 +390,7 @@ def choices_text(choices: Sequence[str], correct: int | None) -> Table:
     grid.add_column(overflow="fold")
     for i, choice in enumerate(choices):
         label = Text("✔ " if correct == i else "  ", style="bold green")
-        label.append(
-            f"{choice_symbol(i)} {choice_letter(i)}  ", style=f"bold {choice_color(i)}"
-        )
+        label.append(f"{choice_symbol(i)} {choice_letter(i)}  ", style=f"bold {choice_color(i)}")
         style = "bold" if correct == i else ("dim" if correct is not None else "")
         grid.add_row(label, Text(clean(choice), style=style))
     return grid

@@ -28,8 +28,7 @@ from quizwire.messages import (
     StartedMsg,
     parse_message,
 )
-
-LOBBY, OPEN, CLOSED, FINISHED = "lobby", "question_open", "question_closed", "finished"
+from quizwire.state import Phase
 
 
 @dataclass(slots=True)
@@ -55,6 +54,13 @@ def _int(value: object, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _phase(value: object, default: Phase) -> Phase:
+    try:
+        return Phase(str(value))
+    except ValueError:  # not a phase this console knows (or none): keep the one it had
+        return default
+
+
 def _str(value: object, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
@@ -63,7 +69,7 @@ class ConsoleModel:
     def __init__(self, code: str = "", *, feed_window: int = 200, joins: int = 100) -> None:
         self.code = code
         self.title = ""
-        self.phase = LOBBY
+        self.phase = Phase.LOBBY
         self.phase_seen_ms = 0  # local time the current phase was first seen (the show's timers)
         self.index = -1
         self.total = 0
@@ -121,17 +127,17 @@ class ConsoleModel:
         board = view.get("leaderboard")
         if isinstance(board, list):  # public standings: frozen while a question is open
             self._set_leaderboard(board)
-        if self.phase == OPEN and self.question is not None:
+        if self.phase == Phase.QUESTION_OPEN and self.question is not None:
             self.feed.reconcile(self.question.question_id, answers_from_view(view))
         self._seen_view = True
         self.version += 1
 
-    def _enter(self, phase: str, local_ms: int) -> None:
+    def _enter(self, phase: Phase, local_ms: int) -> None:
         if phase != self.phase:
             self.phase, self.phase_seen_ms = phase, local_ms
 
     def _apply_phase_from_view(self, view: Mapping[str, Any], local_ms: int) -> None:
-        phase = _str(view.get("phase"), self.phase)
+        phase = _phase(view.get("phase"), self.phase)
         self._enter(phase, local_ms)
         self.index = _int(view.get("index"), self.index)
         raw_q = view.get("question")
@@ -141,14 +147,14 @@ class ConsoleModel:
             except MessageError:
                 self.bad_messages += 1
         raw_r = view.get("reveal")
-        if isinstance(raw_r, Mapping) and phase in (CLOSED, FINISHED):
+        if isinstance(raw_r, Mapping) and phase in (Phase.QUESTION_CLOSED, Phase.FINISHED):
             try:
                 self.reveal = Reveal.from_dict(raw_r)
             except MessageError:
                 self.bad_messages += 1
-        elif phase == OPEN:
+        elif phase == Phase.QUESTION_OPEN:
             self.reveal = None
-        if phase == FINISHED and not self.podium:
+        if phase == Phase.FINISHED and not self.podium:
             board = view.get("leaderboard")
             if isinstance(board, list):
                 self.podium = tuple(podium(self._entries(board)))
@@ -194,11 +200,11 @@ class ConsoleModel:
             rank = raw.get("rank")
             row.rank = rank if isinstance(rank, int) and not isinstance(rank, bool) else None
             last = raw.get("lastAnswer")
-            if self.phase == LOBBY:
+            if self.phase == Phase.LOBBY:
                 row.last_answer = None
             elif isinstance(last, int) and not isinstance(last, bool) and 0 <= last < 6:
                 row.last_answer = last
-            elif self.phase == OPEN and row.player_id not in self.feed.choice_of:
+            elif self.phase == Phase.QUESTION_OPEN and row.player_id not in self.feed.choice_of:
                 row.last_answer = None  # keep a stream-seen answer the poll has not caught up with
         for pid in [p for p in self.players if p not in seen]:
             del self.players[pid]
@@ -223,15 +229,15 @@ class ConsoleModel:
             self.title, self.total = msg.title, msg.total
         elif isinstance(msg, QuestionMsg):
             self.question_latency.add(local_ms - msg.ts)
-            self._enter(OPEN, local_ms)
+            self._enter(Phase.QUESTION_OPEN, local_ms)
             self.reveal = None
             self._set_question(msg.question)
         elif isinstance(msg, QuestionClosedMsg):
-            self._enter(CLOSED, local_ms)
+            self._enter(Phase.QUESTION_CLOSED, local_ms)
             self.reveal = msg.reveal
             self.index = msg.reveal.index
         elif isinstance(msg, FinishedMsg):
-            self._enter(FINISHED, local_ms)
+            self._enter(Phase.FINISHED, local_ms)
             self.podium = msg.podium
         elif isinstance(msg, LeaderboardMsg):
             self.leaderboard = msg.entries
@@ -282,12 +288,12 @@ class ConsoleModel:
 
     def counts(self) -> tuple[int, ...]:
         """The histogram: the live feed while open, the server's final counts after a reveal."""
-        if self.phase in (CLOSED, FINISHED) and self.reveal is not None:
+        if self.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED) and self.reveal is not None:
             return self.reveal.counts
         return tuple(self.feed.counts)
 
     def answered(self) -> int:
-        if self.phase in (CLOSED, FINISHED) and self.reveal is not None:
+        if self.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED) and self.reveal is not None:
             return self.reveal.answered
         return self.feed.answered
 

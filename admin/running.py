@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from quizwire.channels import is_valid_segment
+from quizwire.state import Phase
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ def running_games(listing: object) -> list[RunningGame]:
         code, phase = raw.get("gameId"), raw.get("phase")
         if not isinstance(code, str) or not is_valid_segment(code) or not isinstance(phase, str):
             continue
-        if phase == "finished":
+        if phase == Phase.FINISHED:
             continue
         title, players, created = raw.get("title"), raw.get("playerCount"), raw.get("createdAt")
         found.append(

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from admin.model import CLOSED, FINISHED, OPEN, ConsoleModel
+from admin.model import ConsoleModel
+from quizwire.state import Phase
 
 __all__ = [
     "BOARD_AFTER_MS",
@@ -47,15 +48,15 @@ def stage_of(
 ) -> Stage:
     """The stage to show. ``board``: the presenter's own choice between the reveal (False) and
     the leaderboard (True) after a question closed; None lets the clock decide."""
-    if model.phase == OPEN and model.question is not None:
+    if model.phase == Phase.QUESTION_OPEN and model.question is not None:
         left = model.question.opens_at - server_now_ms
         if left > 0:
             return Stage("ready", -(-left // 1000))
         return Stage("open")
-    if model.phase == CLOSED:
+    if model.phase == Phase.QUESTION_CLOSED:
         if board is None:
             board = local_now_ms - model.phase_seen_ms >= BOARD_AFTER_MS
         return Stage("board" if board else "reveal")
-    if model.phase == FINISHED:
+    if model.phase == Phase.FINISHED:
         return Stage("podium", podium_places_shown(local_now_ms - model.phase_seen_ms))
     return Stage("other")

@@ -9,6 +9,7 @@ cues are due now; what is already true when it first looks (e.g. after a rejoin)
 from __future__ import annotations
 
 from quizwire.play_model import PlayerModel
+from quizwire.state import Phase
 
 __all__ = ["CUES", "BellCues"]
 
@@ -22,13 +23,13 @@ def current_cues(model: PlayerModel, local_now_ms: int) -> set[tuple[str, str]]:
         return set()
     qid = question.question_id
     cues: set[tuple[str, str]] = set()
-    if model.phase == "question_open":
+    if model.phase == Phase.QUESTION_OPEN:
         if model.choice is not None:
             cues.add((qid, "locked"))
         if model.choices_open(local_now_ms) and model.time_left_ms(local_now_ms) == 0:
             cues.add((qid, "time_up"))
     elif (
-        model.phase == "question_closed"
+        model.phase == Phase.QUESTION_CLOSED
         and model.reveal is not None
         and model.reveal.question_id == qid
     ):

@@ -19,6 +19,7 @@ from quizwire.client.game_api import EntryClient, GameApiError
 from quizwire.client.game_api import OnRetry as EntryOnRetry
 from quizwire.client.player import CredentialStore, PlayerSession, SavedPlayer
 from quizwire.play_model import PlayerModel
+from quizwire.state import Phase
 
 __all__ = [
     "AppPlayerSession",
@@ -167,7 +168,7 @@ class RealSessions:
             return None
         finally:
             await entry.close()
-        return None if info.get("phase") == "finished" else saved
+        return None if info.get("phase") == Phase.FINISHED else saved
 
 
 def real_sessions(target: Target, **kwargs: Any) -> SessionFactory:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from quizwire.state import Phase
 from quizwire.text import INVISIBLE, clean, clean_lines
 
 
@@ -353,10 +354,10 @@ async def _create(admin: Any, args: argparse.Namespace) -> int:
 
 def _describe(view: dict[str, Any]) -> str:
     phase = view["phase"]
-    if phase == "question_open" and view.get("question"):
+    if phase == Phase.QUESTION_OPEN and view.get("question"):
         q = view["question"]
         return f"{view['gameId']}: question {q['index'] + 1}/{q['total']} open — {q['text']}"
-    if phase == "question_closed" and view.get("reveal"):
+    if phase == Phase.QUESTION_CLOSED and view.get("reveal"):
         r = view["reveal"]
         return f"{view['gameId']}: question {r['index'] + 1}/{r['total']} closed; answered {r['answered']}"
     locked = ", locked: no new players" if view.get("locked") else ""

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from quizwire.demo_leftovers import DEMO_DIR_PREFIX, STUB_PID, clean_stale_demos, mark_demo
+from quizwire.state import Phase
 
 DEMO_PROFILE = "demo"
 
@@ -144,17 +145,17 @@ class Autopilot:
             try:
                 view = await self.admin.view(self.code)
                 phase = view["phase"]
-                if phase == "lobby":
+                if phase == Phase.LOBBY:
                     enough = view["playerCount"] >= max(1, int(self.players * 0.9))
                     if enough or time.monotonic() - started > self.lobby_wait:
                         await asyncio.sleep(2.0)  # let the room see the full lobby
                         await self.admin.command(self.code, "start")
-                elif phase == "question_closed":
+                elif phase == Phase.QUESTION_CLOSED:
                     closed_at = closed_at or time.monotonic()
                     if time.monotonic() - closed_at >= self.reveal_pause:
                         closed_at = None
                         await self.admin.command(self.code, "next")
-                elif phase == "finished":
+                elif phase == Phase.FINISHED:
                     return
                 else:
                     closed_at = None

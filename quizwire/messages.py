@@ -65,7 +65,7 @@ from quizwire.fields import (
     req_str,
 )
 from quizwire.quiz import MAX_CHOICE_LEN, MAX_CHOICES, MAX_QUESTION_LEN, MAX_TITLE_LEN, MIN_CHOICES
-from quizwire.state import GameState, question_id
+from quizwire.state import GameState, Phase, question_id
 
 __all__ = [
     "MAX_ANSWER_BYTES",
@@ -131,6 +131,14 @@ def _id(data: Mapping[str, Any], key: str, where: str = "") -> str:
 
 def _name(data: Mapping[str, Any], key: str, where: str = "") -> str:
     return req_str(data, key, max_len=MAX_NAME_LEN, where=where)
+
+
+def _phase(data: Mapping[str, Any]) -> Phase:
+    value = _code(data, "phase")
+    try:
+        return Phase(value)
+    except ValueError:
+        raise MessageError(f"phase must be one of {', '.join(Phase)}, got {value!r}") from None
 
 
 def _code(data: Mapping[str, Any], key: str, where: str = "") -> str:
@@ -622,7 +630,7 @@ class SnapshotMsg(Envelope):
     """Everything a (re)joining client needs, served over HTTP; ``seq`` is the game's seq."""
 
     TYPE: ClassVar[MessageType] = MessageType.SNAPSHOT
-    phase: str
+    phase: Phase
     title: str
     total: int
     index: int
@@ -649,7 +657,7 @@ class SnapshotMsg(Envelope):
     @classmethod
     def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "phase": _code(data, "phase"),
+            "phase": _phase(data),
             "title": req_str(data, "title", max_len=MAX_TITLE_LEN),
             "total": req_int(data, "total", hi=_MAX_QUESTIONS),
             "index": req_int(data, "index", lo=-1, hi=_MAX_QUESTIONS),

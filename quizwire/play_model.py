@@ -20,11 +20,13 @@ from quizwire.messages import (
     QuestionMsg,
     Reveal,
     ScoreMsg,
+    SeqTracker,
     ServerMessage,
     SnapshotMsg,
     StartedMsg,
 )
 from quizwire.movement import Move, move_of
+from quizwire.state import Phase
 
 BROADCAST_KINDS = ("game", "question", "leaderboard")
 
@@ -36,7 +38,9 @@ class PlayerModel:
     name: str
     title: str = ""
     total_questions: int = 0
-    phase: str = "lobby"
+    phase: Phase = Phase.LOBBY
+    #: the host has started the game (still in the lobby until the first question opens)
+    started: bool = False
     lobby_players: int = 0
     question: PublicQuestion | None = None
     choice: int | None = None  # the locked choice for the open question
@@ -55,7 +59,7 @@ class PlayerModel:
     finish_reason: str = ""
     clock_offset_ms: int = 0  # server clock minus local clock
     version: int = 0  # bumped on every change: the UI re-renders when it moves
-    _last: dict[str, int] = field(default_factory=dict)
+    _seen: SeqTracker = field(default_factory=SeqTracker)
 
     # -- feeding ----------------------------------------------------------------------------------
 
@@ -63,10 +67,8 @@ class PlayerModel:
         """Apply a message that arrived on channel ``kind`` (game/question/leaderboard/scores)."""
         if message.game_id != self.game_id:
             return False
-        last = self._last.get(kind)
-        if last is not None and message.seq <= last:
+        if not self._seen.accept(self.game_id, kind, message.seq):
             return False  # duplicate or stale
-        self._last[kind] = message.seq
         self.clock_offset_ms = message.ts - local_now_ms
         changed = self._apply(message)
         if changed:
@@ -82,8 +84,7 @@ class PlayerModel:
             )
         elif isinstance(message, StartedMsg):
             self.title, self.total_questions = message.title, message.total
-            if self.phase == "lobby":
-                self.phase = "started"
+            self.started = True
         elif isinstance(message, QuestionMsg):
             if self.question is None or self.question.question_id != message.question.question_id:
                 self.choice, self.result, self.refusal = None, None, None
@@ -92,16 +93,16 @@ class PlayerModel:
             self.question = message.question
             self.total_questions = message.question.total
             self.reveal = None
-            self.phase = "question_open"
+            self.phase = Phase.QUESTION_OPEN
         elif isinstance(message, QuestionClosedMsg):
             self.reveal = message.reveal
-            self.phase = "question_closed"
+            self.phase = Phase.QUESTION_CLOSED
             if self.choice is None:
                 # No answer: the backend has reset the streak (quizwire.players.current_streak)
                 # but sends a result only to players who answered.
                 self.streak = 0
         elif isinstance(message, FinishedMsg):
-            self.phase = "finished"
+            self.phase = Phase.FINISHED
             self.podium = message.podium
             self.finish_reason = message.reason
         elif isinstance(message, LeaderboardMsg):
@@ -145,12 +146,10 @@ class PlayerModel:
         ):
             self.result, self.refusal = None, None
             # a rejoin while the question is open knows the rank at its opening
-            opened = snap.phase == "question_open" and snap.question.index > 0
+            opened = snap.phase == Phase.QUESTION_OPEN and snap.question.index > 0
             self.rank_before = snap.you.rank if opened and snap.you is not None else None
         self.question = snap.question
         self.reveal = snap.reveal
-        if snap.phase == "question_closed" and self.question is None and snap.reveal is not None:
-            self.question = None
         self.leaderboard = snap.leaderboard
         you = snap.you
         if you is not None:
@@ -158,8 +157,8 @@ class PlayerModel:
             self.choice = you.choice if you.answered else None
             self._result_from_snapshot(snap)
         for kind in BROADCAST_KINDS:
-            self._last[kind] = max(self._last.get(kind, 0), snap.seq)
-        if snap.phase == "finished":
+            self._seen.seed(self.game_id, kind, snap.seq)
+        if snap.phase == Phase.FINISHED:
             self.podium = tuple(podium(snap.leaderboard))
         self.version += 1
 
@@ -193,7 +192,7 @@ class PlayerModel:
 
     def can_answer(self, local_now_ms: int) -> bool:
         return (
-            self.phase == "question_open"
+            self.phase == Phase.QUESTION_OPEN
             and self.choice is None
             and self.choices_open(local_now_ms)
             and self.time_left_ms(local_now_ms) > 0
@@ -220,14 +219,14 @@ class PlayerModel:
 
     def move(self) -> Move | None:
         """How the player's rank moved over the revealed question (None: nothing to show)."""
-        if self.phase not in ("question_closed", "finished") or self.rank is None:
+        if self.phase not in (Phase.QUESTION_CLOSED, Phase.FINISHED) or self.rank is None:
             return None
         return move_of(self.rank_before, self.rank, known=self.rank_before is not None)
 
     def last_gain(self) -> int | None:
         """What the revealed question earned the player (0 if unanswered; None: not known)."""
         reveal = self.reveal
-        if reveal is None or self.phase not in ("question_closed", "finished"):
+        if reveal is None or self.phase not in (Phase.QUESTION_CLOSED, Phase.FINISHED):
             return None
         result = self.result
         if result is not None and result.question_id == reveal.question_id:
@@ -239,7 +238,7 @@ class PlayerModel:
 
     def ready_left_ms(self, local_now_ms: int) -> int:
         """The get-ready time left before the choices open (0 once they are open)."""
-        if self.question is None or self.phase != "question_open":
+        if self.question is None or self.phase != Phase.QUESTION_OPEN:
             return 0
         return max(0, self.question.opens_at - self.server_now(local_now_ms))
 
@@ -249,6 +248,6 @@ class PlayerModel:
 
     def time_left_ms(self, local_now_ms: int) -> int:
         """From the server's deadline and the estimated server clock: no drift across questions."""
-        if self.question is None or self.phase != "question_open":
+        if self.question is None or self.phase != Phase.QUESTION_OPEN:
             return 0
         return max(0, self.question.deadline - self.server_now(local_now_ms))

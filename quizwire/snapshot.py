@@ -78,7 +78,7 @@ def build_snapshot(
         game_id=game.game_id,
         seq=game.seq,
         ts=now_ms,
-        phase=game.phase.value,
+        phase=game.phase,
         title=game.quiz.title,
         total=game.total_questions,
         index=game.question_index,

@@ -24,6 +24,7 @@ from player.widgets.removed import RemovedView
 from player.widgets.standings import StandingsView
 from player.widgets.topbar import TopBar
 from quizwire.play_model import PlayerModel
+from quizwire.state import Phase
 from tui.choices import ChoiceButton
 from tui.clock import Clock
 from tui.theme import next_theme
@@ -159,11 +160,11 @@ class GameScreen(Screen[None]):
         model = self.model
         if self.session.removed:
             return "removed"
-        if model.phase == "finished":
+        if model.phase == Phase.FINISHED:
             return "final"
-        if model.phase == "question_open":
+        if model.phase == Phase.QUESTION_OPEN:
             return "question"
-        if model.phase == "question_closed":
+        if model.phase == Phase.QUESTION_CLOSED:
             closed = model.reveal.question_id if model.reveal is not None else None
             if closed != self._closed_key:
                 self._closed_key, self._closed_at, self._board = closed, now, None
@@ -204,11 +205,11 @@ class GameScreen(Screen[None]):
         if action == "answer":
             return (
                 self.view == "question"
-                and self.model.phase == "question_open"
+                and self.model.phase == Phase.QUESTION_OPEN
                 and self.model.choices_open(self.clock())
             )
         if action == "toggle_board":
-            return self.model.phase == "question_closed"
+            return self.model.phase == Phase.QUESTION_CLOSED
         return True
 
     def action_answer(self, index: int) -> None:
@@ -224,7 +225,7 @@ class GameScreen(Screen[None]):
         self.action_answer(event.index)
 
     def action_toggle_board(self) -> None:
-        if self.model.phase != "question_closed":
+        if self.model.phase != Phase.QUESTION_CLOSED:
             return
         self._board = self.view != "standings"
         self.tick()

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from quizwire.play_model import PlayerModel
+from quizwire.state import Phase
 from tui.plural import counted
 from tui.safe import clean
 
@@ -36,7 +37,7 @@ class LobbyView(Vertical):
 
     def show(self, model: PlayerModel, *, rejoined: bool = False) -> None:
         self.query_one("#lobby-title", Static).update(Text(clean(model.title or "Quizwire")))
-        if model.phase == "lobby":
+        if model.phase == Phase.LOBBY and not model.started:
             status = "Waiting for the host to start the game…"
         else:
             status = "The game has started — get ready for the first question!"

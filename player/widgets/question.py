@@ -16,6 +16,7 @@ from textual.widgets import Static
 from quizwire.messages import PublicQuestion, Reveal, ScoreMsg
 from quizwire.play_model import PlayerModel
 from quizwire.quiz import MAX_CHOICES
+from quizwire.state import Phase
 from tui.choices import ChoiceButton
 from tui.clock import Clock
 from tui.countdown import Countdown
@@ -156,7 +157,7 @@ class QuestionView(Vertical):
     def show(self, model: PlayerModel, local_now_ms: int, *, online: bool = True) -> None:
         """``online``: the connection is up (an answer locked while offline waits to be sent)."""
         question = model.question
-        if question is None and model.reveal is not None and model.phase == "question_closed":
+        if question is None and model.reveal is not None and model.phase == Phase.QUESTION_CLOSED:
             question = stand_in(model.reveal)  # rejoined after the close: no text, same result
         head = self.query_one("#q-head", Static)
         status = self.query_one("#q-status", Static)
@@ -169,7 +170,7 @@ class QuestionView(Vertical):
                 button.display = False
             status.update(Text(""))
             return
-        reveal = model.reveal if model.phase != "question_open" else None
+        reveal = model.reveal if model.phase != Phase.QUESTION_OPEN else None
         if reveal is not None and question.question_id not in (reveal.question_id, STAND_IN):
             reveal = None
         self._show_head(question, reveal, model.phase)
@@ -177,7 +178,7 @@ class QuestionView(Vertical):
         self.set_class(ready_left > 0, "-ready")
         if ready_left > 0:
             countdown.start(question.opens_at, question.ready_ms)
-        elif model.phase == "question_open":
+        elif model.phase == Phase.QUESTION_OPEN:
             countdown.start(question.deadline, question.duration_ms)
         else:
             countdown.stop()
@@ -189,7 +190,7 @@ class QuestionView(Vertical):
             status.update(get_ready_text(ready_left))
         elif reveal is not None:
             status.update(result_lines(model, question, reveal))
-        elif model.phase != "question_open":
+        elif model.phase != Phase.QUESTION_OPEN:
             status.update(Text("The question is closed — waiting for the answer…"))
         elif model.refusal:
             status.update(Text("✘ " + clean(model.refusal)))
@@ -221,7 +222,7 @@ class QuestionView(Vertical):
             )
         if reveal is not None:
             head.append(f" · closed: {CLOSE_REASONS.get(reveal.reason, reveal.reason)}")
-        elif phase != "question_open":
+        elif phase != Phase.QUESTION_OPEN:
             head.append(" · closed")
         self.query_one("#q-head", Static).update(head)
 

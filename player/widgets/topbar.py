@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from quizwire.play_model import PlayerModel
+from quizwire.state import Phase
 from tui.badge import ConnectionBadge
 from tui.safe import clean
 
@@ -17,7 +18,7 @@ __all__ = ["TopBar", "standing_text"]
 def standing_text(model: PlayerModel) -> str:
     """``"2,410 pts · #3"`` (no rank in the lobby, where everyone is tied)."""
     text = f"{model.score:,} pts"
-    if model.rank is not None and model.phase != "lobby":
+    if model.rank is not None and model.phase != Phase.LOBBY:
         text += f" · #{model.rank}"
     return text
 

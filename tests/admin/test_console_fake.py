@@ -12,11 +12,11 @@ from textual.widgets import Input, Label, OptionList, Switch
 
 from admin.app import ConsoleApp, run
 from admin.confirm import ConfirmScreen
-from admin.model import CLOSED, FINISHED, OPEN
 from admin.removed import RemovedScreen
 from admin.source import SourceError
 from admin.widgets import AnswerStream, PlayerTable
 from quizwire.cli import build_parser
+from quizwire.state import Phase
 from tui.clock import FrozenClock
 from tui.histogram import Histogram
 from tui.symbols import choice_letter, choice_symbol
@@ -49,7 +49,7 @@ async def test_correct_answer_never_on_screen_before_the_reveal(tmp_path: Path) 
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby")
         open_question(source)
-        await wait_until(pilot, lambda: app.model.phase == OPEN, "open")
+        await wait_until(pilot, lambda: app.model.phase == Phase.QUESTION_OPEN, "open")
         for pid, choice, ms in ANSWERS:
             source.push("answer", answer_event(pid, choice, ms))
             await pilot.pause(0.06)
@@ -236,7 +236,7 @@ async def test_a_refused_command_is_a_notification_not_a_crash(tmp_path: Path) -
     )
     app = make(source, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.model.phase == CLOSED, "closed")
+        await wait_until(pilot, lambda: app.model.phase == Phase.QUESTION_CLOSED, "closed")
         await pilot.press("n")
         await wait_until(
             pilot,
@@ -255,7 +255,7 @@ async def test_follows_a_game_moved_on_by_someone_else(tmp_path: Path) -> None:
         source.current = view("question_open", seq=12)  # no stream message: only the poll sees it
         await wait_until(pilot, lambda: "QUESTION OPEN" in screen_text(app), "question via poll")
         source.current = view("finished", seq=20)
-        await wait_until(pilot, lambda: app.model.phase == FINISHED, "finished via poll")
+        await wait_until(pilot, lambda: app.model.phase == Phase.FINISHED, "finished via poll")
         await wait_until(pilot, lambda: len(app.exported) == 2, "auto export at the end")
         csv_path, json_path = app.exported
         assert csv_path.read_text() == source.results_body["csv"]
@@ -517,7 +517,7 @@ async def test_long_choices_wrap_whole_on_the_console(
         open_question(source)
         source.current["question"]["choices"] = list(LONG_CHOICES)
         source.pending[-1][1]["choices"] = list(LONG_CHOICES)
-        await wait_until(pilot, lambda: app.model.phase == OPEN, "open")
+        await wait_until(pilot, lambda: app.model.phase == Phase.QUESTION_OPEN, "open")
 
         def main_pane() -> str:
             left = [line.split("│")[0] for line in screen_text(app).splitlines()]

@@ -10,9 +10,9 @@ from typing import Any
 from textual.widgets import Input, OptionList
 
 from admin.app import ConsoleApp
-from admin.model import CLOSED, FINISHED, LOBBY, OPEN
 from admin.widgets import PlayerTable
 from quizwire.client.game_api import AdminClient
+from quizwire.state import Phase
 from tests.game.harness import make_quiz
 
 from .conftest import screen_text, wait_until
@@ -34,7 +34,7 @@ async def test_setup_pick_pack_and_create(console: Callable[..., ConsoleApp]) ->
         await wait_until(pilot, lambda: command in screen_text(app), "join command shown")
         text = screen_text(app)
         assert "LOBBY" in text
-        assert app.model.phase == LOBBY
+        assert app.model.phase == Phase.LOBBY
 
 
 async def test_setup_bad_quiz_file_lists_every_problem(
@@ -115,7 +115,7 @@ async def test_question_stream_histogram_reveal_and_end(
         ann, bob, cat, idle = [await players(code, n) for n in ("Ann", "Bob", "Cat", "Idle")]
         await wait_until(pilot, lambda: len(app.model.players) == 4, "players")
         await pilot.press("g")
-        await wait_until(pilot, lambda: app.model.phase == OPEN, "question open")
+        await wait_until(pilot, lambda: app.model.phase == Phase.QUESTION_OPEN, "question open")
         qid = app.model.question.question_id  # type: ignore[union-attr]
         await ann.answer(qid, 2)
         await bob.answer(qid, 0)
@@ -130,7 +130,7 @@ async def test_question_stream_histogram_reveal_and_end(
         assert "Secret Right Choice" in text  # the choice itself is listed, unmarked
 
         await pilot.press("r")
-        await wait_until(pilot, lambda: app.model.phase == CLOSED, "revealed")
+        await wait_until(pilot, lambda: app.model.phase == Phase.QUESTION_CLOSED, "revealed")
         await wait_until(pilot, lambda: "Right answer" in screen_text(app), "reveal shown")
         text = screen_text(app)
         assert "✔ ● C" in text
@@ -142,7 +142,7 @@ async def test_question_stream_histogram_reveal_and_end(
         assert app.is_running
 
         await pilot.press("e", "e")
-        await wait_until(pilot, lambda: app.model.phase == FINISHED, "finished")
+        await wait_until(pilot, lambda: app.model.phase == Phase.FINISHED, "finished")
         await wait_until(pilot, lambda: len(app.exported) == 2, "exported")
         await wait_until(pilot, lambda: "Results saved" in screen_text(app), "paths shown")
         # the podium is revealed place by place (3rd, 2nd, then the winner)
@@ -182,7 +182,7 @@ async def test_quiz_file_from_the_command_line(
         assert "From a file" in screen_text(app)
         await pilot.press("ctrl+g")
         await wait_until(
-            pilot, lambda: app.model.phase == LOBBY and bool(app.model.code), "created"
+            pilot, lambda: app.model.phase == Phase.LOBBY and bool(app.model.code), "created"
         )
         view = await admin.view(app.model.code)
         assert view["title"] == "From a file" and view["total"] == 2

@@ -6,7 +6,8 @@ from typing import Any
 
 from admin.feed import AnswerFeed, LatencyRing, RateMeter, answers_from_view
 from admin.metrics import fit_lines, parse_metrics, summary, summary_parts
-from admin.model import CLOSED, OPEN, ConsoleModel
+from admin.model import ConsoleModel
+from quizwire.state import Phase
 
 from .fakes import CODE, REVEAL, T0, answer_event, view
 
@@ -121,7 +122,7 @@ def test_model_follows_messages_and_drops_stale_ones() -> None:
         **view("question_open")["question"],
     }
     model.apply_message("question", q, T0)
-    assert model.phase == OPEN and model.question is not None
+    assert model.phase == Phase.QUESTION_OPEN and model.question is not None
     assert model.question_latency.percentile(50) == 40
     ann, bob = answer_event("p-ann", 0, 900), answer_event("p-bob", 2, 1200)
     model.apply_answers([(ann, ann["receivedAt"] + 7), (bob, bob["receivedAt"] + 9)], T0 / 1000)
@@ -129,11 +130,11 @@ def test_model_follows_messages_and_drops_stale_ones() -> None:
     assert model.feed.latency.percentile(50) == 7 and model.feed.latency.percentile(99) == 9
     closed = {"type": "question_closed", "gameId": CODE, "seq": 13, "ts": T0, **REVEAL}
     model.apply_message("game", closed, T0)
-    assert model.phase == CLOSED and model.counts() == tuple(REVEAL["counts"])
+    assert model.phase == Phase.QUESTION_CLOSED and model.counts() == tuple(REVEAL["counts"])
     model.apply_message("question", q, T0)  # replayed: stale on its channel
-    assert model.phase == CLOSED
+    assert model.phase == Phase.QUESTION_CLOSED
     model.apply_view(view("question_open", seq=12), T0)  # an older poll answer
-    assert model.phase == CLOSED
+    assert model.phase == Phase.QUESTION_CLOSED
     model.apply_message(
         "game", {"type": "question_closed", "gameId": "OTHER1", "seq": 99, "ts": 0, **REVEAL}, T0
     )

@@ -14,11 +14,11 @@ import pytest
 from textual.pilot import Pilot
 
 from admin.app import ConsoleApp
-from admin.model import CLOSED, FINISHED, LOBBY, OPEN
 from admin.removed import RemovedScreen
 from admin.widgets import PlayerTable
 from backend_stub.app import Stub
 from quizwire.client.game_api import AdminClient
+from quizwire.state import Phase
 from tests.hostile_names import (
     CHOICES,
     HOSTILE_NAMES,
@@ -69,7 +69,7 @@ async def test_every_screen_shows_hostile_names_literally(
         await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby shown")
         joined = {name: await players(code, name) for name in HOSTILE_NAMES}
         await wait_until(pilot, lambda: len(app.model.players) == len(HOSTILE_NAMES), "players")
-        assert app.model.phase == LOBBY
+        assert app.model.phase == Phase.LOBBY
         for name, literal in HOSTILE_NAMES.items():
             await wait_until(pilot, lambda lit=literal: lit in shown(app), f"{name!r} in the lobby")
         assert TITLE[:23] + "…" in shown(app)  # the top bar shows 24 characters of the title
@@ -122,7 +122,7 @@ async def test_every_screen_shows_hostile_names_literally(
 
         # the question: text and choices literal; answers stream in under hostile names
         await pilot.press("g")
-        await wait_until(pilot, lambda: app.model.phase == OPEN, "question open")
+        await wait_until(pilot, lambda: app.model.phase == Phase.QUESTION_OPEN, "question open")
         await wait_until(pilot, lambda: QUESTION in shown(app), "the question")
         text = shown(app)
         for choice in CHOICES:
@@ -145,7 +145,7 @@ async def test_every_screen_shows_hostile_names_literally(
 
         # the reveal, the top 10 and the player table, then the system panel and the palette
         await pilot.press("r")
-        await wait_until(pilot, lambda: app.model.phase == CLOSED, "revealed")
+        await wait_until(pilot, lambda: app.model.phase == Phase.QUESTION_CLOSED, "revealed")
         await wait_until(pilot, lambda: "Right answer" in shown(app), "reveal shown")
         assert "Fastest:" in shown(app)
         await wait_until(pilot, lambda: len(app.model.leaderboard) >= 1, "leaderboard")
@@ -163,9 +163,11 @@ async def test_every_screen_shows_hostile_names_literally(
 
         # the last question, the end: podium and export
         await pilot.press("n")
-        await wait_until(pilot, lambda: app.model.index == 1 and app.model.phase == OPEN, "q2")
+        await wait_until(
+            pilot, lambda: app.model.index == 1 and app.model.phase == Phase.QUESTION_OPEN, "q2"
+        )
         await pilot.press("e", "e")
-        await wait_until(pilot, lambda: app.model.phase == FINISHED, "finished")
+        await wait_until(pilot, lambda: app.model.phase == Phase.FINISHED, "finished")
         await wait_until(pilot, lambda: len(app.exported) == 2, "exported")
         await wait_until(pilot, lambda: "Results saved" in shown(app), "paths shown")
         # the podium is revealed place by place: wait for the winner

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+from typing import TypedDict
 
 import pytest
 from hypothesis import given
@@ -56,7 +57,17 @@ REVEAL = Reveal(
     answered=6,
     fastest=(FastestEntry(player_id="p1", name="Ann", ms=900),),
 )
-ENV = {"game_id": "G1", "seq": 7, "ts": 1_767_225_600_123}
+
+
+class Envelope(TypedDict):
+    """The envelope fields every message takes, typed so ``**ENV`` checks against them."""
+
+    game_id: str
+    seq: int
+    ts: int
+
+
+ENV: Envelope = {"game_id": "G1", "seq": 7, "ts": 1_767_225_600_123}
 
 ALL = [
     LobbyMsg(**ENV, title="Demo", total=10, players=42),

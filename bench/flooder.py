@@ -23,6 +23,7 @@ import json
 import multiprocessing as mp
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event
 from typing import Any
@@ -118,7 +119,7 @@ async def _ws_loop(
     stop: asyncio.Event,
     counts: Counter[str],
     kind: str,
-    frames: list[str | bytes],
+    frames: Sequence[str | bytes],
     sockets: int,
 ) -> None:
     async def one(n: int) -> None:

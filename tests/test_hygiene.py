@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -57,7 +59,22 @@ def test_ruff_is_clean() -> None:
 
 
 def test_mypy_strict_is_clean() -> None:
+    # [tool.mypy] names what `python -m mypy` checks: the code and the tests alike.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    assert "tests" in config["packages"], config["packages"]
+    assert config["strict"] is True and config["warn_unused_ignores"] is True
     result = subprocess.run(
         [sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # ... and it really found them: every module of those packages was a source (a folder
+    # without an __init__.py counts too, so the count may be higher, never lower).
+    found = re.search(r"no issues found in (\d+) source files", result.stdout)
+    assert found is not None, result.stdout
+    modules = sum(
+        1
+        for package in config["packages"]
+        for path in (ROOT / package).rglob("*.py")
+        if "__pycache__" not in path.parts
+    )
+    assert int(found[1]) >= modules, (found[1], modules)

@@ -31,7 +31,7 @@ QUESTION = {
     "opensAt": T0 - 5000,
     "deadline": T0 + 15000,
 }
-REVEAL = {
+REVEAL: dict[str, Any] = {
     "questionId": "q2",
     "index": 1,
     "total": 3,

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual.widgets import Input, Label, OptionList, Switch
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from admin.app import ConsoleApp, run
 from admin.confirm import ConfirmScreen
@@ -179,7 +182,7 @@ async def test_hostile_names_and_question_text_show_literally(tmp_path: Path) ->
 async def test_system_panel_polls_metrics_only_while_shown(tmp_path: Path) -> None:
     source = FakeSource(view("lobby"))
     app = make(source, tmp_path)
-    metrics_calls = lambda: sum(1 for c in source.calls if c[0] == "metrics")  # noqa: E731
+    metrics_calls: Callable[[], int] = lambda: sum(1 for c in source.calls if c[0] == "metrics")  # noqa: E731
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: "Join with" in screen_text(app), "lobby")
         await pilot.pause(1.3)
@@ -543,14 +546,12 @@ async def test_player_table_updates_by_diff_never_clear(
         monkeypatch.setattr(table, "clear", no_clear)
         updated: list[tuple[object, object]] = []
         real_update = table.update_cell
-        monkeypatch.setattr(
-            table,
-            "update_cell",
-            lambda row, col, value, **kw: (
-                updated.append((row, col)),
-                real_update(row, col, value, **kw),
-            ),
-        )
+
+        def spy_update(row: RowKey | str, col: ColumnKey | str, value: Text, **kw: bool) -> None:
+            updated.append((row, col))
+            real_update(row, col, value, **kw)
+
+        monkeypatch.setattr(table, "update_cell", spy_update)
         changed = view("question_closed", seq=14)
         changed["players"][1]["score"] = 9999  # Bob overtakes everyone
         changed["players"] = changed["players"][:-1]  # Mallory leaves

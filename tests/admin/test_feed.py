@@ -22,6 +22,11 @@ def ans(pid: str, choice: int, qid: str = "q1", received: int = 1000) -> dict[st
     }
 
 
+def phase_of(model: ConsoleModel) -> Phase:
+    """The model's phase, read afresh (an earlier assert would narrow the attribute for mypy)."""
+    return model.phase
+
+
 def test_counts_are_exact_and_a_player_counts_once() -> None:
     feed = AnswerFeed(window=10)
     feed.reset("q1", 4)
@@ -130,11 +135,11 @@ def test_model_follows_messages_and_drops_stale_ones() -> None:
     assert model.feed.latency.percentile(50) == 7 and model.feed.latency.percentile(99) == 9
     closed = {"type": "question_closed", "gameId": CODE, "seq": 13, "ts": T0, **REVEAL}
     model.apply_message("game", closed, T0)
-    assert model.phase == Phase.QUESTION_CLOSED and model.counts() == tuple(REVEAL["counts"])
+    assert phase_of(model) == Phase.QUESTION_CLOSED and model.counts() == tuple(REVEAL["counts"])
     model.apply_message("question", q, T0)  # replayed: stale on its channel
-    assert model.phase == Phase.QUESTION_CLOSED
+    assert phase_of(model) == Phase.QUESTION_CLOSED
     model.apply_view(view("question_open", seq=12), T0)  # an older poll answer
-    assert model.phase == Phase.QUESTION_CLOSED
+    assert phase_of(model) == Phase.QUESTION_CLOSED
     model.apply_message(
         "game", {"type": "question_closed", "gameId": "OTHER1", "seq": 99, "ts": 0, **REVEAL}, T0
     )

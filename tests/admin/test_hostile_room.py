@@ -70,8 +70,12 @@ async def test_every_screen_shows_hostile_names_literally(
         joined = {name: await players(code, name) for name in HOSTILE_NAMES}
         await wait_until(pilot, lambda: len(app.model.players) == len(HOSTILE_NAMES), "players")
         assert app.model.phase == Phase.LOBBY
+
+        def in_lobby(lit: str) -> Callable[[], bool]:
+            return lambda: lit in shown(app)
+
         for name, literal in HOSTILE_NAMES.items():
-            await wait_until(pilot, lambda lit=literal: lit in shown(app), f"{name!r} in the lobby")
+            await wait_until(pilot, in_lobby(literal), f"{name!r} in the lobby")
         assert TITLE[:23] + "…" in shown(app)  # the top bar shows 24 characters of the title
 
         # kick one, ban another: each toast names them literally

@@ -9,7 +9,7 @@ from typing import Any
 
 def cancelled(client: Any, *codes: str) -> Exception:
     """``TransactionCanceledException`` with one cancellation reason per transaction item."""
-    return client.exceptions.TransactionCanceledException(
+    error: Exception = client.exceptions.TransactionCanceledException(
         {
             "Error": {
                 "Code": "TransactionCanceledException",
@@ -20,10 +20,11 @@ def cancelled(client: Any, *codes: str) -> Exception:
         },
         "TransactWriteItems",
     )
+    return error
 
 
 def throttled(client: Any, operation: str) -> Exception:
-    return client.exceptions.ProvisionedThroughputExceededException(
+    error: Exception = client.exceptions.ProvisionedThroughputExceededException(
         {
             "Error": {
                 "Code": "ProvisionedThroughputExceededException",
@@ -33,6 +34,7 @@ def throttled(client: Any, operation: str) -> Exception:
         },
         operation,
     )
+    return error
 
 
 class FaultyClient:

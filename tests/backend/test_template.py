@@ -190,8 +190,8 @@ def test_least_privilege_publish_and_table_access(template: Any) -> None:
                 if "appsync:EventPublish" in actions:
                     sub = resource["Fn::Sub"]
                     namespaces.add(
-                        re.fullmatch(r"\$\{EventApi.ApiArn\}/channelNamespace/(\w+)", sub)[1]
-                    )  # type: ignore[index]
+                        re.fullmatch(r"\$\{EventApi.ApiArn\}/channelNamespace/(\w+)", sub)[1]  # type: ignore[index]
+                    )
                 if any(a.startswith("dynamodb:") for a in actions):
                     assert "GameTable" in str(resource), (name, resource)
         assert namespaces == PUBLISHES[name], name

@@ -163,7 +163,10 @@ async def test_publisher_refusals_raise_and_batches_stay_within_five(env: Env) -
     )
     with pytest.raises(PublishFailed, match="HTTP 401"):
         await asyncio.to_thread(stranger.publish, "/game/ABCDEF", [{"n": 1}])
-    work = [("/game/ABCDEF", [{"n": 1}]), ("/game/GHJKLM", [{}])]
+    work: list[tuple[str, list[dict[str, int]]]] = [
+        ("/game/ABCDEF", [{"n": 1}]),
+        ("/game/GHJKLM", [{}]),
+    ]
     assert await asyncio.to_thread(stranger.publish_each, work) == 2
     unreachable = Publisher("http://127.0.0.1:9/event", REGION)
     with pytest.raises(PublishFailed):

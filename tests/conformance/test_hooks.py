@@ -50,7 +50,7 @@ class Hooks:
         from backend_stub.hooks import HandlerError
 
         self.published.append(ctx)
-        events = ctx["events"]
+        events: list[dict[str, Any]] = ctx["events"]
         match ctx["info"]["channel"]["segments"][1]:
             case "filter":
                 return [e for e in events if e["payload"].get("keep")]

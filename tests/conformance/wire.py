@@ -125,7 +125,7 @@ def compact(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-def canonical(raw: str) -> str:
+def canonical(raw: str | bytes) -> str:
     """The compact, sorted-keys rendering the stub promises for every frame."""
     return json.dumps(json.loads(raw), separators=(",", ":"), sort_keys=True)
 
@@ -391,7 +391,7 @@ class Conn:
     async def is_open(self) -> bool:
         """Round-trip check: the connection still answers an operation."""
         reply = await self.subscribe(unique_channel())
-        return reply["type"] == "subscribe_success"
+        return bool(reply["type"] == "subscribe_success")
 
 
 @contextlib.asynccontextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeVar, cast, overload
 
 import pytest
 
@@ -17,14 +17,24 @@ from quizwire.client.game_api import EntryClient
 
 from .harness import BACKENDS, Player, Presenter, Stub, lambda_available, stub_config
 
+if TYPE_CHECKING:  # the local Lambda mode needs the test extras: imported when asked for
+    from backend_stub.lambda_backend.app import LambdaStub
+
+
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closable)
+
 
 class Closer:
     """Everything a test opened, closed at teardown in reverse order."""
 
     def __init__(self) -> None:
-        self._items: list[Any] = []
+        self._items: list[Closable] = []
 
-    def add(self, item: Any) -> Any:
+    def add(self, item: C) -> C:
         self._items.append(item)
         return item
 
@@ -34,7 +44,46 @@ class Closer:
                 await item.close()
 
 
-StubFactory = Callable[..., Any]
+#: Either backend's stub: the same surface once started (``events``, ``config``, ``game_api``).
+AnyStub: TypeAlias = "Stub | LambdaStub"
+
+
+class StubFactory(Protocol):
+    """The ``make_stub`` fixture: the SQLite stub unless ``backend="lambda"``."""
+
+    @overload
+    async def __call__(
+        self,
+        *,
+        entry_rate: float = ...,
+        coalesce_interval: float = ...,
+        backend: Literal["sqlite"] = ...,
+    ) -> Stub: ...
+
+    @overload
+    async def __call__(
+        self,
+        *,
+        entry_rate: float = ...,
+        coalesce_interval: float = ...,
+        backend: Literal["lambda"],
+        **lambda_options: Any,
+    ) -> LambdaStub: ...
+
+    @overload
+    async def __call__(
+        self,
+        *,
+        entry_rate: float = ...,
+        coalesce_interval: float = ...,
+        backend: str,
+        **lambda_options: Any,
+    ) -> AnyStub: ...
+
+
+PresenterFor: TypeAlias = "Callable[[AnyStub], Presenter]"
+EntryFor: TypeAlias = Callable[[str], EntryClient]
+PlayerFor: TypeAlias = Callable[[str, str, str, EntryClient], Player]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -48,7 +97,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 async def make_stub(tmp_path: Path) -> AsyncIterator[StubFactory]:
     """``await make_stub(entry_rate=..., backend=...)``: a started in-process stub, stopped at
     teardown."""
-    stubs: list[Any] = []
+    stubs: list[AnyStub] = []
 
     async def factory(
         *,
@@ -56,10 +105,10 @@ async def make_stub(tmp_path: Path) -> AsyncIterator[StubFactory]:
         coalesce_interval: float = 0.1,
         backend: str = "sqlite",
         **lambda_options: Any,
-    ) -> Any:
+    ) -> AnyStub:
         data = tmp_path / f"stub{len(stubs)}"
         data.mkdir()
-        stub: Any
+        stub: AnyStub
         if backend == "lambda":
             from backend_stub.lambda_backend.app import LambdaStub
 
@@ -78,7 +127,7 @@ async def make_stub(tmp_path: Path) -> AsyncIterator[StubFactory]:
         await stub.start()
         return stub
 
-    yield factory
+    yield cast(StubFactory, factory)  # the overloads say which backend gives which stub
     for stub in reversed(stubs):
         await stub.stop()
 
@@ -92,15 +141,15 @@ async def closer(make_stub: StubFactory) -> AsyncIterator[Closer]:
 
 
 @pytest.fixture
-def presenter_for(closer: Closer) -> Callable[[Stub], Presenter]:
-    def factory(stub: Stub) -> Presenter:
+def presenter_for(closer: Closer) -> PresenterFor:
+    def factory(stub: AnyStub) -> Presenter:
         return closer.add(Presenter(stub.game_api, stub.events.http_url))
 
     return factory
 
 
 @pytest.fixture
-def entry_for(closer: Closer) -> Callable[[str], EntryClient]:
+def entry_for(closer: Closer) -> EntryFor:
     def factory(game_api: str) -> EntryClient:
         return closer.add(EntryClient(game_api, backoff=0.1, backoff_cap=2.0))
 
@@ -108,7 +157,7 @@ def entry_for(closer: Closer) -> Callable[[str], EntryClient]:
 
 
 @pytest.fixture
-def player_for(closer: Closer) -> Callable[..., Player]:
+def player_for(closer: Closer) -> PlayerFor:
     def factory(name: str, code: str, http_url: str, entry: EntryClient) -> Player:
         return closer.add(Player(name, code, http_url, entry))
 

@@ -69,7 +69,6 @@ SCORE_KEYS = ENVELOPE_KEYS | {
 LEADERBOARD_ENTRY_KEYS = {"playerId", "name", "score", "rank"}
 
 
-
 BACKENDS = ("sqlite", "lambda")
 
 

@@ -7,13 +7,18 @@ import pytest
 
 from quizwire.cli_game import _players
 
+from .conftest import EntryFor, PresenterFor, StubFactory
 from .harness import make_quiz
 
 pytestmark = pytest.mark.timeout(60)
 
 
 async def test_players_lists_ids_statuses_and_names(
-    make_stub, presenter_for, entry_for, backend, capsys
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    backend: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     stub = await make_stub(backend=backend)
     presenter = presenter_for(stub)

@@ -10,6 +10,7 @@ import pytest
 
 from quizwire.scoring import score_answer
 
+from .conftest import EntryFor, PlayerFor, PresenterFor, StubFactory
 from .harness import Observe, make_quiz, wall_ms
 
 LIMIT_S = 5  # the shortest time limit the rules allow
@@ -18,7 +19,11 @@ pytestmark = pytest.mark.timeout(60)
 
 
 async def test_question_closes_at_its_deadline(
-    make_stub, presenter_for, entry_for, player_for, backend
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str,
 ) -> None:
     """On the Lambda path the deadline state machine's Wait ends on the next whole second."""
     stub = await make_stub(backend=backend)
@@ -59,7 +64,7 @@ async def test_question_closes_at_its_deadline(
     late = await sleepy.answer(qid, 3)
     assert late.score["accepted"] is False and late.score["refusal"]["code"] == "too_late"
     if observe.refusals_in_publish_result:
-        assert late.result.failed and "Too late" in late.result.failed[0].message
+        assert late.result.failed and "Too late" in (late.result.failed[0].message or "")
     snap = await sleepy.snapshot()
     assert snap["phase"] == "question_closed"
     assert snap["reveal"]["correct"] == 3 and snap["you"]["answered"] is False

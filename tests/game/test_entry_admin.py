@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,9 +18,12 @@ from eventapi import ApiKeyAuth, AuthError, EventsClient, LambdaAuth, PublishErr
 from quizwire.client.game_api import AdminClient, GameApiError
 from quizwire.credentials import DENIAL_TTL_S
 
+from .conftest import AnyStub, EntryFor, PlayerFor, PresenterFor, StubFactory
 from .harness import (
     API_KEY,
     KEY_ID,
+    Player,
+    Presenter,
     lambda_available,
     make_quiz,
     new_events_client,
@@ -29,13 +35,15 @@ QUIZ = make_quiz([(4, 2, 1000), (2, 0, 1000)])
 pytestmark = pytest.mark.timeout(60)
 
 
-async def refused(call) -> GameApiError:
+async def refused(call: Awaitable[object]) -> GameApiError:
     with pytest.raises(GameApiError) as caught:
         await call
     return caught.value
 
 
-async def test_unknown_game_is_404_everywhere(make_stub, presenter_for, entry_for, backend) -> None:
+async def test_unknown_game_is_404_everywhere(
+    make_stub: StubFactory, presenter_for: PresenterFor, entry_for: EntryFor, backend: str
+) -> None:
     stub = await make_stub(backend=backend)
     entry = entry_for(stub.game_api)
     admin = presenter_for(stub).admin
@@ -55,7 +63,9 @@ async def test_unknown_game_is_404_everywhere(make_stub, presenter_for, entry_fo
     assert (await entry.get_game(code.lower()))["gameId"] == code
 
 
-async def test_finished_game_is_410(make_stub, presenter_for, entry_for, backend) -> None:
+async def test_finished_game_is_410(
+    make_stub: StubFactory, presenter_for: PresenterFor, entry_for: EntryFor, backend: str
+) -> None:
     stub = await make_stub(backend=backend)
     entry = entry_for(stub.game_api)
     admin = presenter_for(stub).admin
@@ -82,7 +92,9 @@ async def test_finished_game_is_410(make_stub, presenter_for, entry_for, backend
     assert (err.status, err.code) == (409, "bad_transition")
 
 
-async def test_nicknames_are_checked(make_stub, presenter_for, entry_for, backend) -> None:
+async def test_nicknames_are_checked(
+    make_stub: StubFactory, presenter_for: PresenterFor, entry_for: EntryFor, backend: str
+) -> None:
     stub = await make_stub(backend=backend)
     entry = entry_for(stub.game_api)
     code = (await presenter_for(stub).admin.create_game(quiz=QUIZ))["gameId"]
@@ -114,7 +126,9 @@ async def test_nicknames_are_checked(make_stub, presenter_for, entry_for, backen
     )
 
 
-async def test_admin_calls_need_a_valid_signature(make_stub, presenter_for, backend) -> None:
+async def test_admin_calls_need_a_valid_signature(
+    make_stub: StubFactory, presenter_for: PresenterFor, backend: str
+) -> None:
     stub = await make_stub(backend=backend)
     base = stub.game_api
     code = (await presenter_for(stub).admin.create_game(quiz=QUIZ))["gameId"]
@@ -150,7 +164,7 @@ async def test_admin_calls_need_a_valid_signature(make_stub, presenter_for, back
 
     # A signature is bound to its body: replaying it with another body fails.
     admin = presenter_for(stub).admin
-    request: dict[str, object] = {}
+    request: dict[str, Any] = {}  # what the spy saw: headers and body
 
     async def capture(req: httpx.Request) -> httpx.Response:
         request.update(headers=dict(req.headers), body=req.content)
@@ -171,7 +185,9 @@ async def test_admin_calls_need_a_valid_signature(make_stub, presenter_for, back
     assert len((await admin.list_games())["games"]) == 2  # the first game and the genuine one
 
 
-async def test_kicked_player_is_locked_out(make_stub, presenter_for, entry_for, player_for) -> None:
+async def test_kicked_player_is_locked_out(
+    make_stub: StubFactory, presenter_for: PresenterFor, entry_for: EntryFor, player_for: PlayerFor
+) -> None:
     stub = await make_stub()
     http_url = stub.events.http_url
     presenter = presenter_for(stub)
@@ -249,14 +265,20 @@ async def test_kicked_player_is_locked_out(make_stub, presenter_for, entry_for, 
         KEY_ID,  # the presenter's key id is no token either
     ],
 )
-async def test_authorizer_refuses_bad_tokens(make_stub, token: str) -> None:
+async def test_authorizer_refuses_bad_tokens(make_stub: StubFactory, token: str) -> None:
     stub = await make_stub()
     with pytest.raises(AuthError):
         async with EventsClient(stub.events.http_url, LambdaAuth(token), connect_timeout=5):
             pass
 
 
-async def game_with_bob(make_stub, presenter_for, entry_for, player_for, backend="sqlite"):
+async def game_with_bob(
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str = "sqlite",
+) -> tuple[AnyStub, Presenter, str, Player]:
     """A started stub, its presenter, a 30 s game and Bob joined to it (not yet connected)."""
     stub = await make_stub(backend=backend)
     presenter = presenter_for(stub)
@@ -267,7 +289,7 @@ async def game_with_bob(make_stub, presenter_for, entry_for, player_for, backend
 
 
 async def test_kick_and_readmit_take_effect_at_once(
-    make_stub, presenter_for, entry_for, player_for
+    make_stub: StubFactory, presenter_for: PresenterFor, entry_for: EntryFor, player_for: PlayerFor
 ) -> None:
     """The authorizer's decisions are cached (AWS caches them for ``ttlOverride``): a kick must
     not leave a cached "yes", and a readmit must not leave a cached "no" -- it used to lock a
@@ -299,7 +321,12 @@ async def test_kick_and_readmit_take_effect_at_once(
 
 
 async def test_a_readmitted_player_rejoins_with_the_credential_they_kept(
-    make_stub, presenter_for, entry_for, player_for, backend, tmp_path
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str,
+    tmp_path: Path,
 ) -> None:
     """A kick says ``kicked`` (not final: the player's app keeps its credential), a ban says
     ``banned`` (final: the app forgets it); after a readmit the kept credential rejoins with the
@@ -339,7 +366,7 @@ async def test_a_readmitted_player_rejoins_with_the_credential_they_kept(
 
 
 async def test_a_readmitted_player_who_stayed_connected_shows_as_connected(
-    make_stub, presenter_for, entry_for, player_for
+    make_stub: StubFactory, presenter_for: PresenterFor, entry_for: EntryFor, player_for: PlayerFor
 ) -> None:
     """The console's presence: a kick takes the player out of the connected count, a readmit
     puts them back at once if their app stayed connected (it used to show them "away" until
@@ -361,7 +388,7 @@ async def test_a_readmitted_player_who_stayed_connected_shows_as_connected(
 
 
 async def test_a_readmit_takes_effect_within_the_denial_ttl_on_lambda(
-    make_stub, presenter_for, entry_for, player_for
+    make_stub: StubFactory, presenter_for: PresenterFor, entry_for: EntryFor, player_for: PlayerFor
 ) -> None:
     """Lambda path: AppSync's cache cannot be purged, so the authorizer's refusals carry a short
     ``ttlOverride`` -- a readmitted player is back within seconds, not the authorizer's TTL
@@ -389,7 +416,11 @@ async def test_a_readmit_takes_effect_within_the_denial_ttl_on_lambda(
 
 
 async def test_a_locked_game_takes_no_new_players(
-    make_stub, presenter_for, entry_for, player_for, backend
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str,
 ) -> None:
     """The host's "lock": new joins get a clear 403, players already in keep playing and may
     rejoin; unlocking opens the door again; a finished game cannot be locked. Both backends."""
@@ -425,7 +456,9 @@ async def test_a_locked_game_takes_no_new_players(
     assert (err.status, err.code) == (409, "bad_transition")
 
 
-async def test_no_one_subscribes_to_every_game_at_once(make_stub, presenter_for, backend) -> None:
+async def test_no_one_subscribes_to_every_game_at_once(
+    make_stub: StubFactory, presenter_for: PresenterFor, backend: str
+) -> None:
     """A wildcard over game ids would give any API-key holder every game's questions."""
     stub = await make_stub(backend=backend)
     code = (await presenter_for(stub).admin.create_game(quiz=QUIZ))["gameId"]
@@ -437,7 +470,9 @@ async def test_no_one_subscribes_to_every_game_at_once(make_stub, presenter_for,
             assert "UnauthorizedException" in caught.value.error_types, channel
 
 
-async def test_the_entry_check_says_busy_while_dynamodb_throttles(make_stub, entry_for) -> None:
+async def test_the_entry_check_says_busy_while_dynamodb_throttles(
+    make_stub: StubFactory, entry_for: EntryFor
+) -> None:
     """Lambda path: API Gateway's direct GetItem maps DynamoDB's throttling to 503 +
     Retry-After (it used to read as 404, "no such game"); the entry client waits and retries."""
     if not lambda_available():

@@ -32,6 +32,7 @@ import pytest
 from eventapi import AuthError, LambdaAuth, PublishError, SubscribeError
 from quizwire.client.game_api import GameApiError
 
+from .conftest import EntryFor, PlayerFor, PresenterFor, StubFactory
 from .harness import (
     ENVELOPE_KEYS,
     LEADERBOARD_ENTRY_KEYS,
@@ -296,7 +297,13 @@ async def answer_counts_settle(observe: Observe, accepted: int, refused: int) ->
         await asyncio.sleep(0.1)
 
 
-async def test_full_game(make_stub, presenter_for, entry_for, player_for, backend) -> None:
+async def test_full_game(
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str,
+) -> None:
     # a tiny entry rate: the joins hit a 429 storm
     stub = await make_stub(entry_rate=5.0, backend=backend)
     observe = Observe(stub)
@@ -317,6 +324,7 @@ async def test_full_game(make_stub, presenter_for, entry_for, player_for, backen
     joined = await asyncio.gather(*(p.join() for p in players))
     assert len({j["playerId"] for j in joined}) == 20
     assert [j["name"] for j in joined] == names
+    assert stub.api is not None  # (the Lambda stub has its gateway once started)
     assert stub.api.entry_throttled > 0 and entry.retries > 0
     regulars, dropper, cheater = players[:N_REGULAR], players[N_REGULAR], players[N_REGULAR + 1]
     victim = regulars[5]
@@ -447,11 +455,11 @@ async def test_full_game(make_stub, presenter_for, entry_for, player_for, backen
 
     for q, qrow in enumerate(results["questions"]):
         assert qrow["correct"] == LETTERS[ANSWERS[q]]
-        answered = [r["answers"][q] for r in rows.values() if r["answers"][q] is not None]
-        assert qrow["answered"] == len(answered)
-        assert qrow["correctCount"] == sum(1 for a in answered if a["correct"])
+        given = [r["answers"][q] for r in rows.values() if r["answers"][q] is not None]
+        assert qrow["answered"] == len(given)
+        assert qrow["correctCount"] == sum(1 for a in given if a["correct"])
         assert qrow["counts"] == [
-            sum(1 for a in answered if a["choice"] == LETTERS[c]) for c in range(CHOICES[q])
+            sum(1 for a in given if a["choice"] == LETTERS[c]) for c in range(CHOICES[q])
         ]
 
     top = results["players"]

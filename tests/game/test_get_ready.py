@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from .conftest import EntryFor, PlayerFor, PresenterFor, StubFactory
 from .harness import Observe, make_quiz, wall_ms
 
 LIMIT_S = 5
@@ -18,7 +19,11 @@ pytestmark = pytest.mark.timeout(60)
 
 
 async def test_answers_open_after_the_get_ready_phase(
-    make_stub, presenter_for, entry_for, player_for, backend
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str,
 ) -> None:
     stub = await make_stub(backend=backend)
     observe = Observe(stub)

@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,7 +87,7 @@ async def test_kill_9_mid_question_loses_nothing(tmp_path: Path) -> None:
             await p.connect()
         view = await presenter.admin.command(code, "start")
         qid = view["question"]["questionId"]
-        told: dict[str, dict] = {}
+        told: dict[str, dict[str, Any]] = {}
         for name in BEFORE_KILL:
             done = await by_name[name].answer(qid, PLAN[name][0])
             assert done.score["accepted"] is True

@@ -7,13 +7,18 @@ import json
 
 import pytest
 
+from .conftest import EntryFor, PlayerFor, PresenterFor, StubFactory
 from .harness import make_quiz
 
 pytestmark = pytest.mark.timeout(60)
 
 
 async def test_the_snapshot_carries_the_result_once_the_question_closed(
-    make_stub, presenter_for, entry_for, player_for, backend
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str,
 ) -> None:
     stub = await make_stub(backend=backend)
     presenter = presenter_for(stub)

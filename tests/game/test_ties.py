@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from .conftest import EntryFor, PlayerFor, PresenterFor, StubFactory
 from .harness import Player, make_quiz
 
 pytestmark = pytest.mark.timeout(60)
@@ -58,7 +59,11 @@ async def standings_everywhere(
 
 
 async def test_nobody_scored_no_podium_everyone_tied_first(
-    make_stub, presenter_for, entry_for, player_for, backend
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str,
 ) -> None:
     presenter, code, players, finished = await play_first_question(
         make_stub, presenter_for, entry_for, player_for, backend, [0, 2, 3, None, None]
@@ -70,7 +75,11 @@ async def test_nobody_scored_no_podium_everyone_tied_first(
 
 
 async def test_one_scorer_takes_the_podium_the_rest_share_second(
-    make_stub, presenter_for, entry_for, player_for, backend
+    make_stub: StubFactory,
+    presenter_for: PresenterFor,
+    entry_for: EntryFor,
+    player_for: PlayerFor,
+    backend: str,
 ) -> None:
     presenter, code, players, finished = await play_first_question(
         make_stub, presenter_for, entry_for, player_for, backend, [1, 0, None]

@@ -13,6 +13,7 @@ from player.session import OnRetry, OnState
 from quizwire.client.player import CredentialStore, SavedPlayer
 from quizwire.messages import LeaderboardEntry, PublicQuestion, Reveal, ScoreMsg
 from quizwire.play_model import PlayerModel
+from quizwire.state import Phase
 from tui.clock import FrozenClock
 
 CODE = "K7QX2M"
@@ -107,7 +108,7 @@ def question(clock: FrozenClock, choices: int = 4) -> PlayerModel:
         opens_at=clock() - 8_000,
         deadline=clock() + 12_000,
     )
-    model.phase = "question_open"
+    model.phase = Phase.QUESTION_OPEN
     model.score, model.streak, model.rank, model.ranked_players = 2_410, 2, 3, 24
     model.leaderboard = board(rank=3, score=2_410)
     return model
@@ -131,7 +132,7 @@ def locked(clock: FrozenClock) -> PlayerModel:
 
 def revealed(clock: FrozenClock) -> PlayerModel:
     model = locked(clock)
-    model.phase = "question_closed"
+    model.phase = Phase.QUESTION_CLOSED
     model.reveal = Reveal(
         question_id="q3", index=2, total=10, reason="deadline", correct=1,
         counts=(3, 15, 2, 4), answered=24,
@@ -168,7 +169,7 @@ def revealed_six(clock: FrozenClock) -> PlayerModel:
 
 def finished(clock: FrozenClock) -> PlayerModel:
     model = revealed(clock)
-    model.phase = "finished"
+    model.phase = Phase.FINISHED
     model.finish_reason = "completed"
     model.podium = model.leaderboard[:3]
     return model

@@ -10,6 +10,7 @@ import pytest
 from player.bells import BellCues
 from player.screens.game import GameScreen
 from quizwire.messages import Reveal
+from quizwire.state import Phase
 from tui.clock import FrozenClock
 
 from .scripted import T0, question, scripted_app
@@ -34,7 +35,7 @@ def test_cues_ring_once_each_and_not_for_the_state_found_at_first() -> None:
     assert fresh.due(model, clock()) == []
     clock.advance(12_000)  # the deadline
     assert fresh.due(model, clock()) == ["time_up"]
-    model.phase, model.reveal = "question_closed", REVEAL
+    model.phase, model.reveal = Phase.QUESTION_CLOSED, REVEAL
     assert fresh.due(model, clock()) == ["result"]
     assert fresh.due(model, clock()) == []
 
@@ -57,7 +58,7 @@ async def play_through(tmp_path: Path, *, bell: bool, toggle: bool = False) -> i
         clock.advance(12_000)
         screen.tick()
         model = screen.model
-        model.phase, model.reveal = "question_closed", REVEAL
+        model.phase, model.reveal = Phase.QUESTION_CLOSED, REVEAL
         model.version += 1
         screen.tick()
         await pilot.pause()

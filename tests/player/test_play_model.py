@@ -6,6 +6,7 @@ from __future__ import annotations
 from player.widgets.question import result_lines
 from quizwire.messages import PlayerView, QuestionClosedMsg, ScoreMsg, SnapshotMsg
 from quizwire.play_model import PlayerModel
+from quizwire.state import Phase
 from tui.clock import FrozenClock
 
 from .scripted import CODE, ME, T0, locked, question, revealed
@@ -48,7 +49,7 @@ def back_after_the_reveal(clock: FrozenClock, receipt: bool) -> PlayerModel:
         correct=True, points=950, bonus=100,
     )  # fmt: skip
     snap = SnapshotMsg(
-        game_id=CODE, seq=60, ts=clock(), phase="question_closed", title="General knowledge",
+        game_id=CODE, seq=60, ts=clock(), phase=Phase.QUESTION_CLOSED, title="General knowledge",
         total=10, index=2, question=shown.question, reveal=shown.reveal, you=you,
         leaderboard=shown.leaderboard, players=24,
     )  # fmt: skip

@@ -313,6 +313,7 @@ async def test_a_readmitted_player_rejoins_with_the_same_command_and_score(
             ),
             "the refusal",
         )
+        assert isinstance(too_soon.screen, JoinScreen)
         assert "If the host readmits you, press Enter" in too_soon.screen.status_text
         await game.admin.player_action(code, player_id, "readmit")
         too_soon.screen.query_one("#name", Input).focus()

@@ -37,8 +37,8 @@ def open_game(options: GameOptions | None = None, index: int = 0) -> GameState:
             g,
             g.opened_at + 1,
             reason=CloseReason.PRESENTER,
-            tally=Tally.empty(g.question_index, len(g.question.choices)),
-        ).game  # type: ignore[union-attr]
+            tally=Tally.empty(g.question_index, len(g.question.choices)),  # type: ignore[union-attr]
+        ).game
         g = G.next_question(g, g.closed_at + 1).game
     return g
 
@@ -48,8 +48,8 @@ def close(g: GameState) -> GameState:
         g,
         g.opened_at + 1,
         reason=CloseReason.PRESENTER,
-        tally=Tally.empty(g.question_index, len(g.question.choices)),
-    ).game  # type: ignore[union-attr]
+        tally=Tally.empty(g.question_index, len(g.question.choices)),  # type: ignore[union-attr]
+    ).game
 
 
 def player(**kw: object) -> PlayerState:

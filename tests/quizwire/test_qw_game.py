@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -236,12 +238,13 @@ def test_end_from_lobby_or_closed() -> None:
 
 def test_nothing_after_finished() -> None:
     g = G.end_game(lobby(), 1, podium=[]).game
-    for call in (
+    calls: tuple[Callable[[], object], ...] = (
         lambda: G.start_game(g, 2),
         lambda: G.next_question(g, 2, podium=[]),
         lambda: G.end_game(g, 2, podium=[]),
         lambda: G.close_question(g, 2, reason=CloseReason.PRESENTER, tally=Tally.empty(0, 3)),
-    ):
+    )
+    for call in calls:
         with pytest.raises(G.IllegalTransition) as info:
             call()
         assert info.value.code == "game_over"
@@ -301,8 +304,8 @@ def test_seq_strictly_increases_over_a_whole_game() -> None:
             g,
             g.opened_at + 1,
             reason=CloseReason.PRESENTER,
-            tally=Tally.empty(g.question_index, len(g.question.choices)),
-        )  # type: ignore[union-attr]
+            tally=Tally.empty(g.question_index, len(g.question.choices)),  # type: ignore[union-attr]
+        )
         g = step.game
         seqs += [a.message.seq for a in step.announcements]
         step = G.leaderboard_update(g, 3, standings=PODIUM, players=5)

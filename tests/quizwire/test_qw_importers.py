@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -11,7 +12,22 @@ from quizwire.importers import OPENTDB_ATTRIBUTION, from_csv, from_opentdb, load
 from quizwire.packs import load_pack_or_file
 from quizwire.quiz import QuizError
 
-OPENTDB = {
+
+class OpenTdbQuestion(TypedDict):
+    type: str
+    difficulty: str
+    category: str
+    question: str
+    correct_answer: str
+    incorrect_answers: list[str]
+
+
+class OpenTdbResponse(TypedDict):
+    response_code: int
+    results: list[OpenTdbQuestion]
+
+
+OPENTDB: OpenTdbResponse = {
     "response_code": 0,
     "results": [
         {
@@ -125,7 +141,7 @@ def test_opentdb_error_codes_and_shapes() -> None:
 
 def test_opentdb_validation_errors_keep_original_numbering() -> None:
     bad = dict(OPENTDB)
-    results = [dict(r) for r in OPENTDB["results"]]  # type: ignore[call-overload]
+    results = [dict(r) for r in OPENTDB["results"]]
     results[0]["question"] = "x" * 400
     results[1]["type"] = "weird"
     bad["results"] = results

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+from typing import TypedDict
 
 import pytest
 from hypothesis import given
@@ -33,6 +34,7 @@ from quizwire.messages import (
     parse_answer,
     parse_message,
 )
+from quizwire.state import Phase
 
 PQ = PublicQuestion(
     question_id="q2",
@@ -56,7 +58,17 @@ REVEAL = Reveal(
     answered=6,
     fastest=(FastestEntry(player_id="p1", name="Ann", ms=900),),
 )
-ENV = {"game_id": "G1", "seq": 7, "ts": 1_767_225_600_123}
+
+
+class Envelope(TypedDict):
+    """The envelope fields every message takes, typed so ``**ENV`` checks against them."""
+
+    game_id: str
+    seq: int
+    ts: int
+
+
+ENV: Envelope = {"game_id": "G1", "seq": 7, "ts": 1_767_225_600_123}
 
 ALL = [
     LobbyMsg(**ENV, title="Demo", total=10, players=42),
@@ -97,7 +109,7 @@ ALL = [
     LeaderboardMsg(**ENV, entries=(ENTRY,), players=12),
     SnapshotMsg(
         **ENV,
-        phase="question_open",
+        phase=Phase.QUESTION_OPEN,
         title="Demo",
         total=10,
         index=1,
@@ -108,7 +120,7 @@ ALL = [
     ),
     SnapshotMsg(
         **ENV,
-        phase="lobby",
+        phase=Phase.LOBBY,
         title="Demo",
         total=10,
         index=-1,

@@ -9,7 +9,7 @@ from quizwire.answers import submit_answer
 from quizwire.leaderboard import rank_players
 from quizwire.messages import AnswerMsg, SnapshotMsg, parse_message
 from quizwire.names import name_key
-from quizwire.players import ban, check_join, current_streak, join, kick, readmit
+from quizwire.players import JoinResult, ban, check_join, current_streak, join, kick, readmit
 from quizwire.quiz import Question, Quiz
 from quizwire.refusals import RefusalCode
 from quizwire.snapshot import build_snapshot, player_view
@@ -37,7 +37,7 @@ def do_join(
     taken: set[str] | None = None,
     existing: PlayerState | None = None,
     pid: str = "p1",
-):  # type: ignore[no-untyped-def]
+) -> JoinResult:
     return join(
         g,
         player_id=pid,

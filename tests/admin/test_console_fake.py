@@ -18,7 +18,7 @@ from admin.confirm import ConfirmScreen
 from admin.removed import RemovedScreen
 from admin.source import SourceError
 from admin.widgets import AnswerStream, PlayerTable
-from quizwire.cli import build_parser
+from commands.cli import build_parser
 from quizwire.state import Phase
 from tui.clock import FrozenClock
 from tui.histogram import Histogram

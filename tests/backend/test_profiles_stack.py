@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from quizwire.cli import main
+from commands.cli import main
 from quizwire.profiles import get_profile, load_profiles
 
 OUTPUTS = {
@@ -144,7 +144,7 @@ def test_from_stack_unknown_stack_is_a_clear_error(
 def test_an_imported_profile_drives_the_admin_client(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quizwire.cli_game import admin_client_for
+    from commands.game import admin_client_for
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDPRESENTER")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "presenter-secret")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizwire.cli_game import _players
+from commands.game import _players
 
 from .conftest import EntryFor, PresenterFor, StubFactory
 from .harness import make_quiz

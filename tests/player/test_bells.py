@@ -78,8 +78,8 @@ async def test_s_turns_the_bell_on(tmp_path: Path) -> None:
 
 
 def test_play_takes_bell_and_hands_it_to_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    from commands.cli import build_parser
     from player import app as player_app
-    from quizwire.cli import build_parser
 
     assert build_parser().parse_args(["play"]).bell is False
     args = build_parser().parse_args(

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from quizwire.demo_leftovers import DEMO_DIR_PREFIX, STUB_PID, clean_stale_demos, mark_demo
+from commands.demo_leftovers import DEMO_DIR_PREFIX, STUB_PID, clean_stale_demos, mark_demo
 from quizwire.state import Phase
 
 DEMO_PROFILE = "demo"
@@ -181,7 +181,7 @@ async def _create_game(admin: Any, quiz: str, time_limit: int | None) -> tuple[s
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.swarm import SwarmConfig, run_swarm
+    from commands.swarm import SwarmConfig, run_swarm
     from eventapi.auth import IamAuth
     from quizwire.client.game_api import AdminClient
     from quizwire.profiles import Profile, save_profile

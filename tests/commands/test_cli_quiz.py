@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quizwire.cli import main
+from commands.cli import main
 from quizwire.importers import load_any
 from quizwire.packs import load_pack, pack_names
 from quizwire.quiz import load_quiz_file, loads_toml, quiz_to_toml
@@ -107,7 +107,7 @@ def test_import_refuses_a_title_the_quiz_rules_refuse(
 
 
 def test_game_create_names_the_packs_for_an_unknown_quiz() -> None:
-    from quizwire.cli_game import _load_quiz_file
+    from commands.game import _load_quiz_file
 
     problem = _load_quiz_file("nosuchpack")
     assert isinstance(problem, str)

@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from quizwire.cli import build_parser
+from commands.cli import build_parser
 
 
 def commands() -> list[tuple[str, argparse.ArgumentParser]]:

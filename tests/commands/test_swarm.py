@@ -16,7 +16,7 @@ import pytest
 
 from backend_stub.app import Stub
 from backend_stub.config import IamCredential, StubConfig
-from bench.swarm import SwarmConfig, human_delay, pick_choice, run_swarm, summary
+from commands.swarm import SwarmConfig, human_delay, pick_choice, run_swarm, summary
 from quizwire.packs import load_pack
 from quizwire.state import GameOptions
 
@@ -88,7 +88,7 @@ async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None
 def test_large_loopback_swarms_spread_over_source_addresses() -> None:
     """The stub caps connections per source address: a big swarm on loopback spreads its bots
     over 127.x addresses, at most ``players_per_source`` each; a remote target is left alone."""
-    from bench.swarm import source_address_for
+    from commands.swarm import source_address_for
 
     small = SwarmConfig(
         game="G", players=200, http_endpoint="http://127.0.0.1:1/event", game_api="x"
@@ -233,7 +233,7 @@ def test_a_receipt_is_counted_once_as_scored_refused_or_missing() -> None:
     swarm counts the game's verdict from the receipt, or its absence by the next question."""
     from types import SimpleNamespace
 
-    from bench.swarm import BotStats, settle_receipt
+    from commands.swarm import BotStats, settle_receipt
 
     stats = BotStats()
     q1, q2 = SimpleNamespace(question_id="q1"), SimpleNamespace(question_id="q2")

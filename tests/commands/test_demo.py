@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from quizwire import demo
-from quizwire.demo_leftovers import DEMO_PID, STUB_PID, clean_stale_demos, mark_demo
+from commands import demo
+from commands.demo_leftovers import DEMO_PID, STUB_PID, clean_stale_demos, mark_demo
 from quizwire.profiles import Profile, load_profiles, save_profile
 
 pytestmark = pytest.mark.timeout(60)

@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_stub(sub)
-    from quizwire.cli_game import add_game_commands
+    from commands.game import add_game_commands
 
     add_game_commands(sub)
     _add_play(sub)
@@ -260,7 +260,7 @@ def _add_swarm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run_swarm(args: argparse.Namespace) -> int:
-    from bench.swarm import SwarmConfig, run_swarm, summary
+    from commands.swarm import SwarmConfig, run_swarm, summary
     from quizwire.profiles import ProfileError, get_profile
 
     if not 1 <= args.players <= 20_000:
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "stub":
         return _run_stub(args)
     if args.command == "demo":
-        from quizwire.demo import run as run_demo
+        from commands.demo import run as run_demo
 
         return run_demo(args)
     if args.command == "swarm":
@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_host(args)
     if args.command in ("game", "quiz", "profile"):
-        from quizwire import cli_game
+        from commands import game as cli_game
 
         runner = {
             "game": cli_game.run_game,

@@ -34,13 +34,13 @@ from textual.widgets import Input
 from admin.confirm import ConfirmScreen
 from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
-from admin.metrics import StubMetrics, fit_lines, parse_metrics, summary_parts
 from admin.model import ConsoleModel, online_text
 from admin.removed import RemovedScreen
 from admin.running import reattach_command
 from admin.setup import SetupScreen
 from admin.source import Source, SourceError
 from admin.stage import Stage, stage_of
+from admin.stub_metrics import StubMetrics, fit_lines, parse_metrics, summary_parts
 from quizwire.channels import is_valid_segment as valid_code
 from quizwire.channels import valid_id
 from quizwire.state import Phase

@@ -38,14 +38,6 @@ from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
 from quizwire.clock import wall_ms
-from quizwire.credentials import (
-    PlayerCredential,
-    denied,
-    hash_secret,
-    new_credential,
-    parse_token,
-    secret_matches,
-)
 from quizwire.fields import MessageError
 from quizwire.game import IllegalTransition, Step
 from quizwire.leaderboard import TOP_N, Standing, rank_players
@@ -58,6 +50,14 @@ from quizwire.messages import (
     parse_answer,
 )
 from quizwire.names import NicknameError, check_nickname
+from quizwire.player_tokens import (
+    PlayerCredential,
+    denied,
+    hash_secret,
+    new_credential,
+    parse_token,
+    secret_matches,
+)
 from quizwire.players import (
     StatusRefused,
     removal_notice,

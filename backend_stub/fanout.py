@@ -13,7 +13,7 @@ import logging
 from collections import deque
 from collections.abc import Sequence
 
-from backend_stub.metrics import EventApiMetrics
+from backend_stub.counters import EventApiMetrics
 from backend_stub.registry import Subscription
 from backend_stub.wsframe import text_frame
 from eventapi.protocol import DataFrameTemplate

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from backend_stub import gcpolicy
 from backend_stub.app import Stub
 from backend_stub.config import NamespaceConfig, StubConfig
-from backend_stub.credentials import load_or_create
+from backend_stub.stub_secrets import load_or_create
 from quizwire.profiles import Profile, save_profile, write_private
 
 if TYPE_CHECKING:

@@ -24,11 +24,11 @@ from aiohttp import WSMsgType, web
 from backend_stub.authn import Authenticator, Identity, NotAuthenticated
 from backend_stub.config import Authorizer, NamespaceConfig, StubConfig
 from backend_stub.connection import Connection
+from backend_stub.counters import EventApiMetrics
 from backend_stub.fanout import Fanout
 from backend_stub.guard import ConnectionGuard, default_total_cap
 from backend_stub.hooks import HandlerError, Unauthorized, build_context, call
 from backend_stub.logs import LimitedLog, LogLimiter, limited_exception_handler
-from backend_stub.metrics import EventApiMetrics
 from backend_stub.registry import Registry, Subscription
 from backend_stub.request_body import BodyTimeout, BodyTooLarge, read_body
 from backend_stub.wsframe import text_frame

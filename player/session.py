@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eventapi import ConnectionState
-from player.credentials import NameScoped
+from player.name_scoped import NameScoped
 from player.target import Target
 from quizwire.client.game_api import EntryClient, GameApiError
 from quizwire.client.game_api import OnRetry as EntryOnRetry

@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler import AppSyncEventsResolver
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.functions.runtime import SERVICE, backend, logger, metrics, tracer
+from backend.functions.lambda_env import SERVICE, backend, logger, metrics, tracer
 
 app = AppSyncEventsResolver()  # type: ignore[no-untyped-call]
 

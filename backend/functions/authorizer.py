@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.functions.runtime import backend, logger, metrics, tracer
+from backend.functions.lambda_env import backend, logger, metrics, tracer
 
 
 @logger.inject_lambda_context(clear_state=True)

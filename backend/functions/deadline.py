@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend.functions.runtime import backend, logger, metrics, tracer
+from backend.functions.lambda_env import backend, logger, metrics, tracer
 from backend.game_ops import GameError
 from quizwire.state import Phase
 

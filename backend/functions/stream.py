@@ -24,7 +24,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend.dynamo_store import GAME_SK, game_of
-from backend.functions.runtime import backend, logger, metrics, tracer
+from backend.functions.lambda_env import backend, logger, metrics, tracer
 from backend.game_ops import GameBackend
 from quizwire.state import Phase
 

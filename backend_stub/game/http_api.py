@@ -12,8 +12,8 @@ from typing import Any
 from aiohttp import web
 
 from backend_stub.config import StubConfig
+from backend_stub.game.game_runtime import GameRuntime
 from backend_stub.game.ratelimit import FairLimiter, retry_after
-from backend_stub.game.runtime import GameRuntime
 from backend_stub.game.service import GameError, GameService
 from backend_stub.logs import LimitedLog, LogLimiter
 from backend_stub.request_body import BodyTimeout, BodyTooLarge, read_body

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend_stub.config import NamespaceConfig
 from backend_stub.game.commits import GroupCommit
-from backend_stub.game.runtime import GameRuntime
+from backend_stub.game.game_runtime import GameRuntime
 from backend_stub.game.sqlite_store import SqliteStore
 from backend_stub.hooks import HandlerError, Unauthorized
 from backend_stub.logs import LimitedLog, LogLimiter
@@ -27,15 +27,6 @@ from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
 from quizwire.clock import wall_ms
-from quizwire.credentials import (
-    PlayerCredential,
-    denied,
-    hash_secret,
-    names_player,
-    new_credential,
-    parse_token,
-    secret_matches,
-)
 from quizwire.fields import MessageError
 from quizwire.game import Announcement, IllegalTransition, Step
 from quizwire.leaderboard import TOP_N
@@ -49,6 +40,15 @@ from quizwire.messages import (
     parse_answer,
 )
 from quizwire.names import NicknameError, check_nickname
+from quizwire.player_tokens import (
+    PlayerCredential,
+    denied,
+    hash_secret,
+    names_player,
+    new_credential,
+    parse_token,
+    secret_matches,
+)
 from quizwire.players import StatusRefused, removal_notice, removed_code, removed_text, set_status
 from quizwire.quiz import Quiz
 from quizwire.snapshot import build_snapshot, player_view

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from admin.feed import AnswerFeed, LatencyRing, RateMeter, answers_from_view
-from admin.metrics import fit_lines, parse_metrics, summary, summary_parts
 from admin.model import ConsoleModel
+from admin.stub_metrics import fit_lines, parse_metrics, summary, summary_parts
 from quizwire.state import Phase
 
 from .fakes import CODE, REVEAL, T0, answer_event, view

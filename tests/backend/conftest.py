@@ -168,11 +168,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.fixture
 async def env(aws: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Env]:
-    from backend.functions import runtime
+    from backend.functions import lambda_env
 
     async with EventApiServer(event_api_config()) as server:
         monkeypatch.setenv("EVENT_API_HTTP", server.http_url)
-        runtime.backend.cache_clear()
+        lambda_env.backend.cache_clear()
         client = EventsClient(
             server.http_url,
             ApiKeyAuth(API_KEY),
@@ -182,10 +182,10 @@ async def env(aws: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Env]:
         )
         await client.connect()
         try:
-            yield Env(server, client, runtime.backend().store, aws)
+            yield Env(server, client, lambda_env.backend().store, aws)
         finally:
             await client.close()
-            runtime.backend.cache_clear()
+            lambda_env.backend.cache_clear()
 
 
 def rest_event(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.functions.runtime import backend
+from backend.functions.lambda_env import backend
 
 from .conftest import Env
 from .faults import FaultyClient, cancelled, throttled

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backend.functions import admin, answers, authorizer, deadline, entry, runtime, stream
+from backend.functions import admin, answers, authorizer, deadline, entry, lambda_env, stream
 from quizwire.state import GameState
 
 from .conftest import Env, FakeContext, Watch, body, call, publish_event, rest_event
@@ -169,7 +169,7 @@ async def test_the_deadline_function_closes_only_a_due_question(env: Env) -> Non
     game = await env.watch(f"/game/{code}")
     await join(code, "Amy")
     await admin_cmd(code, "start")
-    backend = runtime.backend()
+    backend = lambda_env.backend()
     state = backend.store.load_game(code)
     assert state is not None
     early = await call(deadline.handler, {"gameId": code, "index": 0})
@@ -192,14 +192,14 @@ async def started(env: Env) -> tuple[str, dict[str, Any], Watch, GameState]:
     amy = await join(code, "Amy")
     await admin_cmd(code, "start")
     scores = await env.watch(f"/scores/{code}/{amy['playerId']}")
-    state = runtime.backend().store.load_game(code)
+    state = lambda_env.backend().store.load_game(code)
     assert state is not None
     return code, amy, scores, state
 
 
 async def test_a_late_answer_is_refused_and_closes_the_question_lazily(env: Env) -> None:
     code, amy, scores, state = await started(env)
-    backend = runtime.backend()
+    backend = lambda_env.backend()
     backend.clock = lambda: state.deadline + 5
     await answer(code, amy, 1)
     late = await scores.next()
@@ -212,7 +212,7 @@ async def test_an_answer_is_timed_from_its_edge_stamp_not_when_the_lambda_runs(e
     """Lambda's async retry comes a minute later (and a queue or a cold start can delay any
     invocation): the answer counts as received when the Event API stamped it."""
     code, amy, scores, state = await started(env)
-    backend = runtime.backend()
+    backend = lambda_env.backend()
     backend.clock = lambda: state.deadline + 60_000  # the function runs after the deadline
     await answer(code, amy, 1, received_at=state.opened_at + 1_500)
     receipt = await scores.next()
@@ -232,7 +232,7 @@ async def test_an_answer_received_in_time_counts_though_judged_after_the_deadlin
     """The deadline closes a question only after a grace: answers the Event API received in
     time may still be queued for their (asynchronous) judging when the deadline passes."""
     code, amy, scores, state = await started(env)
-    backend = runtime.backend()
+    backend = lambda_env.backend()
     backend.deadline_grace_ms = 2_000
     backend.clock = lambda: state.deadline + 1_000
     view = body(await call(admin.handler, rest_event("GET", f"/admin/games/{code}")))
@@ -325,7 +325,7 @@ async def test_the_get_ready_phase_over_the_handlers(env: Env) -> None:
     set for the opening plus the time limit."""
     code = await create({**QUIZ, "defaults": {"ready_seconds": 3}})
     timer = RecordingTimer()
-    runtime.backend().timer = timer
+    lambda_env.backend().timer = timer
     question = await env.watch(f"/question/{code}")
     presenter = await env.watch(f"/answer/{code}")
     amy, _bob = await join(code, "Amy"), await join(code, "Bob")

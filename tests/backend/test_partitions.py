@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from backend.dynamo_store import SHARDS
-from backend.functions.runtime import backend
+from backend.functions.lambda_env import backend
 from backend_stub.lambda_backend.capacity import merge, write_units
 
 from .conftest import Env

@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from backend.functions import results
-from backend.functions.runtime import backend
+from backend.functions.lambda_env import backend
 from backend.game_ops import AsyncInvokeFanout
 from backend.publisher import Publisher, PublishFailed
 from backend.retry import Backoff

@@ -16,7 +16,7 @@ from backend.dynamo_store import StoreBusy
 from backend.functions import admin, authorizer, entry, stream
 from backend.game_ops import StepFunctionsTimer
 from backend.publisher import Publisher, PublishFailed
-from quizwire.credentials import DENIAL_TTL_S, denied
+from quizwire.player_tokens import DENIAL_TTL_S, denied
 
 from .conftest import REGION, Env, FakeContext, body, call, rest_event
 from .test_game_flow import admin_cmd, create, join
@@ -213,7 +213,7 @@ async def test_answers_fail_the_invocation_when_the_receipt_cannot_go_out(
 ) -> None:
     """An EVENT invocation that fails is retried by Lambda: the answer must then count once and
     its receipt must still reach the player."""
-    from backend.functions.runtime import backend
+    from backend.functions.lambda_env import backend
 
     from .test_game_flow import answer
 
@@ -244,7 +244,7 @@ async def test_answer_metrics_are_emf_with_refusals_by_reason(
     env: Env, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """What the dashboard graphs: CloudWatch embedded-metric lines on stdout."""
-    from backend.functions.runtime import metrics
+    from backend.functions.lambda_env import metrics
 
     from .test_game_flow import answer
 
@@ -298,7 +298,7 @@ async def test_a_command_that_loses_the_game_row_to_an_announcement_is_retried(
 ) -> None:
     """The stream consumer announces the lobby count (a write of the game row) while the
     presenter presses start: the presenter's start still happens, once."""
-    from backend.functions.runtime import backend
+    from backend.functions.lambda_env import backend
 
     code = await create()
     await join(code, "Amy")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizwire.credentials import PlayerCredential
+from quizwire.player_tokens import PlayerCredential
 from quizwire.quiz import parse_quiz
 from quizwire.state import PlayerStatus
 

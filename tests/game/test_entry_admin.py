@@ -16,7 +16,7 @@ import pytest
 
 from eventapi import ApiKeyAuth, AuthError, EventsClient, LambdaAuth, PublishError, SubscribeError
 from quizwire.client.game_api import AdminClient, GameApiError
-from quizwire.credentials import DENIAL_TTL_S
+from quizwire.player_tokens import DENIAL_TTL_S
 
 from .conftest import AnyStub, EntryFor, PlayerFor, PresenterFor, StubFactory
 from .harness import (

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from backend_stub.game.runtime import RankIndex
+from backend_stub.game.game_runtime import RankIndex
 from quizwire.state import PlayerState, PlayerStatus
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from player.credentials import NameScoped
+from player.name_scoped import NameScoped
 from player.screens.join import JoinScreen
 from quizwire.client.game_api import AdminClient, EntryClient
 from quizwire.client.player import CredentialStore, PlayerSession, SavedPlayer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from quizwire.credentials import hash_secret, new_credential, parse_token, secret_matches
+from quizwire.player_tokens import hash_secret, new_credential, parse_token, secret_matches
 
 
 def test_new_credentials_have_the_documented_shape_and_do_not_repeat() -> None:

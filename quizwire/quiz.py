@@ -50,6 +50,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import textwrap
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -441,7 +442,9 @@ def _parse_code(raw: Mapping[str, Any], out: _Collector, where: str) -> tuple[st
     if not isinstance(code, str):
         out.add(where, f"code must be a string, got {_type_name(code)}")
         return None
-    lines = [line.rstrip() for line in code.replace("\r\n", "\n").expandtabs(4).split("\n")]
+    # tabs as 4 spaces and the common indent removed: what a TOML multi-line string gives
+    dedented = textwrap.dedent(code.replace("\r\n", "\n").expandtabs(4))
+    lines = [line.rstrip() for line in dedented.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from eventapi import ReconnectPolicy
+from quizwire.bot_answers import bot_answer
 from quizwire.text import clean
 
 SPAWN = mp.get_context("spawn")
@@ -49,7 +50,8 @@ class SwarmConfig:
     processes: int = 2
     duration: float = 600.0  # every bot leaves after this many seconds
     join_spread: float = 5.0  # joins are spread over this many seconds
-    answer_key: dict[str, int] | None = None  # question id -> correct choice (demo only)
+    #: question id -> the right answer's payload fields, None for a poll (demo only)
+    answer_key: dict[str, dict[str, Any] | None] | None = None
     name_prefix: str = ""
     seed: int = 0
     # Against a loopback target, bots share a 127.x source address at most this many at a time:
@@ -182,10 +184,10 @@ async def run_bot(
                 delay = ready_s + human_delay(rng, question.duration_ms)
                 if not await think(session, model, question.question_id, delay):
                     continue  # closed (revealed early, the game ended) while the bot thought
-                correct = cfg.answer_key.get(question.question_id) if cfg.answer_key else None
-                choice = pick_choice(rng, len(question.choices), correct, skill)
+                right = cfg.answer_key.get(question.question_id) if cfg.answer_key else None
+                fields = bot_answer(rng, question, right, skill)
                 started = time.perf_counter()
-                refusal = await session.answer(choice)
+                refusal = await session.send_answer(fields)
                 stats.latencies_ms.append((time.perf_counter() - started) * 1000)
                 stats.answered += 1
                 if refusal is None:

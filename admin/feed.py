@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -114,6 +114,8 @@ class AnswerFeed:
         # typed answers grouped by their folded key: bounded by the players in the game
         self.values: dict[str, list[Any]] = {}
         self.recent: deque[StreamItem] = deque(maxlen=window)
+        #: how a typed value reads on the console (an order's positions as letters)
+        self.show_value: Callable[[str], str] | None = None
         self.received = 0
         self.rejected = 0
         self.version = 0
@@ -160,6 +162,8 @@ class AnswerFeed:
         choice = payload.get("choice")
         raw_value = payload.get("value")
         value = raw_value[:200] if isinstance(raw_value, str) else ""
+        if value and self.show_value is not None:
+            value = self.show_value(value)
         if choice is None and value:
             choice = -1  # text/order: the bucket would say who is right
         if (

@@ -12,7 +12,7 @@ from rich.text import Text
 from admin.model import ConsoleModel
 from quizwire.kinds import NUMBER_BUCKETS, ORDER_BUCKETS, Kind, format_number, number_bucket
 from quizwire.messages import PublicQuestion, Reveal
-from quizwire.typed_view import number_hint, parse_order_value, solution_line
+from quizwire.typed_view import number_hint, solution_line
 from tui.safe import clean
 from tui.symbols import choice_letter, choice_symbol
 
@@ -20,10 +20,6 @@ __all__ = ["Bars", "bars", "prompt_text", "typed_reveal_text"]
 
 #: what the histogram shows: counts, the right bar (None: none marked), labels (None: letters)
 Bars = tuple[tuple[int, ...], int | None, tuple[str, ...] | None]
-
-
-def _order_letters(value: str) -> str:
-    return " ".join(choice_letter(i) for i in parse_order_value(value) if 0 <= i < 6)
 
 
 def number_labels(question: PublicQuestion) -> tuple[str, ...]:
@@ -40,8 +36,6 @@ def bars(model: ConsoleModel, question: PublicQuestion, revealed: Reveal | None)
     kind = question.kind
     if kind is Kind.TEXT or (kind is Kind.ORDER and revealed is None):
         top = model.feed.top_values()
-        if kind is Kind.ORDER:
-            return tuple(c for _, c in top), None, tuple(_order_letters(v) for v, _ in top)
         return tuple(c for _, c in top), None, tuple(v for v, _ in top)
     if kind is Kind.ORDER and revealed is not None:
         return revealed.counts, 0, ORDER_BUCKETS

@@ -264,6 +264,7 @@ class ConsoleModel:
         self.index = question.index
         self.total = question.total
         self.feed.reset(question.question_id, public_buckets(question))
+        self.feed.show_value = order_letters if question.kind is Kind.ORDER else None
 
     @staticmethod
     def _entries(board: list[Any]) -> tuple[LeaderboardEntry, ...]:
@@ -299,6 +300,14 @@ class ConsoleModel:
 def online_text(connected: int | None, active: int) -> str:
     """``12/14``, or ``?/14`` when the backend cannot tell who is connected."""
     return f"{'?' if connected is None else connected}/{active}"
+
+
+def order_letters(value: str) -> str:
+    """An order's screen positions as the letters the room sees: ``"1,0,2"`` -> ``"B A C"``."""
+    try:
+        return " ".join("ABCDEF"[int(p)] for p in value.split(","))
+    except (ValueError, IndexError):
+        return value
 
 
 def public_buckets(question: PublicQuestion) -> int:

@@ -268,7 +268,7 @@ def _stream_line(item: StreamItem, with_choice: bool = True) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(clean(item.name, NAME_WIDTH).ljust(NAME_WIDTH + 1))
     if with_choice and item.value:
-        text.append(clean(item.value, 30), style="bold")  # a typed answer, literally
+        text.append(clean(item.value, 14).ljust(15), style="bold")  # a typed answer, literally
     elif with_choice and item.choice >= 0:
         text.append(
             f"{choice_symbol(item.choice)} {choice_letter(item.choice)}",

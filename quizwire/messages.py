@@ -327,6 +327,8 @@ class PublicQuestion:
             data |= {"code": self.code, "language": self.language}
         if self.kind is Kind.NUMBER:
             data |= {"min": self.low, "max": self.high, "step": self.step, "unit": self.unit}
+            if not self.unit:
+                del data["unit"]
         return data
 
     @classmethod
@@ -378,7 +380,9 @@ class PublicQuestion:
             low=low,
             high=high,
             step=_opt_number(data, "step", where),
-            unit=opt_str(data, "unit", max_len=12, where=where) or "",
+            unit=req_str(data, "unit", max_len=12, where=where, min_len=0)
+            if data.get("unit") is not None
+            else "",
         )
 
 

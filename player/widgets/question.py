@@ -214,7 +214,8 @@ class QuestionView(Vertical):
         height: auto; max-height: 10; margin: 0 0 1 0; padding: 0 1;
         border-left: thick $accent; background: $boost;
     }
-    QuestionView #q-input { margin: 0 0 1 0; }
+    QuestionView #q-input { margin: 0 0 1 0; display: none; }
+    QuestionView #q-code.-none { display: none; }
     QuestionView #q-choices.-many ChoiceButton { margin-bottom: 0; }
     QuestionView #q-status { height: auto; }
     QuestionView #q-status.-locked { color: $success; text-style: bold; }
@@ -229,16 +230,13 @@ class QuestionView(Vertical):
         yield Static(id="q-head")
         yield Countdown(clock=self._server_clock, id="q-countdown")
         yield Static(id="q-text")
-        yield Static(id="q-code")
+        yield Static(id="q-code", classes="-none")
         with Vertical(id="q-choices"):
             for i in range(MAX_CHOICES):
                 yield ChoiceButton(i, "", id=f"choice-{i}")
-        yield Input(id="q-input", max_length=MAX_TEXT_ANSWER)
+        # disabled while hidden: a hidden input must never take the answer keys
+        yield Input(id="q-input", max_length=MAX_TEXT_ANSWER, disabled=True)
         yield Static(id="q-status")
-
-    def on_mount(self) -> None:
-        self.query_one("#q-code").display = False
-        self.query_one("#q-input").display = False
 
     @property
     def buttons(self) -> list[ChoiceButton]:
@@ -267,7 +265,7 @@ class QuestionView(Vertical):
             for button in self.buttons:
                 button.display = False
             self._show_typed(None, model, open_=False)
-            self.query_one("#q-code").display = False
+            self.query_one("#q-code").set_class(True, "-none")
             status.update(Text(""))
             return
         reveal = model.reveal if model.phase != "question_open" else None
@@ -284,7 +282,7 @@ class QuestionView(Vertical):
             countdown.stop()
         self.query_one("#q-text", Static).update(Text(clean(question.text)))
         code = self.query_one("#q-code", Static)
-        code.display = bool(question.code)
+        code.set_class(not question.code, "-none")
         if question.code:
             code.update(code_block(question.code, question.language))
         self._show_choices(model, question, reveal, hidden=ready_left > 0, draft=draft)
@@ -346,11 +344,13 @@ class QuestionView(Vertical):
             )
         if wanted and not box.display:
             box.value = ""
+            box.disabled = False
             box.display = True
             box.focus()
         elif not wanted and box.display:
-            box.display = False
             box.blur()
+            box.display = False
+            box.disabled = True
 
     def _show_head(self, question: PublicQuestion, reveal: Reveal | None, phase: str) -> None:
         head = Text(f"Question {question.index + 1}/{question.total}")

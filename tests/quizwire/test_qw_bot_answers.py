@@ -40,3 +40,9 @@ def test_bots_answer_every_type_validly(index: int) -> None:
         assert any(v.fraction != 1 for s, v in verdicts if s == 0.0)
     else:
         assert all(v.fraction is None for _, v in verdicts)  # a poll: nothing is right
+
+
+@pytest.mark.parametrize("index", range(len(SHOWCASE.questions)))
+def test_every_public_question_round_trips_through_its_message(index: int) -> None:
+    public = _public(SHOWCASE, index)
+    assert PublicQuestion.from_dict(public.to_dict()) == public

@@ -68,8 +68,9 @@ class GameScreen(Screen[None]):
 
     BINDINGS = [
         *_answer_bindings(),
-        Binding("enter", "send_order", "Send order", id="send-order"),
-        Binding("backspace", "undo_order", "Undo", id="undo-order"),
+        # priority: a focused table must not take them; off (check_action) unless ordering
+        Binding("enter", "send_order", "Send order", id="send-order", priority=True),
+        Binding("backspace", "undo_order", "Undo", id="undo-order", priority=True),
         Binding("up", "nudge(1)", "More", show=False, id="nudge-up"),
         Binding("down", "nudge(-1)", "Less", show=False, id="nudge-down"),
         Binding("l", "toggle_board", "Leaderboard", id="leaderboard"),

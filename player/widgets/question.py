@@ -396,9 +396,11 @@ class QuestionView(Vertical):
                 # a poll's reveal is its distribution: no right, no wrong
                 button.dimmed = False
                 button.mark = ""
+                button.locked = False
                 count = reveal.counts[i] if i < len(reveal.counts) else 0
                 share = round(100 * count / reveal.answered) if reveal.answered else 0
-                button.detail = f"{count} vote{'' if count == 1 else 's'} ({share}%)"
+                votes = f"{count} vote{'' if count == 1 else 's'} ({share}%)"
+                button.detail = votes + ("  ◀ your vote" if mine else "")
             else:
                 right = i == reveal.correct
                 button.dimmed = not right

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from admin.model import ConsoleModel
-from quizwire.kinds import NUMBER_BUCKETS, ORDER_BUCKETS, Kind, format_number, number_bucket
+from quizwire.kinds import NUMBER_BUCKETS, ORDER_BUCKETS, Kind, bucket_edges, number_bucket
 from quizwire.messages import PublicQuestion, Reveal
 from quizwire.typed_view import number_hint, solution_line
 from tui.safe import clean
@@ -23,12 +23,8 @@ Bars = tuple[tuple[int, ...], int | None, tuple[str, ...] | None]
 
 
 def number_labels(question: PublicQuestion) -> tuple[str, ...]:
-    low, high = question.low or 0, question.high or 0
-    width = (high - low) / NUMBER_BUCKETS
-    return tuple(
-        f"{format_number(low + i * width)}..{format_number(low + (i + 1) * width)}"
-        for i in range(NUMBER_BUCKETS)
-    )
+    edges = bucket_edges(question.low or 0, question.high or 0)
+    return tuple(f"{edges[i]}..{edges[i + 1]}" for i in range(NUMBER_BUCKETS))
 
 
 def bars(model: ConsoleModel, question: PublicQuestion, revealed: Reveal | None) -> Bars:

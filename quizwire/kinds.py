@@ -45,6 +45,7 @@ __all__ = [
     "TEXT_BUCKETS",
     "TRUE_FALSE",
     "Kind",
+    "bucket_edges",
     "clean_typed",
     "fold_answer",
     "format_number",
@@ -191,6 +192,14 @@ def number_bucket(value: float, low: float, high: float) -> int:
         return 0
     slot = math.floor((Fraction(value) - Fraction(low)) / span * NUMBER_BUCKETS)
     return min(NUMBER_BUCKETS - 1, max(0, slot))
+
+
+def bucket_edges(low: float, high: float) -> list[str]:
+    """The :data:`NUMBER_BUCKETS` + 1 edges of a number range, rounded for reading
+    (``1950, 1958, 1967, ...``): whole numbers when each slice is at least 1 wide."""
+    width = (high - low) / NUMBER_BUCKETS
+    digits = 0 if width >= 1 else max(1, -math.floor(math.log10(width)) + 1)
+    return [format_number(round(low + i * width, digits)) for i in range(NUMBER_BUCKETS + 1)]
 
 
 def format_number(value: float) -> str:

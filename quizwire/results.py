@@ -14,7 +14,14 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from quizwire.kinds import CHOICE_KINDS, NUMBER_BUCKETS, ORDER_BUCKETS, TEXT_BUCKETS, Kind
+from quizwire.kinds import (
+    CHOICE_KINDS,
+    NUMBER_BUCKETS,
+    ORDER_BUCKETS,
+    TEXT_BUCKETS,
+    Kind,
+    bucket_edges,
+)
 from quizwire.kinds import format_number as number_text
 from quizwire.leaderboard import rank_players
 from quizwire.quiz import Question, letter
@@ -56,11 +63,8 @@ def bucket_labels(question: Question) -> list[str]:
         return list(TEXT_BUCKETS)
     if question.kind is Kind.ORDER:
         return list(ORDER_BUCKETS)
-    width = (question.high - question.low) / NUMBER_BUCKETS
-    return [
-        f"{number_text(question.low + i * width)}-{number_text(question.low + (i + 1) * width)}"
-        for i in range(NUMBER_BUCKETS)
-    ]
+    edges = bucket_edges(question.low, question.high)
+    return [f"{edges[i]}..{edges[i + 1]}" for i in range(NUMBER_BUCKETS)]
 
 
 def _answer(question: Question, r: AnswerRecord) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from quizwire.kinds import (
     MAX_TEXT_ANSWER,
     NUMBER_BUCKETS,
     Kind,
+    bucket_edges,
     clean_typed,
     fold_answer,
     judge_text,
@@ -299,3 +300,8 @@ def test_the_reveal_of_each_type_carries_its_solution() -> None:
     assert closed["kind"] == "order" and closed["order"] == list(ORDER.solution)
     assert closed["correct"] is None and closed["counts"] == [0, 0, 0]
     assert replace(ORDER, kind=Kind.ORDER).public_choices != ORDER.choices
+
+
+def test_bucket_edges_read_as_people_write_them() -> None:
+    assert bucket_edges(1950, 2000) == ["1950", "1958", "1967", "1975", "1983", "1992", "2000"]
+    assert bucket_edges(0, 1) == ["0", "0.17", "0.33", "0.5", "0.67", "0.83", "1"]

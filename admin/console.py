@@ -18,13 +18,17 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from admin.bigfont import big_lines
 from admin.board import board_text
+from admin.kinds_view import bars, prompt_text, typed_reveal_text
 from admin.model import ConsoleModel
 from admin.namegrid import NameGrid
 from admin.podium import Podium, podium_places
 from admin.stage import Stage
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
+from quizwire.kinds import Kind
+from quizwire.messages import PublicQuestion
 from quizwire.state import Phase
 from tui.clock import Clock
+from tui.code import code_block
 from tui.countdown import Countdown
 from tui.histogram import Histogram
 from tui.leaderboard import LeaderboardTable
@@ -89,6 +93,11 @@ class ConsoleScreen(Screen[None]):
     #get-ready { height: auto; text-align: center; color: $warning; text-style: bold; }
     #question.-open #get-ready { display: none; }
     #q-choices { height: auto; }
+    #q-code {
+        height: auto; max-height: 10; padding: 0 1; margin-bottom: 1;
+        border-left: thick $accent; background: $boost;
+    }
+    #q-code.-none { display: none; }
     #q-answered { height: 1; text-style: bold; }
     #reveal-box { height: auto; border: round $success; padding: 0 1; }
     #reveal-box.-hidden { display: none; }
@@ -115,6 +124,7 @@ class ConsoleScreen(Screen[None]):
         self.ready = False  # set once the widgets exist (the app may tick before that)
         self.model: ConsoleModel | None = None  # the last one rendered
         self._choices_shown: tuple[Sequence[str], int | None] | None = None
+        self._code_shown: tuple[str, str] | None = None
 
     def on_mount(self) -> None:
         self.ready = True
@@ -140,6 +150,7 @@ class ConsoleScreen(Screen[None]):
                         yield PlayerTable(name_width=13, id="lobby-players")
                 with Vertical(id="question"):
                     yield Readout("", id="q-text")
+                    yield Readout("", id="q-code")
                     yield Readout("", id="get-ready")
                     yield Countdown(clock=self.clock, id="countdown")
                     yield Readout("", id="q-choices")
@@ -306,8 +317,10 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#q-text", Static).update(
             Text(f"Q{question.index + 1}. {clean(question.text)}")
         )
+        self._code(question)
         revealed = model.phase != Phase.QUESTION_OPEN and model.reveal is not None
-        correct = model.reveal.correct if revealed and model.reveal is not None else None
+        reveal = model.reveal if revealed else None
+        counts, correct, labels = bars(model, question, reveal)
         if ready:
             countdown.start(question.opens_at, question.ready_ms)
             self.query_one("#get-ready", Static).update(get_ready_text(stage.count))
@@ -315,23 +328,38 @@ class ConsoleScreen(Screen[None]):
             countdown.start(question.deadline, question.duration_ms)
         elif countdown.running:
             countdown.stop()
-        shown = (question.choices, correct)
+        mark = correct if question.kind in (Kind.CHOICE, Kind.TRUEFALSE) else None
+        shown = (question.choices, mark)
         if shown != self._choices_shown:  # a grid is laid out again on every update: only on change
             self._choices_shown = shown
-            self.query_one("#q-choices", Static).update(choices_text(*shown))
+            prompt = prompt_text(question)
+            self.query_one("#q-choices", Static).update(
+                prompt if prompt is not None else choices_text(*shown)
+            )
         histogram = self.query_one("#histogram", Histogram)
         histogram.display = choices_visible  # bars per choice would show the room's answer
-        histogram.set_data(model.counts(), correct)
+        histogram.set_data(counts, correct, labels)
         total = max(model.active_players(), model.answered())
         self.query_one("#q-answered", Static).update(f"answered {model.answered()}/{total}")
         box = self.query_one("#reveal-box", Static)
         box.set_class(not revealed, "-hidden")
-        if revealed and model.reveal is not None:
+        if reveal is not None and reveal.kind not in (Kind.CHOICE, Kind.TRUEFALSE):
+            box.update(typed_reveal_text(model, question, reveal))
+        elif reveal is not None:
             box.update(reveal_text(model, question.choices))
         title = STREAM_TITLE[private] if model.phase == Phase.QUESTION_OPEN else Text("Answers")
         self.query_one("#stream-title", Static).update(title)
         snap = model.feed.snapshot(recent=40)
         self.query_one("#stream", AnswerStream).show(snap.recent, snap.version, choices_visible)
+
+    def _code(self, question: PublicQuestion) -> None:
+        """The question's code block, highlighted (shown only when there is one)."""
+        box = self.query_one("#q-code", Static)
+        box.set_class(not question.code, "-none")
+        key = (question.question_id, question.code)
+        if question.code and key != self._code_shown:
+            self._code_shown = key
+            box.update(code_block(question.code, question.language))
 
     def _board(self, model: ConsoleModel) -> None:
         title = Text("Leaderboard")
@@ -399,13 +427,14 @@ def choices_text(choices: Sequence[str], correct: int | None) -> Table:
 def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
     reveal = model.reveal
     assert reveal is not None
-    right = choices[reveal.correct] if reveal.correct < len(choices) else "?"
+    correct = reveal.correct if reveal.correct is not None else 0
+    right = choices[correct] if correct < len(choices) else "?"
     text = Text.assemble(
         ("Right answer: ", "bold"),
-        (f"{choice_symbol(reveal.correct)} {choice_letter(reveal.correct)} ", "bold green"),
+        (f"{choice_symbol(correct)} {choice_letter(correct)} ", "bold green"),
         (clean(right), "bold"),
     )
-    n_right = reveal.counts[reveal.correct] if reveal.correct < len(reveal.counts) else 0
+    n_right = reveal.counts[correct] if correct < len(reveal.counts) else 0
     text.append(f"   {n_right}/{reveal.answered} right\n")
     if reveal.fastest:
         text.append("Fastest: ", style="bold")

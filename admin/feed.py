@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from quizwire.kinds import fold_answer
 from quizwire.quiz import MAX_CHOICES
+
+#: ``(playerId, choice)`` or, for a typed answer, ``(playerId, choice, value)``
+ViewAnswer = tuple[str, int] | tuple[str, int, str]
 
 
 class StreamItem(NamedTuple):
@@ -23,8 +27,10 @@ class StreamItem(NamedTuple):
 
     player_id: str
     name: str
-    choice: int
+    choice: int  # -1: a typed answer whose bucket is not public (text, order)
     elapsed_ms: int | None
+    #: the literal typed answer (text, order "2,0,1", number), "" for a choice
+    value: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +42,8 @@ class FeedSnapshot:
     received: int  # answer events seen (including duplicates and strays)
     rejected: int  # malformed, other question, or a second answer of a player
     version: int
+    #: the most given typed answers, folded: (the first literal seen, count), most first
+    top_values: tuple[tuple[str, int], ...] = ()
 
 
 class RateMeter:
@@ -102,7 +110,11 @@ class AnswerFeed:
         self.n_choices = 0
         self.counts: list[int] = []
         self.choice_of: dict[str, int] = {}
+        # typed answers grouped by their folded key: bounded by the players in the game
+        self.values: dict[str, list[Any]] = {}
         self.recent: deque[StreamItem] = deque(maxlen=window)
+        #: how a typed value reads on the console (an order's positions as letters)
+        self.show_value: Callable[[str], str] | None = None
         self.received = 0
         self.rejected = 0
         self.version = 0
@@ -117,15 +129,26 @@ class AnswerFeed:
         self.n_choices = max(0, min(MAX_CHOICES, n_choices))
         self.counts = [0] * self.n_choices
         self.choice_of = {}
+        self.values = {}
         self.recent.clear()
         self.version += 1
 
-    def _count(self, player_id: str, choice: int) -> bool:
-        if player_id in self.choice_of or not 0 <= choice < self.n_choices:
+    def _count(self, player_id: str, choice: int, value: str = "") -> bool:
+        """Count a player once; a typed answer with no public bucket (-1) counts as answered."""
+        if player_id in self.choice_of or not (0 <= choice < self.n_choices or value):
             return False
         self.choice_of[player_id] = choice
-        self.counts[choice] += 1
+        if 0 <= choice < self.n_choices:
+            self.counts[choice] += 1
+        if value:
+            group = self.values.setdefault(fold_answer(value), [value, 0])
+            group[1] += 1
         return True
+
+    def top_values(self, n: int = 6) -> tuple[tuple[str, int], ...]:
+        """The ``n`` most given typed answers (first literal seen, count), most given first."""
+        ranked = sorted(self.values.values(), key=lambda g: (-g[1], g[0]))
+        return tuple((str(g[0]), int(g[1])) for g in ranked[:n])
 
     def add(self, payload: object, local_ms: int, now_s: float) -> bool:
         """One ``answer`` event from the stream. Returns True if it counted."""
@@ -136,12 +159,18 @@ class AnswerFeed:
             return False
         player_id = payload.get("playerId")
         choice = payload.get("choice")
+        raw_value = payload.get("value")
+        value = raw_value[:200] if isinstance(raw_value, str) else ""
+        if value and self.show_value is not None:
+            value = self.show_value(value)
+        if choice is None and value:
+            choice = -1  # text/order: the bucket would say who is right
         if (
             payload.get("questionId") != self.question_id
             or not isinstance(player_id, str)
             or not isinstance(choice, int)
             or isinstance(choice, bool)
-            or not self._count(player_id, choice)
+            or not self._count(player_id, choice, value)
         ):
             self.rejected += 1
             return False
@@ -153,6 +182,7 @@ class AnswerFeed:
                 name if isinstance(name, str) else player_id,
                 choice,
                 elapsed if isinstance(elapsed, int) and not isinstance(elapsed, bool) else None,
+                value,
             )
         )
         received_at = payload.get("receivedAt")
@@ -161,12 +191,12 @@ class AnswerFeed:
         self.version += 1
         return True
 
-    def reconcile(self, question_id: str | None, answers: Iterable[tuple[str, int]]) -> int:
-        """Merge ``(player_id, choice)`` pairs the server says were answered. Returns how many
+    def reconcile(self, question_id: str | None, answers: Iterable[ViewAnswer]) -> int:
+        """Merge ``(player_id, choice, value)`` the server says were answered. Returns how many
         were new to the feed (answers the stream had not delivered yet)."""
         if question_id != self.question_id:
             return 0
-        added = sum(1 for pid, choice in answers if self._count(pid, choice))
+        added = sum(1 for pid, choice, *value in answers if self._count(pid, choice, *value))
         if added:
             self.version += 1
         return added
@@ -182,22 +212,27 @@ class AnswerFeed:
             counts=tuple(self.counts),
             answered=len(self.choice_of),
             recent=items,
+            top_values=self.top_values(),
             received=self.received,
             rejected=self.rejected,
             version=self.version,
         )
 
 
-def answers_from_view(view: Mapping[str, Any]) -> list[tuple[str, int]]:
-    """The ``(playerId, lastAnswer)`` pairs of an admin view's players (current question)."""
-    out: list[tuple[str, int]] = []
+def answers_from_view(view: Mapping[str, Any]) -> list[ViewAnswer]:
+    """The ``(playerId, lastAnswer, lastValue)`` of an admin view's players (current question);
+    a typed answer with no public bucket has ``lastAnswer`` -1."""
+    out: list[ViewAnswer] = []
     players = view.get("players")
     if not isinstance(players, list):
         return out
     for row in players:
         if not isinstance(row, Mapping):
             continue
-        pid, choice = row.get("playerId"), row.get("lastAnswer")
+        pid, choice, raw = row.get("playerId"), row.get("lastAnswer"), row.get("lastValue")
+        value = raw[:200] if isinstance(raw, str) else ""
+        if choice is None and value:
+            choice = -1
         if isinstance(pid, str) and isinstance(choice, int) and not isinstance(choice, bool):
-            out.append((pid, choice))
+            out.append((pid, choice, value) if value else (pid, choice))
     return out

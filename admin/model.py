@@ -14,6 +14,7 @@ from typing import Any
 
 from admin.feed import AnswerFeed, LatencyRing, answers_from_view
 from quizwire.fields import MessageError
+from quizwire.kinds import NUMBER_BUCKETS, Kind
 from quizwire.leaderboard import podium
 from quizwire.messages import (
     FinishedMsg,
@@ -268,7 +269,8 @@ class ConsoleModel:
         self.question = question
         self.index = question.index
         self.total = question.total
-        self.feed.reset(question.question_id, len(question.choices))
+        self.feed.reset(question.question_id, public_buckets(question))
+        self.feed.show_value = order_letters if question.kind is Kind.ORDER else None
 
     @staticmethod
     def _entries(board: list[Any]) -> tuple[LeaderboardEntry, ...]:
@@ -304,3 +306,19 @@ class ConsoleModel:
 def online_text(connected: int | None, active: int) -> str:
     """``12/14``, or ``?/14`` when the backend cannot tell who is connected."""
     return f"{'?' if connected is None else connected}/{active}"
+
+
+def order_letters(value: str) -> str:
+    """An order's screen positions as the letters the room sees: ``"1,0,2"`` -> ``"B A C"``."""
+    try:
+        return " ".join("ABCDEF"[int(p)] for p in value.split(","))
+    except (ValueError, IndexError):
+        return value
+
+
+def public_buckets(question: PublicQuestion) -> int:
+    """How many buckets the live feed counts: the choices, the number ranges; none for text and
+    order, whose buckets (right/wrong, exact/partial) would tell the room who is right."""
+    if question.kind in (Kind.TEXT, Kind.ORDER):
+        return 0
+    return NUMBER_BUCKETS if question.kind is Kind.NUMBER else len(question.choices)

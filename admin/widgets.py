@@ -59,7 +59,7 @@ class BigCode(Widget):
 def _choice_cell(choice: int | str | None) -> Text:
     if choice is None:
         return Text("-", style="dim")
-    if isinstance(choice, str):  # answered, choice hidden
+    if isinstance(choice, str) or choice < 0:  # answered, choice hidden (or a typed answer)
         return Text(ANSWERED_MARK.strip(), style="bold")
     return Text(f"{choice_symbol(choice)} {choice_letter(choice)}", style=choice_color(choice))
 
@@ -267,7 +267,9 @@ class AnswerStream(Widget):
 def _stream_line(item: StreamItem, with_choice: bool = True) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(clean(item.name, NAME_WIDTH).ljust(NAME_WIDTH + 1))
-    if with_choice:
+    if with_choice and item.value:
+        text.append(clean(item.value, 14).ljust(15), style="bold")  # a typed answer, literally
+    elif with_choice and item.choice >= 0:
         text.append(
             f"{choice_symbol(item.choice)} {choice_letter(item.choice)}",
             style=choice_color(item.choice),

@@ -36,7 +36,13 @@ from backend.dynamo_store import AnswersClosed, DynamoStore, StoreBusy
 from backend.publisher import Publisher, PublishFailed
 from quizwire import channels
 from quizwire import game as rules
-from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
+from quizwire.answers import (
+    AnswerOutcome,
+    presenter_fields,
+    refuse_malformed,
+    revealed_answer,
+    submit_answer,
+)
 from quizwire.clock import wall_ms
 from quizwire.fields import MessageError
 from quizwire.game import IllegalTransition, Step
@@ -471,9 +477,11 @@ class GameBackend:
         ranks = {s.player_id: s.rank for s in rank_players(players)}
         now = self.clock()
         work: list[tuple[str, Sequence[Mapping[str, Any]]]] = []
+        question = game.quiz.questions[index]
         for p in players:
             if p.answered_index != index:
                 continue
+            choice, value = revealed_answer(question, p)
             message = ScoreMsg(
                 game_id=game.game_id,
                 seq=2 * p.seq + 1,
@@ -483,7 +491,8 @@ class GameBackend:
                 index=index,
                 accepted=True,
                 correct=p.last_correct,
-                choice=p.last_choice if p.last_choice >= 0 else None,
+                choice=choice,
+                value=value,
                 points=p.last_points,
                 bonus=p.last_bonus,
                 total=p.score,
@@ -530,7 +539,7 @@ class GameBackend:
             game, outcome = self._judge(game_id, player_id, payload, now)
             self._acknowledge(game, outcome)
             if outcome.accepted and outcome.record is not None:
-                feed.append(_presenter_answer(game.game_id, outcome))
+                feed.append(_presenter_answer(game, outcome))
                 results.append({"id": _event_id(event), "payload": feed[-1]})
             else:
                 assert outcome.refusal is not None
@@ -710,9 +719,7 @@ class GameBackend:
                     "score": rows[p.player_id].score,
                     "correctCount": rows[p.player_id].correct_count,
                     "rank": ranks.get(p.player_id),
-                    "lastAnswer": p.last_choice
-                    if p.answered_index == game.question_index
-                    else None,
+                    **_last_answer(game, p),
                     "connected": None,
                     "status": p.status.value,
                 }
@@ -747,7 +754,7 @@ class GameBackend:
         question = game.question
         assert question is not None
         answers = self.store.load_answers(game.game_id, game.question_index)
-        return tally_answers(game.question_index, len(question.choices), answers)
+        return tally_answers(game.question_index, question.tally_size, answers)
 
     def _standings(self, game: GameState) -> list[Standing]:
         return rank_players(self.store.load_players(game.game_id))
@@ -770,9 +777,18 @@ class GameBackend:
         return step.game
 
 
-def _presenter_answer(game_id: str, outcome: AnswerOutcome) -> dict[str, Any]:
+def _last_answer(game: GameState, p: PlayerState) -> dict[str, Any]:
+    """``lastAnswer``/``lastValue`` of a player row in the presenter's view (current question)."""
+    if p.answered_index != game.question_index or game.question is None:
+        return {"lastAnswer": None, "lastValue": None}
+    fields = presenter_fields(game.question, p.last_choice, p.last_value)
+    return {"lastAnswer": fields["choice"], "lastValue": fields["value"]}
+
+
+def _presenter_answer(game: GameState, outcome: AnswerOutcome) -> dict[str, Any]:
     record = outcome.record
     assert record is not None
+    game_id = game.game_id
     return {
         "type": "answer",
         "gameId": game_id,
@@ -780,7 +796,7 @@ def _presenter_answer(game_id: str, outcome: AnswerOutcome) -> dict[str, Any]:
         "name": record.name,
         "questionId": outcome.question_id,
         "index": record.question_index,
-        "choice": record.choice,
+        **presenter_fields(game.quiz.questions[record.question_index], record.choice, record.value),
         "elapsedMs": record.elapsed_ms,
         "receivedAt": record.received_at,
         "sentAt": record.sent_at,

@@ -167,7 +167,10 @@ def _run_autopilot(pilot: Autopilot) -> None:
     asyncio.run(pilot.run())
 
 
-async def _create_game(admin: Any, quiz: str, time_limit: int | None) -> tuple[str, dict[str, int]]:
+async def _create_game(
+    admin: Any, quiz: str, time_limit: int | None
+) -> tuple[str, dict[str, dict[str, Any] | None]]:
+    from quizwire.bot_answers import answer_plan
     from quizwire.packs import load_pack_or_file
     from quizwire.quiz import quiz_to_dict
 
@@ -176,7 +179,7 @@ async def _create_game(admin: Any, quiz: str, time_limit: int | None) -> tuple[s
     if time_limit is not None:
         options["timeLimit"] = time_limit
     view = await admin.create_game(quiz=quiz_to_dict(loaded), options=options)
-    answer_key = {f"q{i + 1}": q.answer for i, q in enumerate(loaded.questions)}
+    answer_key = {f"q{i + 1}": answer_plan(q) for i, q in enumerate(loaded.questions)}
     return str(view["gameId"]), answer_key
 
 
@@ -221,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
                 info["region"], info["access_key_id"], info["secret_access_key"]
             )
 
-            async def create() -> tuple[str, dict[str, int]]:
+            async def create() -> tuple[str, dict[str, dict[str, Any] | None]]:
                 admin = AdminClient(info["game_api"], auth)
                 try:
                     return await _create_game(admin, args.quiz, args.time)

@@ -31,6 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from eventapi import ReconnectPolicy
+from quizwire.bot_answers import bot_answer
+from quizwire.state import Phase
 from quizwire.text import clean
 
 SPAWN = mp.get_context("spawn")
@@ -49,7 +51,8 @@ class SwarmConfig:
     processes: int = 2
     duration: float = 600.0  # every bot leaves after this many seconds
     join_spread: float = 5.0  # joins are spread over this many seconds
-    answer_key: dict[str, int] | None = None  # question id -> correct choice (demo only)
+    #: question id -> the right answer's payload fields, None for a poll (demo only)
+    answer_key: dict[str, dict[str, Any] | None] | None = None
     name_prefix: str = ""
     seed: int = 0
     # Against a loopback target, bots share a 127.x source address at most this many at a time:
@@ -169,11 +172,11 @@ async def run_bot(
             session.pump()
             pending = settle_receipt(model, pending, stats)
             question = model.question
-            if model.phase == "finished":
+            if model.phase == Phase.FINISHED:
                 stats.finished += 1
                 return
             if (
-                model.phase == "question_open"
+                model.phase == Phase.QUESTION_OPEN
                 and question is not None
                 and question.question_id not in answered
             ):
@@ -183,10 +186,10 @@ async def run_bot(
                 delay = ready_s + human_delay(rng, question.duration_ms)
                 if not await think(session, model, question.question_id, delay):
                     continue  # closed (revealed early, the game ended) while the bot thought
-                correct = cfg.answer_key.get(question.question_id) if cfg.answer_key else None
-                choice = pick_choice(rng, len(question.choices), correct, skill)
+                right = cfg.answer_key.get(question.question_id) if cfg.answer_key else None
+                fields = bot_answer(rng, question, right, skill)
                 started = time.perf_counter()
-                refusal = await session.answer(choice)
+                refusal = await session.send_answer(fields)
                 stats.latencies_ms.append((time.perf_counter() - started) * 1000)
                 stats.answered += 1
                 if refusal is None:
@@ -220,7 +223,7 @@ def settle_receipt(model: Any, pending: str | None, stats: BotStats) -> str | No
     if model.refusal is not None and question is not None and question.question_id == pending:
         stats.judged_refused += 1
         return None
-    if model.phase == "finished" or (question is not None and question.question_id != pending):
+    if model.phase == Phase.FINISHED or (question is not None and question.question_id != pending):
         stats.unjudged += 1
         return None
     return pending
@@ -242,7 +245,7 @@ async def think(session: Any, model: Any, question_id: str, seconds: float) -> b
 def question_open(model: Any, question_id: str) -> bool:
     question = model.question
     return (
-        model.phase == "question_open"
+        model.phase == Phase.QUESTION_OPEN
         and question is not None
         and question.question_id == question_id
     )

@@ -8,7 +8,7 @@ for snapshots while Pilot tests use a real stub.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,6 +49,10 @@ class Session(Protocol):
     async def connect(self) -> PlayerModel: ...
     def pump(self) -> bool: ...
     async def answer(self, choice: int) -> str | None: ...
+    async def send_answer(self, fields: Mapping[str, Any]) -> str | None:
+        """Send a typed answer (``{"text": ...}``, ``{"order": [...]}``, ``{"number": ...}``)."""
+        ...
+
     async def check_standing(self) -> str | None:
         """Ask the server whether we are still in the game; the reason if not (sets removed)."""
         ...

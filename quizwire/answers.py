@@ -16,7 +16,13 @@
                       or revealed early), or after its deadline by the server clock;
    ``too_early``      the current question before its choices open (its get-ready phase): not
                       counted, and the player may answer again once they open;
-8. ``bad_choice``     the choice is not one of the question's choices.
+8. ``bad_choice``     the answer does not fit the question: a choice out of range, the wrong
+                      kind of answer for the question's type, an empty or too long text, an
+                      order that is not a permutation of the items, a number out of range
+                      (:mod:`quizwire.judge`).
+
+A typed answer (text, order, number) counts as a resend when its literal value (the cleaned
+text, the order, the number) equals the one already received.
 
 The deadline is inclusive: an answer received at ``deadline`` ms counts. The answer time ``t``
 used for speed scoring is server receive time minus the time the choices opened (the client's ``sentAt``
@@ -34,13 +40,44 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from quizwire.fields import MessageError
+from quizwire.judge import BadAnswer, answer_value, judge
+from quizwire.kinds import CHOICE_KINDS, Kind
 from quizwire.messages import AnswerMsg, ScoreMsg
-from quizwire.quiz import LETTERS
+from quizwire.quiz import LETTERS, Question
 from quizwire.refusals import Refusal, RefusalCode
-from quizwire.scoring import AnswerScore, score_answer
+from quizwire.scoring import AnswerScore, score_graded, score_poll
 from quizwire.state import AnswerRecord, GameState, Phase, PlayerState, question_index_from_id
 
-__all__ = ["AnswerOutcome", "refuse_malformed", "submit_answer"]
+__all__ = [
+    "AnswerOutcome",
+    "presenter_fields",
+    "refuse_malformed",
+    "revealed_answer",
+    "submit_answer",
+]
+
+#: the types whose bucket would tell the presenter's stream who is right (text: right/wrong,
+#: order: exact/partial/wrong): their answers travel as the literal value only
+_SECRET_BUCKETS = frozenset({Kind.TEXT, Kind.ORDER})
+
+
+def presenter_fields(question: Question | None, choice: int, value: str) -> dict[str, object]:
+    """``choice`` and ``value`` of an answer as the presenter's stream and view carry them."""
+    kind = question.kind if question is not None else Kind.CHOICE
+    return {
+        "choice": None if kind in _SECRET_BUCKETS else choice,
+        "value": value if kind not in CHOICE_KINDS else None,
+    }
+
+
+def revealed_answer(
+    question: Question | None, player: PlayerState
+) -> tuple[int | None, str | None]:
+    """A player's last answer as their result and snapshot show it: ``(choice, None)`` for a
+    choice type, ``(None, value)`` for a typed one (its bucket says nothing to the player)."""
+    if question is not None and question.kind not in CHOICE_KINDS:
+        return None, player.last_value
+    return (player.last_choice if player.last_choice >= 0 else None), None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +97,8 @@ class AnswerOutcome:
     question_id: str | None = None
     question_index: int | None = None
     choice: int | None = None
+    #: the literal typed answer (text, order, number), None for a choice
+    value: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -72,7 +111,7 @@ class AnswerOutcome:
         """
         p = self.player
         correct: bool | None = None
-        choice, points, bonus = self.choice, 0, 0
+        choice, points, bonus, value = self.choice, 0, 0, self.value
         if self.score is not None:
             correct, points, bonus = self.score.correct, self.score.total, self.score.bonus
         elif (
@@ -86,8 +125,10 @@ class AnswerOutcome:
                 p.last_points,
                 p.last_bonus,
             )
-        if choice is not None and not 0 <= choice < len(LETTERS):
-            choice = None
+            if value is not None:
+                value = p.last_value
+        if (choice is not None and not 0 <= choice < len(LETTERS)) or value is not None:
+            choice = None  # a typed answer's bucket is not the player's to know before the reveal
         return ScoreMsg(
             game_id=game_id,
             seq=p.seq if p is not None else 0,
@@ -105,6 +146,7 @@ class AnswerOutcome:
             rank=rank,
             refusal_code=None if self.refusal is None else self.refusal.code.value,
             refusal_message=None if self.refusal is None else self.refusal.message,
+            value=value,
         )
 
 
@@ -117,6 +159,7 @@ def _refuse(
     qid: str | None = None,
     index: int | None = None,
     choice: int | None = None,
+    value: str | None = None,
 ) -> AnswerOutcome:
     bumped = replace(player, seq=player.seq + 1) if player is not None else None
     return AnswerOutcome(
@@ -126,6 +169,7 @@ def _refuse(
         question_id=qid,
         question_index=index,
         choice=choice,
+        value=value,
     )
 
 
@@ -159,9 +203,13 @@ def submit_answer(
     qid = answer.question_id if known else None
     index = idx if known else None
     choice = answer.choice
+    typed = answer.choice is None
+    value = answer_value(answer) if typed else None
 
     def refuse(code: RefusalCode, message: str) -> AnswerOutcome:
-        return _refuse(player_id, player, code, message, qid=qid, index=index, choice=choice)
+        return _refuse(
+            player_id, player, code, message, qid=qid, index=index, choice=choice, value=value
+        )
 
     if player is None:
         return refuse(RefusalCode.NOT_IN_GAME, "You are not in this game: join it first.")
@@ -176,11 +224,18 @@ def submit_answer(
             RefusalCode.WRONG_QUESTION, "That answer is for a question this game does not have."
         )
     number = idx + 1
+    question = game.quiz.questions[idx]
     if player.answered_index == idx:
-        if choice == player.last_choice:
+        if typed and question.kind not in CHOICE_KINDS and value == player.last_value:
             return refuse(
                 RefusalCode.DUPLICATE,
-                f"Already received: your answer {LETTERS[choice]} to question {number} counts once.",
+                f"Already received: your answer to question {number} counts once.",
+            )
+        if not typed and choice == player.last_choice and question.kind in CHOICE_KINDS:
+            shown = LETTERS[choice] if choice is not None and 0 <= choice < len(LETTERS) else ""
+            return refuse(
+                RefusalCode.DUPLICATE,
+                f"Already received: your answer {shown} to question {number} counts once.",
             )
         return refuse(
             RefusalCode.ALREADY_ANSWERED,
@@ -206,27 +261,27 @@ def submit_answer(
             RefusalCode.TOO_EARLY,
             f"Too early: the choices of question {number} are not open yet.",
         )
-    question = game.quiz.questions[idx]
-    if not 0 <= choice < len(question.choices):
-        return refuse(
-            RefusalCode.BAD_CHOICE,
-            f"Choice {LETTERS[choice] if 0 <= choice < len(LETTERS) else choice} is not valid: "
-            f"question {number} has choices "
-            f"A-{LETTERS[len(question.choices) - 1]}.",
-        )
+    judged = judge(question, answer, number)
+    if isinstance(judged, BadAnswer):
+        return refuse(RefusalCode.BAD_CHOICE, judged.message)
 
     points = game.points_for(idx)
     elapsed = now_ms - game.opened_at
     previous_streak = player.streak if player.answered_index == idx - 1 else 0
-    result = score_answer(
-        correct=choice == question.answer,
-        points=points,
-        elapsed_ms=elapsed,
-        limit_ms=game.time_limit_ms(idx),
-        previous_streak=previous_streak,
-        speed_scoring=game.options.speed_scoring,
-        streak_enabled=game.options.streak_bonus,
-    )
+    limit_ms = game.time_limit_ms(idx)
+    if judged.fraction is None:
+        result = score_poll(elapsed_ms=elapsed, limit_ms=limit_ms, previous_streak=previous_streak)
+    else:
+        result = score_graded(
+            fraction=judged.fraction,
+            points=points,
+            elapsed_ms=elapsed,
+            limit_ms=limit_ms,
+            previous_streak=previous_streak,
+            speed_scoring=game.options.speed_scoring,
+            streak_enabled=game.options.streak_bonus,
+        )
+    choice = judged.bucket
     counted_ms = result.elapsed_ms if result.correct and points > 0 else 0
     new_player = replace(
         player,
@@ -236,6 +291,7 @@ def submit_answer(
         correct_ms=player.correct_ms + counted_ms,
         answered_index=idx,
         last_choice=choice,
+        last_value=judged.value,
         last_correct=result.correct,
         last_points=result.total,
         last_bonus=result.bonus,
@@ -255,6 +311,7 @@ def submit_answer(
         elapsed_ms=result.elapsed_ms,
         received_at=now_ms,
         sent_at=answer.sent_at,
+        value=judged.value,
     )
     return AnswerOutcome(
         player_id=player_id,
@@ -264,4 +321,5 @@ def submit_answer(
         question_id=qid,
         question_index=idx,
         choice=choice,
+        value=judged.value if question.kind not in CHOICE_KINDS else None,
     )

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from quizwire import channels
+from quizwire.kinds import Kind
 from quizwire.leaderboard import PODIUM_PLACES, TOP_N, Standing
 from quizwire.leaderboard import podium as podium_rows
 from quizwire.messages import (
@@ -209,17 +210,21 @@ def build_reveal(game: GameState, tally: Tally, reason: str) -> Reveal:
     q = game.question
     if q is None:
         raise ValueError("the game has no current question")
-    if tally.question_index != game.question_index or len(tally.counts) != len(q.choices):
+    if tally.question_index != game.question_index or len(tally.counts) != q.tally_size:
         raise ValueError(
             f"tally is for question index {tally.question_index} with {len(tally.counts)} choices; "
-            f"the current question is index {game.question_index} with {len(q.choices)} choices"
+            f"the current question is index {game.question_index} with {q.tally_size} choices"
         )
     return Reveal(
+        kind=q.kind,
+        accepted=q.accept,
+        order=q.solution,
+        number=q.target if q.kind is Kind.NUMBER else None,
         question_id=question_id(game.question_index),
         index=game.question_index,
         total=game.total_questions,
         reason=reason,
-        correct=q.answer,
+        correct=q.answer if q.answer >= 0 else None,
         counts=tally.counts,
         answered=tally.answered,
         fastest=tally.fastest,

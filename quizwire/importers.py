@@ -10,7 +10,7 @@ importer writes into the description): the API response shape::
 Only the default encoding (HTML entities) is supported; entities are decoded with
 :func:`html.unescape`. ``multiple`` questions get their choices shuffled deterministically from
 ``seed`` (same seed -> same order, and one question's order does not depend on the others);
-``boolean`` questions always show ``True`` then ``False``.
+``boolean`` questions become ``truefalse`` questions (True, then False).
 
 CSV: a header row, then one question per row. Columns (header names are case-insensitive)::
 
@@ -23,6 +23,16 @@ the TOML format. Choices must be filled left to right: an empty ``choice_c`` fol
 filled ``choice_d`` is an error (the letters would shift). Blank rows are skipped; a UTF-8 BOM
 (as Excel writes) is accepted. Errors name the question and the CSV line, e.g.
 ``quiz.csv: question 2 (line 3): answer must be a letter ...``.
+
+Question types (optional columns; see the TOML format in :mod:`quizwire.quiz`)::
+
+    type,accept,min,max,step,unit,tolerance,code,language
+
+``type`` is ``choice`` (empty: the default), ``truefalse`` (``answer`` true/false), ``poll``
+(choices, no answer), ``text`` (``accept``: the accepted answers separated by ``|``, optional
+``tolerance``), ``order`` (the items in ``choice_a``... in the RIGHT order, no answer) or
+``number`` (``min``, ``max``, ``answer`` a number; optional ``step``, ``unit``, ``tolerance``).
+``code`` (a quoted cell may span lines) and ``language`` add a code block to any question.
 """
 
 from __future__ import annotations
@@ -63,7 +73,17 @@ CSV_COLUMNS: tuple[str, ...] = (
     "answer",
     "time_limit",
     "points",
+    "type",
+    "accept",
+    "min",
+    "max",
+    "step",
+    "unit",
+    "tolerance",
+    "code",
+    "language",
 )
+#: without a ``type`` column every row is a choice question and needs these columns
 _CSV_REQUIRED = ("question", "choice_a", "choice_b", "answer")
 
 _OPENTDB_CODES = {
@@ -128,8 +148,16 @@ def from_opentdb(
             if not isinstance(correct, str) or correct.lower() not in ("true", "false"):
                 problems.append(f"{where}: boolean question needs correct_answer True or False")
                 continue
-            choices: list[object] = ["True", "False"]
-            answer = "A" if correct.lower() == "true" else "B"
+            questions.append(
+                {
+                    "type": "truefalse",
+                    "text": _unescape(item.get("question")),
+                    "answer": correct.lower() == "true",
+                }
+            )
+            numbers.append(i + 1)
+            _note_category(item, categories)
+            continue
         elif kind == "multiple":
             choices = [correct, *(_unescape(w) for w in incorrect)]
             order = list(range(len(choices)))
@@ -139,9 +167,7 @@ def from_opentdb(
         else:
             problems.append(f"{where}: unsupported question type {kind!r} (multiple or boolean)")
             continue
-        category = _unescape(item.get("category"))
-        if isinstance(category, str) and category and category not in categories:
-            categories.append(category)
+        _note_category(item, categories)
         questions.append(
             {"text": _unescape(item.get("question")), "choices": choices, "answer": answer}
         )
@@ -163,6 +189,59 @@ def from_opentdb(
     if problems:
         raise QuizError(problems)
     return quiz
+
+
+def _note_category(item: Mapping[str, Any], categories: list[str]) -> None:
+    category = _unescape(item.get("category"))
+    if isinstance(category, str) and category and category not in categories:
+        categories.append(category)
+
+
+def _csv_number(cell: str) -> object:
+    """A number cell as a number (whole or decimal); anything else stays text for the validator."""
+    stripped = cell.strip()
+    for kind in (int, float):
+        try:
+            return kind(stripped)
+        except ValueError:
+            continue
+    return stripped
+
+
+_TRUTH = {"true": True, "t": True, "yes": True, "false": False, "f": False, "no": False}
+
+
+def _csv_typed(kind: str, cells: Mapping[str, str], choices: list[str]) -> dict[str, object]:
+    """The type-specific keys of one CSV row; what does not fit is left for the validator."""
+    item: dict[str, object] = {}
+    if kind != "choice":
+        item["type"] = kind
+    answer = cells.get("answer", "").strip()
+    if kind in ("choice", "poll"):
+        item["choices"] = choices
+    elif kind == "order":
+        item["items"] = choices
+    if kind == "choice":
+        item["answer"] = answer or None
+    elif kind == "truefalse":
+        item["answer"] = _TRUTH.get(answer.lower(), answer or None)
+    elif kind == "number":
+        item["answer"] = _csv_number(answer) if answer else None
+    elif answer:
+        item["answer"] = answer  # reported: this type takes no answer column
+    if kind == "text":
+        accept = cells.get("accept", "")
+        item["accept"] = [a.strip() for a in accept.split("|") if a.strip()] if accept else None
+    for key in ("min", "max", "step", "tolerance"):
+        if cells.get(key, "").strip():
+            item[key] = _csv_number(cells[key])
+    if kind == "number":
+        item.setdefault("min", None)
+        item.setdefault("max", None)
+    for key in ("unit", "code", "language"):
+        if cells.get(key, "").strip():
+            item[key] = cells[key].strip() if key != "code" else cells[key]
+    return {k: v for k, v in item.items() if v is not None}
 
 
 def _csv_int(cell: str) -> object:
@@ -198,7 +277,8 @@ def from_csv(text: str, *, source: str = "quiz.csv", title: str | None = None) -
     dupes = sorted({h for h in header if header.count(h) > 1 and h})
     if dupes:
         problems.append(f"{source}: line 1: duplicate column(s) {', '.join(dupes)}")
-    missing = [c for c in _CSV_REQUIRED if c not in header]
+    required = _CSV_REQUIRED if "type" not in header else ("question",)
+    missing = [c for c in required if c not in header]
     if missing:
         problems.append(f"{source}: line 1: missing required column(s) {', '.join(missing)}")
     if problems:
@@ -227,10 +307,10 @@ def from_csv(text: str, *, source: str = "quiz.csv", title: str | None = None) -
                 )
                 gap = None
             choices.append(value)
+        kind = cells.get("type", "").strip().lower() or "choice"
         item: dict[str, object] = {
             "text": cells.get("question", ""),
-            "choices": choices,
-            "answer": cells.get("answer", "").strip() or None,
+            **_csv_typed(kind, cells, choices),
         }
         for key in ("time_limit", "points"):
             if cells.get(key, "").strip():

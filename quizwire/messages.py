@@ -35,7 +35,8 @@ type                 channel           body (camelCase keys)
 
 Inbound from players, on ``/answer/{gameId}``: ``{"questionId": "q3", "choice": 1,
 "sentAt": 1767225600000}`` (``type`` and ``gameId`` optional; the player's identity comes from
-auth, never from the payload). :func:`parse_answer` caps it at 2 KB, ignores unknown fields and
+auth, never from the payload); a typed question takes ``text``, ``order`` or ``number`` in
+place of ``choice`` (see :mod:`quizwire.kinds`). :func:`parse_answer` caps it at 2 KB, ignores unknown fields and
 rejects wrong types.
 
 The public question type :class:`PublicQuestion` has no answer field, and
@@ -46,6 +47,7 @@ carry the correct answer. Parsing untrusted input raises only :class:`MessageErr
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -58,13 +60,23 @@ from quizwire.fields import (
     decode_object,
     opt_bool,
     opt_int,
+    opt_str,
     req_bool,
     req_int,
     req_list,
     req_object,
     req_str,
 )
-from quizwire.quiz import MAX_CHOICE_LEN, MAX_CHOICES, MAX_QUESTION_LEN, MAX_TITLE_LEN, MIN_CHOICES
+from quizwire.kinds import MAX_TEXT_ANSWER, Kind
+from quizwire.quiz import (
+    MAX_CHOICE_LEN,
+    MAX_CHOICES,
+    MAX_CODE_LEN,
+    MAX_NUMBER_ABS,
+    MAX_QUESTION_LEN,
+    MAX_TITLE_LEN,
+    MIN_CHOICES,
+)
 from quizwire.state import GameState, Phase, question_id
 
 __all__ = [
@@ -105,6 +117,36 @@ _MAX_CODE = 40
 _MAX_MESSAGE = 300
 _MAX_QUESTIONS = 10_000
 _MAX_READY_MS = 60_000
+#: the literal answer a score, snapshot or reveal echoes (typed text, "2,0,1", "42.5")
+MAX_VALUE_LEN = 100
+
+
+def _kind(data: Mapping[str, Any], where: str = "") -> Kind:
+    """The question type; absent means ``choice`` (a backend of an older release)."""
+    value = data.get("kind")
+    if value is None:
+        return Kind.CHOICE
+    if not isinstance(value, str) or value not in {k.value for k in Kind}:
+        raise MessageError(f"{where}kind must be one of {', '.join(k.value for k in Kind)}")
+    return Kind(value)
+
+
+def _opt_number(data: Mapping[str, Any], key: str, where: str = "") -> float | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MessageError(f"{where}{key} must be a number")
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER_ABS:
+        raise MessageError(f"{where}{key} must be a finite number of sensible size")
+    return value
+
+
+def _opt_value(data: Mapping[str, Any], key: str = "value", where: str = "") -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    return check_str(value, f"{where}{key}", max_len=MAX_VALUE_LEN, min_len=0)
 
 
 class MessageType(StrEnum):
@@ -236,6 +278,15 @@ class PublicQuestion:
     deadline: int
     #: the get-ready phase before ``opens_at``: text only, no choices, no answers
     ready_ms: int = 0
+    #: the question type (quizwire.kinds); order questions' choices are the items, shuffled
+    kind: Kind = Kind.CHOICE
+    code: str = ""
+    language: str = ""
+    #: number questions: the range, the step and the unit (None/"" otherwise)
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    unit: str = ""
 
     @classmethod
     def from_game(cls, game: GameState) -> PublicQuestion:
@@ -249,16 +300,23 @@ class PublicQuestion:
             index=i,
             total=game.total_questions,
             text=q.text,
-            choices=tuple(q.choices),
+            choices=q.public_choices,
             points=game.points_for(i),
             duration_ms=game.deadline - game.opened_at,
             opens_at=game.opened_at,
             deadline=game.deadline,
             ready_ms=game.ready_ms,
+            kind=q.kind,
+            code=q.code,
+            language=q.language,
+            low=q.low if q.kind is Kind.NUMBER else None,
+            high=q.high if q.kind is Kind.NUMBER else None,
+            step=q.step,
+            unit=q.unit,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "questionId": self.question_id,
             "index": self.index,
             "total": self.total,
@@ -270,12 +328,34 @@ class PublicQuestion:
             "opensAt": self.opens_at,
             "deadline": self.deadline,
         }
+        # only what a type needs: a plain choice question looks as it always did
+        if self.kind is not Kind.CHOICE:
+            data["kind"] = self.kind.value
+        if self.code:
+            data |= {"code": self.code, "language": self.language}
+        if self.kind is Kind.NUMBER:
+            data |= {"min": self.low, "max": self.high, "step": self.step, "unit": self.unit}
+            if not self.unit:
+                del data["unit"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "") -> PublicQuestion:
+        kind = _kind(data, where)
+        typed = kind in (Kind.TEXT, Kind.NUMBER)
         choices = req_list(
-            data, "choices", min_items=MIN_CHOICES, max_items=MAX_CHOICES, where=where
+            data,
+            "choices",
+            min_items=0 if typed else MIN_CHOICES,
+            max_items=0 if typed else MAX_CHOICES,
+            where=where,
         )
+        low = high = None
+        if kind is Kind.NUMBER:
+            low, high = _opt_number(data, "min", where), _opt_number(data, "max", where)
+            if low is None or high is None or low >= high:
+                raise MessageError(f"{where}a number question needs min below max")
+        code = data.get("code")
         index = req_int(data, "index", hi=_MAX_QUESTIONS, where=where)
         total = req_int(data, "total", lo=1, hi=_MAX_QUESTIONS, where=where)
         if index >= total:
@@ -299,24 +379,45 @@ class PublicQuestion:
             deadline=deadline,
             # optional: a backend of an older release has no get-ready phase
             ready_ms=opt_int(data, "readyMs", hi=_MAX_READY_MS, where=where) or 0,
+            kind=kind,
+            # code keeps its line breaks: the apps show it line by line, each line cleaned
+            code=""
+            if code is None
+            else check_str(code, f"{where}code", max_len=MAX_CODE_LEN, min_len=0, shown=False),
+            language=opt_str(data, "language", max_len=20, where=where) or "",
+            low=low,
+            high=high,
+            step=_opt_number(data, "step", where),
+            unit=req_str(data, "unit", max_len=12, where=where, min_len=0)
+            if data.get("unit") is not None
+            else "",
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reveal:
-    """What is revealed when a question closes."""
+    """What is revealed when a question closes.
+
+    ``correct`` is the right choice (choice, truefalse), None for a poll and the typed types;
+    ``counts`` counts each bucket (see :mod:`quizwire.kinds`). The solution of a typed type:
+    ``accepted`` (text), ``order`` (the right order in screen positions), ``number``.
+    """
 
     question_id: str
     index: int
     total: int
     reason: str
-    correct: int
+    correct: int | None
     counts: tuple[int, ...]
     answered: int
     fastest: tuple[FastestEntry, ...] = ()
+    kind: Kind = Kind.CHOICE
+    accepted: tuple[str, ...] = ()
+    order: tuple[int, ...] = ()
+    number: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "questionId": self.question_id,
             "index": self.index,
             "total": self.total,
@@ -326,13 +427,33 @@ class Reveal:
             "answered": self.answered,
             "fastest": [f.to_dict() for f in self.fastest],
         }
+        if self.kind is not Kind.CHOICE:
+            data["kind"] = self.kind.value
+        if self.kind is Kind.TEXT:
+            data["accepted"] = list(self.accepted)
+        elif self.kind is Kind.ORDER:
+            data["order"] = list(self.order)
+        elif self.kind is Kind.NUMBER:
+            data["number"] = self.number
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "") -> Reveal:
+        kind = _kind(data, where)
         counts = req_list(data, "counts", min_items=MIN_CHOICES, max_items=MAX_CHOICES, where=where)
-        correct = req_int(data, "correct", hi=MAX_CHOICES - 1, where=where)
-        if correct >= len(counts):
+        correct = opt_int(data, "correct", hi=MAX_CHOICES - 1, where=where)
+        if correct is None and kind in (Kind.CHOICE, Kind.TRUEFALSE):
+            raise MessageError(f"{where}correct must be an integer, got null")
+        if correct is not None and correct >= len(counts):
             raise MessageError(f"{where}correct {correct} is not one of the {len(counts)} choices")
+        accepted = (
+            req_list(data, "accepted", max_items=10, where=where) if kind is Kind.TEXT else []
+        )
+        order = (
+            req_list(data, "order", min_items=1, max_items=MAX_CHOICES, where=where)
+            if kind is Kind.ORDER
+            else []
+        )
         fastest = req_list(data, "fastest", max_items=MAX_FASTEST, where=where)
         index = req_int(data, "index", hi=_MAX_QUESTIONS, where=where)
         total = req_int(data, "total", lo=1, hi=_MAX_QUESTIONS, where=where)
@@ -349,6 +470,15 @@ class Reveal:
             fastest=tuple(
                 FastestEntry.from_dict(f, f"{where}fastest[{i}]") for i, f in enumerate(fastest)
             ),
+            kind=kind,
+            accepted=tuple(
+                check_str(a, f"{where}accepted[{i}]", max_len=MAX_TEXT_ANSWER)
+                for i, a in enumerate(accepted)
+            ),
+            order=tuple(
+                check_int(o, f"{where}order[{i}]", hi=MAX_CHOICES - 1) for i, o in enumerate(order)
+            ),
+            number=_opt_number(data, "number", where) if kind is Kind.NUMBER else None,
         )
 
 
@@ -368,9 +498,11 @@ class PlayerView:
     correct: bool | None = None
     points: int | None = None  # includes ``bonus``
     bonus: int | None = None
+    #: the literal answer of a typed question (text, "2,0,1", "42.5"); None for a choice
+    value: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        view = {
+        view: dict[str, Any] = {
             "playerId": self.player_id,
             "name": self.name,
             "total": self.total,
@@ -379,6 +511,8 @@ class PlayerView:
             "answered": self.answered,
             "choice": self.choice,
         }
+        if self.value is not None:
+            view["value"] = self.value
         # absent, not null, while unknown: no "correct" key at all while a question is open
         if self.correct is not None:
             view |= {"correct": self.correct, "points": self.points, "bonus": self.bonus}
@@ -397,6 +531,7 @@ class PlayerView:
             correct=opt_bool(data, "correct", where),
             points=opt_int(data, "points", where=where),
             bonus=opt_int(data, "bonus", where=where),
+            value=_opt_value(data, where=where),
         )
 
 
@@ -558,12 +693,14 @@ class ScoreMsg(Envelope):
     rank: int | None
     refusal_code: str | None = None
     refusal_message: str | None = None
+    #: the literal answer of a typed question, echoed (None for a choice)
+    value: str | None = None
 
     def body(self) -> dict[str, Any]:
         refusal = None
         if self.refusal_code is not None:
             refusal = {"code": self.refusal_code, "message": self.refusal_message or ""}
-        return {
+        body = {
             "playerId": self.player_id,
             "questionId": self.question_id,
             "index": self.index,
@@ -577,6 +714,9 @@ class ScoreMsg(Envelope):
             "rank": self.rank,
             "refusal": refusal,
         }
+        if self.value is not None:
+            body["value"] = self.value
+        return body
 
     @classmethod
     def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -608,6 +748,7 @@ class ScoreMsg(Envelope):
             "rank": opt_int(data, "rank", lo=1),
             "refusal_code": code,
             "refusal_message": message,
+            "value": _opt_value(data),
         }
 
 
@@ -727,19 +868,31 @@ def parse_message(raw: object, *, max_bytes: int = MAX_MESSAGE_BYTES) -> ServerM
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnswerMsg:
-    """A player's answer. ``choice`` is the 0-based index; ``sent_at`` is the client's clock."""
+    """A player's answer: exactly one of ``choice`` (0-based index: choice, truefalse, poll),
+    ``text`` (text), ``order`` (screen positions, first to last: order) or ``number``.
+    ``sent_at`` is the client's clock. The text is kept as sent: the rules clean it."""
 
     question_id: str
-    choice: int
+    choice: int | None = None
     sent_at: int | None = None
     game_id: str | None = None
+    text: str | None = None
+    order: tuple[int, ...] | None = None
+    number: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": MessageType.ANSWER.value}
         if self.game_id is not None:
             data["gameId"] = self.game_id
         data["questionId"] = self.question_id
-        data["choice"] = self.choice
+        if self.choice is not None:
+            data["choice"] = self.choice
+        if self.text is not None:
+            data["text"] = self.text
+        if self.order is not None:
+            data["order"] = list(self.order)
+        if self.number is not None:
+            data["number"] = self.number
         if self.sent_at is not None:
             data["sentAt"] = self.sent_at
         return data
@@ -748,15 +901,46 @@ class AnswerMsg:
         return _dumps(self.to_dict())
 
 
+#: what a typed answer may carry before cleaning (the rules cut it to MAX_TEXT_ANSWER after)
+MAX_RAW_TEXT = 4 * MAX_TEXT_ANSWER
+
+
+def _answer_body(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The one answer field of the payload, checked for type and size (the rules judge it)."""
+    given = [key for key in ("choice", "text", "order", "number") if data.get(key) is not None]
+    if len(given) > 1:
+        raise MessageError(
+            f"an answer carries one of choice, text, order or number, got {', '.join(given)}"
+        )
+    key = given[0] if given else "choice"  # none: the classic answer's "choice is missing"
+    if key == "choice":
+        return {"choice": req_int(data, "choice", hi=MAX_CHOICES - 1)}
+    if key == "text":
+        # control characters are allowed in: the rules strip them (and refuse what is left empty)
+        return {"text": req_str(data, "text", max_len=MAX_RAW_TEXT, min_len=0, shown=False)}
+    if key == "order":
+        items = req_list(data, "order", min_items=1, max_items=MAX_CHOICES)
+        return {
+            "order": tuple(
+                check_int(v, f"order[{i}]", hi=MAX_CHOICES - 1) for i, v in enumerate(items)
+            )
+        }
+    number = _opt_number(data, "number")
+    return {"number": number}
+
+
 def parse_answer(
     raw: object, *, game_id: str | None = None, max_bytes: int = MAX_ANSWER_BYTES
 ) -> AnswerMsg:
     """Strictly parse an answer published by a player.
 
-    Payload at most ``max_bytes`` (2 KB); ``questionId`` a string id, ``choice`` an integer
-    0-5, ``sentAt`` an optional integer epoch ms; ``type`` if present must be ``"answer"``;
-    ``gameId`` if present must match ``game_id`` (the channel's game). Unknown fields (including
-    any ``playerId``: identity comes from auth) are ignored. Raises only :class:`MessageError`.
+    Payload at most ``max_bytes`` (2 KB); ``questionId`` a string id; exactly one of ``choice``
+    (an integer 0-5), ``text`` (a string, at most :data:`MAX_RAW_TEXT` characters), ``order``
+    (1-6 integers 0-5) or ``number`` (a finite number); ``sentAt`` an optional integer epoch ms;
+    ``type`` if present must be ``"answer"``; ``gameId`` if present must match ``game_id`` (the
+    channel's game). Unknown fields (including any ``playerId``: identity comes from auth) are
+    ignored. Whether the answer fits the question is the rules' call
+    (:func:`quizwire.answers.submit_answer`). Raises only :class:`MessageError`.
     """
     try:
         data = decode_object(raw, max_bytes=max_bytes, what="answer")
@@ -768,9 +952,9 @@ def parse_answer(
             raise MessageError(f"answer is for game {payload_game!r}, not {game_id!r}")
         return AnswerMsg(
             question_id=_id(data, "questionId"),
-            choice=req_int(data, "choice", hi=MAX_CHOICES - 1),
             sent_at=opt_int(data, "sentAt"),
             game_id=payload_game or game_id,
+            **_answer_body(data),
         )
     except MessageError:
         raise

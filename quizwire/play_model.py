@@ -44,6 +44,8 @@ class PlayerModel:
     lobby_players: int = 0
     question: PublicQuestion | None = None
     choice: int | None = None  # the locked choice for the open question
+    #: the locked typed answer (text, order "2,0,1", number "42.5") of a typed question
+    typed: str | None = None
     # The current question's score message: ``correct is None`` means "locked in" (the server
     # holds results back until the reveal); then it is replaced by the result.
     result: ScoreMsg | None = None
@@ -88,6 +90,7 @@ class PlayerModel:
         elif isinstance(message, QuestionMsg):
             if self.question is None or self.question.question_id != message.question.question_id:
                 self.choice, self.result, self.refusal = None, None, None
+                self.typed = None
                 # before the first question everyone shares first place: nothing to move from
                 self.rank_before = self.rank if message.question.index > 0 else None
             self.question = message.question
@@ -97,7 +100,7 @@ class PlayerModel:
         elif isinstance(message, QuestionClosedMsg):
             self.reveal = message.reveal
             self.phase = Phase.QUESTION_CLOSED
-            if self.choice is None:
+            if not self.locked:
                 # No answer: the backend has reset the streak (quizwire.players.current_streak)
                 # but sends a result only to players who answered.
                 self.streak = 0
@@ -129,10 +132,13 @@ class PlayerModel:
                 self.result = message
                 if message.choice is not None:
                     self.choice = message.choice
+                if message.value is not None:
+                    self.typed = message.value
         if not message.accepted and message.refusal_code != "duplicate":
             self.refusal = message.refusal_message
             if message.refusal_code == "too_early" and message.question_id == current:
                 self.choice = None  # not counted: the player may answer once the choices open
+                self.typed = None
         return True
 
     def apply_snapshot(self, snap: SnapshotMsg, local_now_ms: int) -> None:
@@ -155,6 +161,7 @@ class PlayerModel:
         if you is not None:
             self.score, self.streak, self.rank = you.total, you.streak, you.rank
             self.choice = you.choice if you.answered else None
+            self.typed = you.value if you.answered else None
             self._result_from_snapshot(snap)
         for kind in BROADCAST_KINDS:
             self._seen.seed(self.game_id, kind, snap.seq)
@@ -193,7 +200,7 @@ class PlayerModel:
     def can_answer(self, local_now_ms: int) -> bool:
         return (
             self.phase == Phase.QUESTION_OPEN
-            and self.choice is None
+            and not self.locked
             and self.choices_open(local_now_ms)
             and self.time_left_ms(local_now_ms) > 0
         )
@@ -209,10 +216,25 @@ class PlayerModel:
         self.version += 1
         return True
 
+    def lock_typed(self, value: str, local_now_ms: int) -> bool:
+        """Lock a typed answer (its literal value) locally; False if not allowed now."""
+        if not self.can_answer(local_now_ms) or self.question is None:
+            return False
+        self.typed = value
+        self.refusal = None
+        self.version += 1
+        return True
+
+    @property
+    def locked(self) -> bool:
+        """An answer (a choice or a typed one) is locked for the current question."""
+        return self.choice is not None or self.typed is not None
+
     def refused(self, message: str, *, unlock: bool) -> None:
         self.refusal = message
         if unlock:
             self.choice = None
+            self.typed = None
         self.version += 1
 
     # -- derived ------------------------------------------------------------------------------------
@@ -231,7 +253,7 @@ class PlayerModel:
         result = self.result
         if result is not None and result.question_id == reveal.question_id:
             return result.points if result.correct is not None else None
-        return 0 if self.choice is None else None
+        return 0 if not self.locked else None
 
     def server_now(self, local_now_ms: int) -> int:
         return local_now_ms + self.clock_offset_ms

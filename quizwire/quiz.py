@@ -16,6 +16,19 @@ Quiz file format (TOML; the same structure works as JSON)::
     answer = "B"                           # LETTER of the correct choice: "A" = first choice
     time_limit = 30                        # optional per-question override, 5-120 s
     points = 2000                          # optional per-question override: 0, 1000 or 2000
+    code = "print(2 ** 10)"                # optional on any type: a code block shown under the
+    language = "python"                    #   question, syntax-highlighted (language required)
+
+Question types (``type``, default ``"choice"``; the rules are in :mod:`quizwire.kinds`)::
+
+    type = "truefalse"                     # answer = true | false (no choices: True/False)
+    type = "poll"                          # choices as above, no answer: never scores
+    type = "text"                          # accept = ["Paris", "Paname"] (1-10, 1-80 chars);
+                                           #   optional tolerance = 0.5 for numeric answers
+    type = "order"                         # items = ["first", "second", "third"] (3-6, in the
+                                           #   RIGHT order; players see them shuffled)
+    type = "number"                        # min = 0, max = 100, answer = 42 (min <= answer <=
+                                           #   max); optional step = 1, unit = "km", tolerance
 
 **The answer convention is a letter**, ``"A"`` for the first choice through ``"F"`` for the sixth
 (lower case accepted), exactly as choices are labelled on screen. Numbers are refused on purpose:
@@ -35,12 +48,26 @@ each naming the file and the question, e.g. ``pack.toml: question 3: needs 2-6 c
 from __future__ import annotations
 
 import json
+import math
+import re
+import textwrap
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quizwire.kinds import (
+    CHOICE_KINDS,
+    MAX_TEXT_ANSWER,
+    NUMBER_BUCKETS,
+    ORDER_BUCKETS,
+    TEXT_BUCKETS,
+    TRUE_FALSE,
+    Kind,
+    shown_order,
+    solution_order,
+)
 from quizwire.text import describe_char, fold, normalize_spaces, unsafe_char
 
 __all__ = [
@@ -51,6 +78,8 @@ __all__ = [
     "LETTERS",
     "MAX_CHOICES",
     "MAX_CHOICE_LEN",
+    "MAX_CODE_LEN",
+    "MAX_CODE_LINES",
     "MAX_DESCRIPTION_LEN",
     "MAX_QUESTIONS",
     "MAX_QUESTION_LEN",
@@ -88,10 +117,27 @@ MAX_TITLE_LEN = 80
 MAX_DESCRIPTION_LEN = 500
 MAX_QUESTIONS = 200
 LETTERS = "ABCDEF"
+MAX_CODE_LEN = 1200
+MAX_CODE_LINES = 16
+MAX_CODE_LINE = 76  # fits the 80-column apps with their padding
+MIN_ORDER_ITEMS = 3
+MAX_ORDER_ITEMS = 6
+MAX_ACCEPT = 10
+#: a number range may hold at most this many steps (the player steps through it with arrows)
+MAX_NUMBER_ABS = 1e12
+_LANGUAGE = re.compile(r"[a-z0-9][a-z0-9+#._-]{0,19}")
 
 _TOP_KEYS = frozenset({"title", "description", "defaults", "questions"})
 _DEFAULT_KEYS = frozenset({"time_limit", "points", "ready_seconds"})
-_QUESTION_KEYS = frozenset({"text", "choices", "answer", "time_limit", "points"})
+_COMMON_KEYS = frozenset({"type", "text", "time_limit", "points", "code", "language"})
+_KIND_KEYS: dict[Kind, frozenset[str]] = {
+    Kind.CHOICE: _COMMON_KEYS | {"choices", "answer"},
+    Kind.TRUEFALSE: _COMMON_KEYS | {"answer"},
+    Kind.POLL: _COMMON_KEYS | {"choices"},
+    Kind.TEXT: _COMMON_KEYS | {"accept", "tolerance"},
+    Kind.ORDER: _COMMON_KEYS | {"items"},
+    Kind.NUMBER: _COMMON_KEYS | {"min", "max", "answer", "step", "unit", "tolerance"},
+}
 
 
 class QuizError(ValueError):
@@ -104,9 +150,14 @@ class QuizError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One multiple-choice question. ``answer`` is the 0-based index of the correct choice.
+    """One question. ``answer`` is the 0-based index of the correct choice (choice and
+    truefalse; -1 for the other types).
 
     ``time_limit`` (seconds) and ``points`` are the effective values after quiz defaults.
+    Per type: ``choices`` holds the choices (truefalse: True/False; order: the items in the
+    right order; text and number: empty); ``accept``/``tolerance`` judge text;
+    ``low``/``high``/``target``/``step``/``unit``/``tolerance`` describe a number (``min``,
+    ``max`` and ``answer`` in the file). ``code``/``language``: an optional code block.
     """
 
     text: str
@@ -114,10 +165,48 @@ class Question:
     answer: int
     time_limit: int = DEFAULT_TIME_LIMIT
     points: int = DEFAULT_POINTS
+    kind: Kind = Kind.CHOICE
+    accept: tuple[str, ...] = ()
+    tolerance: float | None = None
+    low: float = 0
+    high: float = 0
+    target: float = 0
+    step: float | None = None
+    unit: str = ""
+    code: str = ""
+    language: str = ""
 
     @property
     def answer_letter(self) -> str:
-        return LETTERS[self.answer]
+        return LETTERS[self.answer] if 0 <= self.answer < len(LETTERS) else ""
+
+    @property
+    def shown(self) -> tuple[int, ...]:
+        """Order questions: which item (right-order index) sits at each screen position."""
+        return shown_order(self.choices, self.text) if self.kind is Kind.ORDER else ()
+
+    @property
+    def public_choices(self) -> tuple[str, ...]:
+        """The choices as players see them (order: the items shuffled)."""
+        if self.kind is Kind.ORDER:
+            return tuple(self.choices[i] for i in self.shown)
+        return self.choices
+
+    @property
+    def solution(self) -> tuple[int, ...]:
+        """Order questions: the right order in screen positions (what a perfect answer sends)."""
+        return solution_order(self.shown) if self.kind is Kind.ORDER else ()
+
+    @property
+    def tally_size(self) -> int:
+        """How many buckets the reveal counts (see :mod:`quizwire.kinds`)."""
+        if self.kind in CHOICE_KINDS:
+            return len(self.choices)
+        if self.kind is Kind.TEXT:
+            return len(TEXT_BUCKETS)
+        if self.kind is Kind.ORDER:
+            return len(ORDER_BUCKETS)
+        return NUMBER_BUCKETS
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,15 +356,10 @@ def _parse_answer(raw: object, n_choices: int | None, out: _Collector, where: st
     return index
 
 
-def _parse_question(
-    raw: object, default_time: int, default_points: int, out: _Collector, where: str
-) -> Question | None:
-    if not isinstance(raw, Mapping):
-        out.add(where, f"must be a table with text, choices and answer, got {_type_name(raw)}")
-        return None
-    _unknown_keys(raw, _QUESTION_KEYS, out, where)
-    text = _check_text(raw.get("text"), "text", MAX_QUESTION_LEN, out, where)
-
+def _parse_choices(
+    raw: Mapping[str, Any], out: _Collector, where: str
+) -> tuple[list[str] | None, int | None]:
+    """The cleaned choices (None if any problem) and how many were given (None if unusable)."""
     choices: list[str] | None = None
     raw_choices = raw.get("choices")
     if raw_choices is None:
@@ -285,33 +369,249 @@ def _parse_question(
     else:
         if not MIN_CHOICES <= len(raw_choices) <= MAX_CHOICES:
             out.add(where, f"needs {MIN_CHOICES}-{MAX_CHOICES} choices, got {len(raw_choices)}")
-        cleaned: list[str | None] = []
-        for i, c in enumerate(raw_choices[:MAX_CHOICES]):
-            field = f"choice {LETTERS[i]}"
-            cleaned.append(_check_text(c, field, MAX_CHOICE_LEN, out, where))
-        seen: dict[str, int] = {}
-        for i, c in enumerate(cleaned):
-            if c is None:
-                continue
-            key = fold(c)
-            if key in seen:
-                out.add(
-                    where,
-                    f"duplicate choice: {LETTERS[i]} {c!r} is the same as {LETTERS[seen[key]]}",
-                )
-            else:
-                seen[key] = i
-        complete = all(c is not None for c in cleaned) and len(seen) == len(cleaned)
-        if MIN_CHOICES <= len(raw_choices) <= MAX_CHOICES and complete:
-            choices = [c for c in cleaned if c is not None]
-
+        cleaned = _distinct_texts(raw_choices[:MAX_CHOICES], "choice", out, where)
+        if MIN_CHOICES <= len(raw_choices) <= MAX_CHOICES and cleaned is not None:
+            choices = cleaned
     n_choices = (
         len(raw_choices)
         if isinstance(raw_choices, list) and len(raw_choices) <= MAX_CHOICES
         else None
     )
-    answer = _parse_answer(raw.get("answer"), n_choices, out, where)
+    return choices, n_choices
 
+
+def _distinct_texts(
+    raw_items: list[Any], noun: str, out: _Collector, where: str
+) -> list[str] | None:
+    """Each item a valid one-line text, no two the same after folding; None if any problem."""
+    cleaned: list[str | None] = []
+    for i, c in enumerate(raw_items):
+        label = f"{noun} {LETTERS[i]}" if i < len(LETTERS) else f"{noun} {i + 1}"
+        cleaned.append(_check_text(c, label, MAX_CHOICE_LEN, out, where))
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cleaned):
+        if c is None:
+            continue
+        key = fold(c)
+        if key in seen:
+            out.add(
+                where,
+                f"duplicate {noun}: {LETTERS[i] if i < len(LETTERS) else i + 1} {c!r} is the "
+                f"same as {LETTERS[seen[key]]}",
+            )
+        else:
+            seen[key] = i
+    if all(c is not None for c in cleaned) and len(seen) == len(cleaned):
+        return [c for c in cleaned if c is not None]
+    return None
+
+
+def _number(raw: Mapping[str, Any], key: str, out: _Collector, where: str) -> float | None:
+    """A finite number (whole or decimal) of sensible size; None (reported) otherwise."""
+    value = raw.get(key)
+    if value is None:
+        out.add(where, f"{key} is missing (give a number)")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        out.add(where, f"{key} must be a number, got {_type_name(value)}")
+        return None
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER_ABS:
+        out.add(where, f"{key} must be a finite number within ±{MAX_NUMBER_ABS:.0e}, got {value}")
+        return None
+    return value
+
+
+def _tolerance(raw: Mapping[str, Any], out: _Collector, where: str) -> float | None:
+    if "tolerance" not in raw:
+        return None
+    value = _number(raw, "tolerance", out, where)
+    if value is not None and value < 0:
+        out.add(where, f"tolerance must not be negative, got {value}")
+        return None
+    return value
+
+
+def _parse_code(raw: Mapping[str, Any], out: _Collector, where: str) -> tuple[str, str] | None:
+    """The optional code block and its language; None if there is a problem (reported)."""
+    code, language = raw.get("code"), raw.get("language")
+    if code is None and language is None:
+        return "", ""
+    if code is None:
+        out.add(where, "language is given but code is missing")
+        return None
+    if not isinstance(code, str):
+        out.add(where, f"code must be a string, got {_type_name(code)}")
+        return None
+    # tabs as 4 spaces and the common indent removed: what a TOML multi-line string gives
+    dedented = textwrap.dedent(code.replace("\r\n", "\n").expandtabs(4))
+    lines = [line.rstrip() for line in dedented.split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    ok = True
+    if not lines:
+        out.add(where, "code is empty")
+        ok = False
+    if len(lines) > MAX_CODE_LINES:
+        out.add(where, f"code has too many lines ({len(lines)}, max {MAX_CODE_LINES})")
+        ok = False
+    for n, line in enumerate(lines, 1):
+        bad = unsafe_char(line)
+        if bad is not None:
+            out.add(
+                where,
+                f"code line {n} contains a control or invisible character {describe_char(bad)}",
+            )
+            ok = False
+        if len(line) > MAX_CODE_LINE:
+            out.add(
+                where, f"code line {n} is too long ({len(line)} characters, max {MAX_CODE_LINE})"
+            )
+            ok = False
+    text = "\n".join(lines)
+    if len(text) > MAX_CODE_LEN:
+        out.add(where, f"code is too long ({len(text)} characters, max {MAX_CODE_LEN})")
+        ok = False
+    if language is None:
+        out.add(where, 'code needs a language (e.g. language = "python")')
+        return None
+    if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+        shown = repr(language) if isinstance(language, str) else _type_name(language)
+        out.add(where, f'language must be a short lower-case name like "python", got {shown}')
+        return None
+    return (text, language) if ok else None
+
+
+def _parse_kind(raw: Mapping[str, Any], out: _Collector, where: str) -> Kind | None:
+    value = raw.get("type", Kind.CHOICE.value)
+    if not isinstance(value, str) or value not in {k.value for k in Kind}:
+        shown = repr(value) if isinstance(value, str) else _type_name(value)
+        out.add(where, f"type must be one of {', '.join(k.value for k in Kind)}, got {shown}")
+        return None
+    return Kind(value)
+
+
+def _parse_accept(raw: Mapping[str, Any], out: _Collector, where: str) -> list[str] | None:
+    accept = raw.get("accept")
+    if accept is None:
+        out.add(where, 'accept is missing (the accepted answers, e.g. accept = ["Paris"])')
+        return None
+    if not isinstance(accept, list) or not accept:
+        out.add(where, f"accept must be a list of 1-{MAX_ACCEPT} strings, got {_type_name(accept)}")
+        return None
+    if len(accept) > MAX_ACCEPT:
+        out.add(where, f"accept has too many answers ({len(accept)}, max {MAX_ACCEPT})")
+        return None
+    cleaned = [
+        _check_text(a, f"accept[{i}]", MAX_TEXT_ANSWER, out, where) for i, a in enumerate(accept)
+    ]
+    return [a for a in cleaned if a is not None] if all(cleaned) else None
+
+
+def _parse_items(raw: Mapping[str, Any], out: _Collector, where: str) -> list[str] | None:
+    items = raw.get("items")
+    span = f"{MIN_ORDER_ITEMS}-{MAX_ORDER_ITEMS}"
+    if items is None:
+        out.add(where, f"items are missing (give {span}, in the right order)")
+        return None
+    if not isinstance(items, list):
+        out.add(where, f"items must be a list of strings, got {_type_name(items)}")
+        return None
+    if not MIN_ORDER_ITEMS <= len(items) <= MAX_ORDER_ITEMS:
+        out.add(where, f"needs {span} items, got {len(items)}")
+        return None
+    return _distinct_texts(items, "item", out, where)
+
+
+def _parse_truefalse(raw: Mapping[str, Any], out: _Collector, where: str) -> int | None:
+    answer = raw.get("answer")
+    if not isinstance(answer, bool):
+        shown = "missing" if answer is None else f"got {_type_name(answer)}"
+        out.add(where, f"answer must be true or false for a truefalse question ({shown})")
+        return None
+    return 0 if answer else 1
+
+
+def _parse_number_fields(
+    raw: Mapping[str, Any], out: _Collector, where: str
+) -> dict[str, Any] | None:
+    low, high = _number(raw, "min", out, where), _number(raw, "max", out, where)
+    target = _number(raw, "answer", out, where)
+    step = _number(raw, "step", out, where) if "step" in raw else None
+    tolerance = _tolerance(raw, out, where)
+    unit = ""
+    if "unit" in raw:
+        unit = _check_text(raw["unit"], "unit", 12, out, where) or ""
+    if low is None or high is None or target is None:
+        return None
+    ok = True
+    if low >= high:
+        out.add(where, f"min ({low}) must be below max ({high})")
+        ok = False
+    elif not low <= target <= high:
+        out.add(where, f"answer {target} is outside the range min {low} - max {high}")
+        ok = False
+    if step is not None and (step <= 0 or (ok and (high - low) / step > 100_000)):
+        out.add(
+            where, f"step must be positive and at most 100,000 steps across the range, got {step}"
+        )
+        ok = False
+    if ("step" in raw and step is None) or ("tolerance" in raw and tolerance is None):
+        ok = False
+    if "unit" in raw and not unit:
+        ok = False
+    if not ok:
+        return None
+    return {
+        "low": low,
+        "high": high,
+        "target": target,
+        "step": step,
+        "unit": unit,
+        "tolerance": tolerance,
+    }
+
+
+def _parse_question(
+    raw: object, default_time: int, default_points: int, out: _Collector, where: str
+) -> Question | None:
+    if not isinstance(raw, Mapping):
+        out.add(where, f"must be a table with text, choices and answer, got {_type_name(raw)}")
+        return None
+    kind = _parse_kind(raw, out, where)
+    _unknown_keys(raw, _KIND_KEYS[kind or Kind.CHOICE], out, where)
+    text = _check_text(raw.get("text"), "text", MAX_QUESTION_LEN, out, where)
+
+    extra: dict[str, Any] = {}
+    choices: list[str] | None = None
+    answer: int | None = -1
+    if kind is Kind.CHOICE:
+        choices, n_choices = _parse_choices(raw, out, where)
+        answer = _parse_answer(raw.get("answer"), n_choices, out, where)
+    elif kind is Kind.POLL:
+        choices, _ = _parse_choices(raw, out, where)
+    elif kind is Kind.TRUEFALSE:
+        choices, answer = list(TRUE_FALSE), _parse_truefalse(raw, out, where)
+    elif kind is Kind.TEXT:
+        choices = []
+        accept = _parse_accept(raw, out, where)
+        tolerance = _tolerance(raw, out, where)
+        if accept is None or ("tolerance" in raw and tolerance is None):
+            choices = None
+        else:
+            extra = {"accept": tuple(accept), "tolerance": tolerance}
+    elif kind is Kind.ORDER:
+        choices = _parse_items(raw, out, where)
+    elif kind is Kind.NUMBER:
+        choices = []
+        numbers = _parse_number_fields(raw, out, where)
+        if numbers is None:
+            choices = None
+        else:
+            extra = numbers
+
+    code = _parse_code(raw, out, where)
     time_limit: int | None = default_time
     if "time_limit" in raw:
         time_limit = _time_limit(raw["time_limit"], out, where, "time_limit")
@@ -319,10 +619,26 @@ def _parse_question(
     if "points" in raw:
         points = _points(raw["points"], out, where, "points")
 
-    if text is None or choices is None or answer is None or time_limit is None or points is None:
+    if (
+        kind is None
+        or text is None
+        or choices is None
+        or answer is None
+        or time_limit is None
+        or points is None
+        or code is None
+    ):
         return None
     return Question(
-        text=text, choices=tuple(choices), answer=answer, time_limit=time_limit, points=points
+        text=text,
+        choices=tuple(choices),
+        answer=answer,
+        time_limit=time_limit,
+        points=points,
+        kind=kind,
+        code=code[0],
+        language=code[1],
+        **extra,
     )
 
 
@@ -439,11 +755,7 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
     """The quiz in the file format (JSON-ready); ``parse_quiz(quiz_to_dict(q)) == q``."""
     questions: list[dict[str, Any]] = []
     for q in quiz.questions:
-        item: dict[str, Any] = {
-            "text": q.text,
-            "choices": list(q.choices),
-            "answer": q.answer_letter,
-        }
+        item = _question_fields(q)
         if q.time_limit != quiz.time_limit:
             item["time_limit"] = q.time_limit
         if q.points != quiz.points:
@@ -459,10 +771,45 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
     return doc
 
 
+def _question_fields(q: Question) -> dict[str, Any]:
+    """A question's type-specific keys in the file format (a choice question has no ``type``)."""
+    item: dict[str, Any] = {}
+    if q.kind is not Kind.CHOICE:
+        item["type"] = q.kind.value
+    item["text"] = q.text
+    if q.kind is Kind.CHOICE:
+        item |= {"choices": list(q.choices), "answer": q.answer_letter}
+    elif q.kind is Kind.POLL:
+        item["choices"] = list(q.choices)
+    elif q.kind is Kind.TRUEFALSE:
+        item["answer"] = q.answer == 0
+    elif q.kind is Kind.TEXT:
+        item["accept"] = list(q.accept)
+    elif q.kind is Kind.ORDER:
+        item["items"] = list(q.choices)
+    else:
+        item |= {"min": q.low, "max": q.high, "answer": q.target}
+        if q.step is not None:
+            item["step"] = q.step
+        if q.unit:
+            item["unit"] = q.unit
+    if q.tolerance is not None:
+        item["tolerance"] = q.tolerance
+    if q.code:
+        item |= {"code": q.code, "language": q.language}
+    return item
+
+
 def _toml_value(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TypeError("no TOML form for a non-finite number")
+        return repr(value)
+    if not isinstance(value, int | str):
         raise TypeError(f"no TOML form for {type(value).__name__}")
     if isinstance(value, int):
         return str(value)

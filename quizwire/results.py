@@ -1,4 +1,11 @@
-"""Game results per player and per question, as JSON-ready dicts and CSV (stdlib only)."""
+"""Game results per player and per question, as JSON-ready dicts and CSV (stdlib only).
+
+Each question carries its ``type`` and its solution as text (``correct``: the letter of a
+choice, the accepted answers of a text question joined by `` / ``, the items of an order
+question joined by `` > ``, a number with its unit; empty for a poll). Each answer carries the
+letter of the choice, or the literal ``value`` of a typed answer (the text as typed, once
+cleaned; the order as the items; the number).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,68 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from quizwire.kinds import (
+    CHOICE_KINDS,
+    NUMBER_BUCKETS,
+    ORDER_BUCKETS,
+    TEXT_BUCKETS,
+    Kind,
+    bucket_edges,
+)
+from quizwire.kinds import format_number as number_text
 from quizwire.leaderboard import rank_players
-from quizwire.quiz import letter
+from quizwire.quiz import Question, letter
 from quizwire.state import AnswerRecord, GameState, PlayerState
+
+
+def solution_text(question: Question) -> str:
+    """The right answer of a question as one line of text ("" for a poll)."""
+    kind = question.kind
+    if kind in (Kind.CHOICE, Kind.TRUEFALSE):
+        return letter(question.answer)
+    if kind is Kind.TEXT:
+        return " / ".join(question.accept)
+    if kind is Kind.ORDER:
+        return " > ".join(question.choices)
+    if kind is Kind.NUMBER:
+        return f"{number_text(question.target)} {question.unit}".strip()
+    return ""
+
+
+def answer_text(question: Question, record: AnswerRecord) -> str:
+    """A typed answer as people read it: the text, the order as its items, the number."""
+    if question.kind is Kind.ORDER:
+        shown = question.public_choices
+        try:
+            return " > ".join(shown[int(i)] for i in record.value.split(","))
+        except (ValueError, IndexError):
+            return record.value
+    if question.kind is Kind.NUMBER and question.unit:
+        return f"{record.value} {question.unit}"
+    return record.value
+
+
+def bucket_labels(question: Question) -> list[str]:
+    """What each count of a question counts."""
+    if question.kind in CHOICE_KINDS:
+        return list(question.choices)
+    if question.kind is Kind.TEXT:
+        return list(TEXT_BUCKETS)
+    if question.kind is Kind.ORDER:
+        return list(ORDER_BUCKETS)
+    edges = bucket_edges(question.low, question.high)
+    return [f"{edges[i]}..{edges[i + 1]}" for i in range(NUMBER_BUCKETS)]
+
+
+def _answer(question: Question, r: AnswerRecord) -> dict[str, Any]:
+    typed = question.kind not in CHOICE_KINDS
+    return {
+        "choice": None if typed else letter(r.choice),
+        "value": answer_text(question, r) if typed else None,
+        "correct": r.correct,
+        "points": r.points,  # already includes the bonus
+        "ms": r.elapsed_ms,
+    }
 
 
 def build_results(
@@ -36,14 +102,7 @@ def build_results(
                 "correctCount": p.correct_count,
                 "correctTimeMs": p.correct_ms,
                 "answers": [
-                    None
-                    if (r := mine.get(i)) is None
-                    else {
-                        "choice": letter(r.choice),
-                        "correct": r.correct,
-                        "points": r.points,  # already includes the bonus
-                        "ms": r.elapsed_ms,
-                    }
+                    None if (r := mine.get(i)) is None else _answer(game.quiz.questions[i], r)
                     for i in range(asked)
                 ],
             }
@@ -52,16 +111,19 @@ def build_results(
     for i, question in enumerate(game.quiz.questions[:asked]):
         records = by_question.get(i, [])
         correct = [r for r in records if r.correct]
-        counts = [0] * len(question.choices)
+        counts = [0] * question.tally_size
         for r in records:
-            counts[r.choice] += 1
+            if 0 <= r.choice < len(counts):
+                counts[r.choice] += 1
         question_rows.append(
             {
                 "index": i,
+                "type": question.kind.value,
                 "text": question.text,
-                "correct": letter(question.answer),
+                "correct": solution_text(question),
                 "choices": list(question.choices),
                 "counts": counts,
+                "countsOf": bucket_labels(question),
                 "answered": len(records),
                 "correctCount": len(correct),
                 "averageCorrectMs": round(sum(r.elapsed_ms for r in correct) / len(correct))
@@ -91,6 +153,17 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
+def _answer_cell(a: dict[str, Any] | None) -> str:
+    """``B+850`` for a choice; ``Paris (right, +850)`` for a typed answer (which may itself hold
+    + or -): right, close (points without being exact) or wrong."""
+    if a is None:
+        return ""
+    if a.get("value") is not None:
+        verdict = "right" if a["correct"] else ("close" if a["points"] else "wrong")
+        return f"{a['value']} ({verdict}, +{a['points']})"
+    return f"{a['choice']}{'+' if a['correct'] else '-'}{a['points']}"
+
+
 def players_csv(results: dict[str, Any]) -> str:
     asked = results["questionsAsked"]
     header = ["rank", "player_id", "name", "status", "score", "correct", "correct_time_ms"]
@@ -106,10 +179,7 @@ def players_csv(results: dict[str, Any]) -> str:
             p["correctCount"],
             p["correctTimeMs"],
         ]
-        cells += [
-            "" if a is None else f"{a['choice']}{'+' if a['correct'] else '-'}{a['points']}"
-            for a in p["answers"]
-        ]
+        cells += [_answer_cell(a) for a in p["answers"]]
         rows.append(cells)
     return _csv(header, rows)
 
@@ -117,6 +187,7 @@ def players_csv(results: dict[str, Any]) -> str:
 def questions_csv(results: dict[str, Any]) -> str:
     header = [
         "question",
+        "type",
         "text",
         "correct",
         "answered",
@@ -127,6 +198,7 @@ def questions_csv(results: dict[str, Any]) -> str:
     rows = [
         [
             q["index"] + 1,
+            q.get("type", "choice"),
             q["text"],
             q["correct"],
             q["answered"],

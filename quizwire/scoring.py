@@ -15,17 +15,27 @@ question the player did not answer resets it to 0. With the streak bonus on, a c
 a question worth points earns ``+100 * (streak - 1)``, capped at ``+500``: streak 1 -> +0,
 2 -> +100, 3 -> +200, ..., 6 and beyond -> +500. Questions worth 0 points earn no bonus but do
 extend (or, if answered wrong, reset) the streak.
+
+Graded types (order, number: :func:`score_graded`) earn a share ``f`` of the speed points,
+``round_half_up(speed_points * f)``; only a perfect answer (``f = 1``; number: within its
+tolerance) counts as correct, extends the streak and earns the bonus; any other answer resets
+the streak, even one that earns points. A poll (:func:`score_poll`) never scores and leaves the
+streak as it was.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 __all__ = [
     "STREAK_BONUS_CAP",
     "STREAK_BONUS_STEP",
     "AnswerScore",
+    "round_half_up",
     "score_answer",
+    "score_graded",
+    "score_poll",
     "speed_points",
     "streak_bonus",
 ]
@@ -91,3 +101,45 @@ def score_answer(
     base = speed_points(points, elapsed, limit_ms) if speed_scoring else points
     bonus = streak_bonus(streak) if streak_enabled and points > 0 else 0
     return AnswerScore(correct=True, base=base, bonus=bonus, streak=streak, elapsed_ms=elapsed)
+
+
+def round_half_up(value: Fraction) -> int:
+    """``floor(value + 1/2)`` exactly."""
+    return (2 * value.numerator + value.denominator) // (2 * value.denominator)
+
+
+def score_graded(
+    *,
+    fraction: Fraction,
+    points: int,
+    elapsed_ms: int,
+    limit_ms: int,
+    previous_streak: int,
+    speed_scoring: bool = True,
+    streak_enabled: bool = True,
+) -> AnswerScore:
+    """Score an answer that earns ``fraction`` (0-1) of the points; 1 is the perfect answer."""
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"fraction must be within 0-1, got {fraction}")
+    if fraction == 1:
+        return score_answer(
+            correct=True,
+            points=points,
+            elapsed_ms=elapsed_ms,
+            limit_ms=limit_ms,
+            previous_streak=previous_streak,
+            speed_scoring=speed_scoring,
+            streak_enabled=streak_enabled,
+        )
+    elapsed = min(max(elapsed_ms, 0), limit_ms)
+    full = speed_points(points, elapsed, limit_ms) if speed_scoring else points
+    base = round_half_up(full * fraction)
+    return AnswerScore(correct=False, base=base, bonus=0, streak=0, elapsed_ms=elapsed)
+
+
+def score_poll(*, elapsed_ms: int, limit_ms: int, previous_streak: int) -> AnswerScore:
+    """A poll vote: no points, not correct, the streak carried over unchanged."""
+    elapsed = min(max(elapsed_ms, 0), limit_ms)
+    return AnswerScore(
+        correct=False, base=0, bonus=0, streak=max(previous_streak, 0), elapsed_ms=elapsed
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from quizwire.answers import revealed_answer
 from quizwire.game import build_reveal, entries
 from quizwire.leaderboard import TOP_N, Standing
 from quizwire.messages import PlayerView, PublicQuestion, Reveal, SnapshotMsg
@@ -33,6 +34,7 @@ def player_view(
     answered = player.answered_index == game.question_index and game.question_index >= 0
     # the result only once the answer is public (a closed question): never while it is open
     scored = answered and game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED)
+    choice, value = revealed_answer(game.question, player)
     return PlayerView(
         player_id=player.player_id,
         name=player.name,
@@ -40,10 +42,11 @@ def player_view(
         streak=current_streak(player, game) if streak is None else streak,
         rank=rank,
         answered=answered,
-        choice=player.last_choice if answered and player.last_choice >= 0 else None,
+        choice=choice if answered else None,
         correct=player.last_correct if scored else None,
         points=player.last_points if scored else None,
         bonus=player.last_bonus if scored else None,
+        value=value if answered else None,
     )
 
 

@@ -335,6 +335,8 @@ class PlayerState:
     prior_streak: int = 0
     seq: int = 0
     joined_at: int = 0
+    #: the literal last answer of a typed question ("" for a choice): tells a resend apart
+    last_value: str = ""
 
     @property
     def active(self) -> bool:
@@ -359,6 +361,7 @@ class PlayerState:
             "prior_streak": self.prior_streak,
             "seq": self.seq,
             "joined_at": self.joined_at,
+            "last_value": self.last_value,
         }
 
     @classmethod
@@ -382,6 +385,7 @@ class PlayerState:
                 prior_streak=_int(data.get("prior_streak", 0)),
                 seq=_int(data.get("seq", 0)),
                 joined_at=_int(data.get("joined_at", 0)),
+                last_value=_str(data.get("last_value", "")),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise StateError(f"bad player record: {exc}") from exc
@@ -389,7 +393,12 @@ class PlayerState:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnswerRecord:
-    """An accepted answer. ``points`` includes ``bonus``; ``sent_at`` is the client's claim."""
+    """An accepted answer. ``points`` includes ``bonus``; ``sent_at`` is the client's claim.
+
+    ``choice`` is the answer's bucket (the choice itself for choice/truefalse/poll, see
+    :mod:`quizwire.kinds`); ``value`` the literal answer of a typed question ("" otherwise):
+    the cleaned text, the order as screen positions ``"2,0,1"``, the number ``"42.5"``.
+    """
 
     game_id: str
     player_id: str
@@ -402,6 +411,7 @@ class AnswerRecord:
     elapsed_ms: int
     received_at: int
     sent_at: int | None = None
+    value: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -416,6 +426,7 @@ class AnswerRecord:
             "elapsed_ms": self.elapsed_ms,
             "received_at": self.received_at,
             "sent_at": self.sent_at,
+            "value": self.value,
         }
 
     @classmethod
@@ -434,6 +445,7 @@ class AnswerRecord:
                 elapsed_ms=_int(data["elapsed_ms"]),
                 received_at=_int(data["received_at"]),
                 sent_at=None if sent is None else _int(sent),
+                value=_str(data.get("value", "")),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise StateError(f"bad answer record: {exc}") from exc

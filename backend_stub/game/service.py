@@ -25,7 +25,13 @@ from backend_stub.hooks import HandlerError, Unauthorized
 from backend_stub.logs import LimitedLog, LogLimiter
 from quizwire import channels
 from quizwire import game as rules
-from quizwire.answers import AnswerOutcome, refuse_malformed, submit_answer
+from quizwire.answers import (
+    AnswerOutcome,
+    presenter_fields,
+    refuse_malformed,
+    revealed_answer,
+    submit_answer,
+)
 from quizwire.clock import wall_ms
 from quizwire.fields import MessageError
 from quizwire.game import Announcement, IllegalTransition, Step
@@ -55,6 +61,7 @@ from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
     CloseReason,
     GameOptions,
+    GameState,
     Phase,
     PlayerState,
     PlayerStatus,
@@ -171,7 +178,7 @@ class GameService:
             if question is not None and game.phase is Phase.QUESTION_OPEN:
                 runtime.tally = tally_answers(
                     game.question_index,
-                    len(question.choices),
+                    question.tally_size,
                     self.store.load_answers(game.game_id, game.question_index),
                 )
                 runtime.freeze()  # the answers already given stay hidden until the reveal
@@ -435,7 +442,7 @@ class GameService:
         game = runtime.game
         tally = runtime.tally if game.phase is Phase.QUESTION_OPEN else None
         if tally is None and game.phase is Phase.QUESTION_OPEN and game.question is not None:
-            tally = Tally.empty(game.question_index, len(game.question.choices))
+            tally = Tally.empty(game.question_index, game.question.tally_size)
         podium = runtime.top(TOP_N)
         step = self._transition(
             lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally)
@@ -511,7 +518,7 @@ class GameService:
     def _question_opened(self, runtime: GameRuntime) -> None:
         question = runtime.game.question
         assert question is not None
-        runtime.tally = Tally.empty(runtime.game.question_index, len(question.choices))
+        runtime.tally = Tally.empty(runtime.game.question_index, question.tally_size)
         runtime.freeze()
         runtime.expect_answers()
         self._schedule_deadline(runtime)
@@ -551,7 +558,7 @@ class GameService:
         game = runtime.game
         tally = runtime.tally
         if tally is None and game.question is not None:
-            tally = Tally.empty(game.question_index, len(game.question.choices))
+            tally = Tally.empty(game.question_index, game.question.tally_size)
         if tally is None:
             raise GameError(409, "bad_transition", "no question is open")
         step = self._transition(
@@ -570,7 +577,9 @@ class GameService:
             return
         now = self.clock()
         answered = [p for p in runtime.players.values() if p.answered_index == index]
+        question = runtime.game.quiz.questions[index]
         for position, player in enumerate(answered):
+            choice, value = revealed_answer(question, player)
             message = ScoreMsg(
                 game_id=runtime.game_id,
                 seq=2 * player.seq + 1,
@@ -580,7 +589,8 @@ class GameService:
                 index=index,
                 accepted=True,
                 correct=player.last_correct,
-                choice=player.last_choice if player.last_choice >= 0 else None,
+                choice=choice,
+                value=value,
                 points=player.last_points,
                 bonus=player.last_bonus,
                 total=player.score,
@@ -649,7 +659,11 @@ class GameService:
                             "name": record.name,
                             "questionId": outcome.question_id,
                             "index": record.question_index,
-                            "choice": record.choice,
+                            **presenter_fields(
+                                runtime.game.quiz.questions[record.question_index],
+                                record.choice,
+                                record.value,
+                            ),
                             "elapsedMs": record.elapsed_ms,
                             "receivedAt": record.received_at,
                             "sentAt": record.sent_at,
@@ -762,7 +776,7 @@ class GameService:
         if game.phase is Phase.QUESTION_OPEN and game.question is not None:
             runtime.tally = tally_answers(
                 game.question_index,
-                len(game.question.choices),
+                game.question.tally_size,
                 self.store.load_answers(game.game_id, game.question_index),
             )
 
@@ -907,9 +921,7 @@ class GameService:
             "score": public.score,
             "correctCount": public.correct_count,
             "rank": public.rank,
-            "lastAnswer": p.last_choice
-            if p.answered_index == runtime.game.question_index
-            else None,
+            **_last_answer(runtime.game, p),
             "connected": runtime.connected.get(p.player_id, 0) > 0,
             "status": p.status.value,
         }
@@ -929,3 +941,11 @@ class GameService:
     def answers(self, code: str) -> Sequence[Any]:
         self._commits.flush()
         return self.store.load_answers(self.runtime(code).game_id)
+
+
+def _last_answer(game: GameState, p: PlayerState) -> dict[str, Any]:
+    """``lastAnswer``/``lastValue`` of a player row in the presenter's view (current question)."""
+    if p.answered_index != game.question_index or game.question is None:
+        return {"lastAnswer": None, "lastValue": None}
+    fields = presenter_fields(game.question, p.last_choice, p.last_value)
+    return {"lastAnswer": fields["choice"], "lastValue": fields["value"]}

@@ -7,12 +7,13 @@ the view, the connection or the "time's up" state changed).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher, Footer, Input
 
 from eventapi import ConnectionState
 from player.bells import BellCues
@@ -23,8 +24,10 @@ from player.widgets.question import QuestionView
 from player.widgets.removed import RemovedView
 from player.widgets.standings import StandingsView
 from player.widgets.topbar import TopBar
+from quizwire.kinds import CHOICE_KINDS, Kind, format_number
 from quizwire.play_model import PlayerModel
 from quizwire.state import Phase
+from quizwire.typed_view import number_hint
 from tui.choices import ChoiceButton
 from tui.clock import Clock
 from tui.theme import next_theme
@@ -66,6 +69,11 @@ class GameScreen(Screen[None]):
 
     BINDINGS = [
         *_answer_bindings(),
+        # priority: a focused table must not take them; off (check_action) unless ordering
+        Binding("enter", "send_order", "Send order", id="send-order", priority=True),
+        Binding("backspace", "undo_order", "Undo", id="undo-order", priority=True),
+        Binding("up", "nudge(1)", "More", show=False, id="nudge-up"),
+        Binding("down", "nudge(-1)", "Less", show=False, id="nudge-down"),
         Binding("l", "toggle_board", "Leaderboard", id="leaderboard"),
         Binding("s", "toggle_bell", "Sound", id="sound"),
         Binding("t", "theme", "Theme", id="theme"),
@@ -99,6 +107,8 @@ class GameScreen(Screen[None]):
         self._timer: Timer | None = None
         self._state: ConnectionState | None = None
         self._bells = BellCues()
+        self.order_draft: list[int] = []  # the order being built (order questions)
+        self._draft_for: str | None = None
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -144,6 +154,7 @@ class GameScreen(Screen[None]):
             self.session.removed,
             model.can_answer(now),
             online,
+            tuple(self.order_draft),
             -(-model.ready_left_ms(now) // 1000),  # the get-ready line counts whole seconds
         )
         if key != self._rendered:
@@ -181,7 +192,8 @@ class GameScreen(Screen[None]):
             if view == "lobby":
                 self.query_one(LobbyView).show(model, rejoined=self.session.rejoined)
             elif view == "question":
-                self.query_one(QuestionView).show(model, now, online=online)
+                self._forget_old_draft()
+                self.query_one(QuestionView).show(model, now, online=online, draft=self.order_draft)
             elif view == "standings":
                 self.query_one(StandingsView).show(model)
             elif view == "final":
@@ -202,12 +214,19 @@ class GameScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys that do nothing right now are hidden from the footer.
+        question = self.model.question
+        kind = question.kind if question is not None else Kind.CHOICE
+        answering = (
+            self.view == "question"
+            and self.model.phase == Phase.QUESTION_OPEN
+            and self.model.choices_open(self.clock())
+        )
         if action == "answer":
-            return (
-                self.view == "question"
-                and self.model.phase == Phase.QUESTION_OPEN
-                and self.model.choices_open(self.clock())
-            )
+            return answering and (kind in CHOICE_KINDS or kind is Kind.ORDER)
+        if action in ("send_order", "undo_order"):
+            return answering and kind is Kind.ORDER and not self.model.locked
+        if action == "nudge":
+            return answering and kind is Kind.NUMBER and not self.model.locked
         if action == "toggle_board":
             return self.model.phase == Phase.QUESTION_CLOSED
         return True
@@ -217,9 +236,78 @@ class GameScreen(Screen[None]):
         question = model.question
         if self.view != "question" or question is None or not 0 <= index < len(question.choices):
             return
-        if model.choice is not None or not model.can_answer(self.clock()):
+        if model.locked or not model.can_answer(self.clock()):
             return  # already locked, or too late: the status line says so
+        if question.kind is Kind.ORDER:
+            self._forget_old_draft()
+            if index not in self.order_draft:
+                self.order_draft.append(index)
+                self.tick()
+            return
         self.run_worker(self._send(index), group="answer")
+
+    # -- typed answers ----------------------------------------------------------------------------
+
+    def _forget_old_draft(self) -> None:
+        """A draft belongs to one question: a new question starts from nothing."""
+        question = self.model.question
+        qid = question.question_id if question is not None else None
+        if qid != self._draft_for:
+            self._draft_for, self.order_draft = qid, []
+
+    def action_undo_order(self) -> None:
+        if self.order_draft and not self.model.locked:
+            self.order_draft.pop()
+            self.tick()
+
+    def action_send_order(self) -> None:
+        question = self.model.question
+        if question is None or question.kind is not Kind.ORDER or self.model.locked:
+            return
+        if len(self.order_draft) != len(question.choices):
+            self.notify("Put every item in order first.", timeout=2)
+            return
+        self.run_worker(self._send_fields({"order": list(self.order_draft)}), group="answer")
+
+    def action_nudge(self, direction: int) -> None:
+        """↑/↓ on a number question: one step (or 1/100 of the range) up or down, clamped."""
+        question = self.model.question
+        if question is None or question.kind is not Kind.NUMBER or question.low is None:
+            return
+        low, high = question.low, question.high if question.high is not None else question.low
+        step = question.step or (high - low) / 100
+        box = self.query_one("#q-input", Input)
+        try:
+            current = float(box.value)
+        except ValueError:
+            current = low + round((high - low) / 2 / step) * step - direction * step
+        value = min(high, max(low, current + direction * step))
+        box.value = format_number(value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the answer box: send the text, or the number if it is one in range."""
+        event.stop()
+        question = self.model.question
+        if question is None or self.model.locked or not self.model.can_answer(self.clock()):
+            return
+        raw = event.value
+        if question.kind is Kind.TEXT:
+            if not raw.strip():
+                self.notify("Type an answer first.", timeout=2)
+                return
+            self.run_worker(self._send_fields({"text": raw}), group="answer")
+        elif question.kind is Kind.NUMBER:
+            try:
+                number = float(raw.replace(",", "."))
+            except ValueError:
+                self.notify("Type a number.", timeout=2)
+                return
+            low = question.low if question.low is not None else number
+            high = question.high if question.high is not None else number
+            if not (math.isfinite(number) and low <= number <= high):
+                self.notify(f"Type {number_hint(question)}.", timeout=3)
+                return
+            self.run_worker(self._send_fields({"number": number}), group="answer")
 
     def on_choice_button_chosen(self, event: ChoiceButton.Chosen) -> None:
         self.action_answer(event.index)
@@ -247,6 +335,13 @@ class GameScreen(Screen[None]):
 
     async def _send(self, index: int) -> None:
         refusal = await self.session.answer(index)
+        if refusal is not None:
+            self._checked_refusal = refusal
+            await self._check_standing()
+        self.tick()
+
+    async def _send_fields(self, fields: dict[str, object]) -> None:
+        refusal = await self.session.send_answer(fields)
         if refusal is not None:
             self._checked_refusal = refusal
             await self._check_standing()

@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ from quizwire import channels
 from quizwire.client.game_api import EntryClient, GameApiError
 from quizwire.clock import wall_ms
 from quizwire.fields import MessageError
-from quizwire.messages import SnapshotMsg, parse_message
+from quizwire.judge import answer_value
+from quizwire.messages import AnswerMsg, SnapshotMsg, parse_message
 from quizwire.names import clean_nickname
 from quizwire.play_model import PlayerModel
 from quizwire.profiles import data_dir, write_private
@@ -284,14 +285,24 @@ class PlayerSession:
 
     async def answer(self, choice: int) -> str | None:
         """Lock and send ``choice``; None if accepted, else the reason it was refused."""
+        return await self.send_answer({"choice": choice})
+
+    async def send_answer(self, fields: Mapping[str, Any]) -> str | None:
+        """Lock and send one answer: ``{"choice": 1}``, ``{"text": "Paris"}``,
+        ``{"order": [2, 0, 1]}`` or ``{"number": 42}``; None if accepted, else why not."""
         model = self.model
         if model is None or self._client is None:
             return "Not connected."
-        if not model.lock(choice, wall_ms()):
-            return None if model.choice is not None else "No question is open."
+        now = wall_ms()
+        if "choice" in fields:
+            locked = model.lock(int(fields["choice"]), now)
+        else:
+            locked = model.lock_typed(answer_value(AnswerMsg(question_id="", **fields)), now)
+        if not locked:
+            return None if model.locked else "No question is open."
         question = model.question
         assert question is not None
-        payload = {"questionId": question.question_id, "choice": choice, "sentAt": wall_ms()}
+        payload = {"questionId": question.question_id, **fields, "sentAt": wall_ms()}
         try:
             result = await self._client.publish(channels.answer_channel(model.game_id), [payload])
         except PublishError as exc:

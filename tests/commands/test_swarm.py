@@ -17,6 +17,7 @@ import pytest
 from backend_stub.app import Stub
 from backend_stub.config import IamCredential, StubConfig
 from commands.swarm import SwarmConfig, human_delay, pick_choice, run_swarm, summary
+from quizwire.bot_answers import answer_plan
 from quizwire.packs import load_pack
 from quizwire.state import GameOptions
 
@@ -51,7 +52,7 @@ async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None
         quiz = load_pack("general")
         runtime = await stub.game.create_game(quiz, GameOptions(time_limit=5))
         code = runtime.game_id
-        answer_key = {f"q{i + 1}": q.answer for i, q in enumerate(quiz.questions)}
+        answer_key = {f"q{i + 1}": answer_plan(q) for i, q in enumerate(quiz.questions)}
         cfg = SwarmConfig(
             game=code,
             players=6,

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from eventapi import ConnectionState
 from player.app import PlayerApp
 from player.session import OnRetry, OnState
 from quizwire.client.player import CredentialStore, SavedPlayer
-from quizwire.messages import LeaderboardEntry, PublicQuestion, Reveal, ScoreMsg
+from quizwire.judge import answer_value
+from quizwire.messages import AnswerMsg, LeaderboardEntry, PublicQuestion, Reveal, ScoreMsg
 from quizwire.play_model import PlayerModel
 from quizwire.state import Phase
 from tui.clock import FrozenClock
@@ -34,6 +37,7 @@ class ScriptedSession:
         self.refuse_with: str | None = None  # the next answer is refused with this reason
         self.standing: str | None = None  # what asking the server about our standing reveals
         self.answers: list[int] = []
+        self.sent: list[dict[str, Any]] = []  # typed answers' payload fields
         self.pumps = 0
         self.burst = 0  # model changes applied on each pump (a flood of network events)
         self.closed = False
@@ -59,6 +63,16 @@ class ScriptedSession:
         if self.refuse_with is not None:
             model.refused(self.refuse_with, unlock=False)
             return self.refuse_with
+        return None
+
+    async def send_answer(self, fields: Mapping[str, Any]) -> str | None:
+        """A typed answer: locked as the value the server would keep (see quizwire.judge)."""
+        self.sent.append(dict(fields))
+        if "choice" in fields:
+            return await self.answer(int(fields["choice"]))
+        value = answer_value(AnswerMsg(question_id="", **fields))
+        if not self._model.lock_typed(value, self.clock()):
+            return "No question is open."
         return None
 
     async def check_standing(self) -> str | None:

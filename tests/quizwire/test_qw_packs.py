@@ -6,6 +6,7 @@ from importlib import resources
 
 import pytest
 
+from quizwire.kinds import Kind
 from quizwire.packs import PackInfo, list_packs, load_pack, pack_names
 from quizwire.quiz import LETTERS, QuizError, parse_quiz, quiz_to_dict
 
@@ -37,7 +38,14 @@ def test_pack_file_documents_the_answer_convention(name: str) -> None:
     answers = [
         line.split("=", 1)[1].strip() for line in text.splitlines() if line.startswith("answer")
     ]
-    assert answers and all(a.strip('"') in LETTERS for a in answers)
+    # (true/false and number questions answer with true/false or a number, not a string)
+    assert answers and all(a.strip('"') in LETTERS for a in answers if a.startswith('"'))
+
+
+def test_the_showcase_pack_has_every_question_type_and_code() -> None:
+    quiz = load_pack("showcase")
+    assert {q.kind for q in quiz.questions} == set(Kind)
+    assert any(q.code and q.language for q in quiz.questions)
 
 
 def test_list_packs_reports_names_titles_counts() -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from quizwire.kinds import fold_answer
+from quizwire.messages import MessageError, PresenterAnswerMsg
 from quizwire.quiz import MAX_CHOICES
 
 #: ``(playerId, choice)`` or, for a typed answer, ``(playerId, choice, value)``
@@ -154,40 +155,27 @@ class AnswerFeed:
         """One ``answer`` event from the stream. Returns True if it counted."""
         self.received += 1
         self.rate.add(now_s)
-        if not isinstance(payload, Mapping):
+        try:
+            answer = PresenterAnswerMsg.from_dict(payload)
+        except MessageError:
             self.rejected += 1
             return False
-        player_id = payload.get("playerId")
-        choice = payload.get("choice")
-        raw_value = payload.get("value")
-        value = raw_value[:200] if isinstance(raw_value, str) else ""
+        value = answer.value or ""
         if value and self.show_value is not None:
             value = self.show_value(value)
-        if choice is None and value:
-            choice = -1  # text/order: the bucket would say who is right
+        # a typed answer without its bucket (text/order): the bucket would say who is right
+        choice = answer.choice if answer.choice is not None else (-1 if value else None)
         if (
-            payload.get("questionId") != self.question_id
-            or not isinstance(player_id, str)
-            or not isinstance(choice, int)
-            or isinstance(choice, bool)
-            or not self._count(player_id, choice, value)
+            answer.question_id != self.question_id
+            or choice is None
+            or not self._count(answer.player_id, choice, value)
         ):
             self.rejected += 1
             return False
-        name = payload.get("name")
-        elapsed = payload.get("elapsedMs")
         self.recent.append(
-            StreamItem(
-                player_id,
-                name if isinstance(name, str) else player_id,
-                choice,
-                elapsed if isinstance(elapsed, int) and not isinstance(elapsed, bool) else None,
-                value,
-            )
+            StreamItem(answer.player_id, answer.name, choice, answer.elapsed_ms, value)
         )
-        received_at = payload.get("receivedAt")
-        if isinstance(received_at, int) and not isinstance(received_at, bool):
-            self.latency.add(local_ms - received_at)
+        self.latency.add(local_ms - answer.received_at)
         self.version += 1
         return True
 

@@ -38,6 +38,7 @@ from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import (
     AnswerOutcome,
+    presenter_answer,
     presenter_fields,
     refuse_malformed,
     revealed_answer,
@@ -539,7 +540,7 @@ class GameBackend:
             game, outcome = self._judge(game_id, player_id, payload, now)
             self._acknowledge(game, outcome)
             if outcome.accepted and outcome.record is not None:
-                feed.append(_presenter_answer(game, outcome))
+                feed.append(presenter_answer(game, outcome).to_dict())
                 results.append({"id": _event_id(event), "payload": feed[-1]})
             else:
                 assert outcome.refusal is not None
@@ -783,24 +784,6 @@ def _last_answer(game: GameState, p: PlayerState) -> dict[str, Any]:
         return {"lastAnswer": None, "lastValue": None}
     fields = presenter_fields(game.question, p.last_choice, p.last_value)
     return {"lastAnswer": fields["choice"], "lastValue": fields["value"]}
-
-
-def _presenter_answer(game: GameState, outcome: AnswerOutcome) -> dict[str, Any]:
-    record = outcome.record
-    assert record is not None
-    game_id = game.game_id
-    return {
-        "type": "answer",
-        "gameId": game_id,
-        "playerId": record.player_id,
-        "name": record.name,
-        "questionId": outcome.question_id,
-        "index": record.question_index,
-        **presenter_fields(game.quiz.questions[record.question_index], record.choice, record.value),
-        "elapsedMs": record.elapsed_ms,
-        "receivedAt": record.received_at,
-        "sentAt": record.sent_at,
-    }
 
 
 def _event_id(event: object) -> str:

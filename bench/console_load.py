@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from quizwire.clock import wall_ms
+from quizwire.messages import PresenterAnswerMsg
 
 API_KEY = "da2-" + "b" * 26
 KEY_ID = "AKIDBENCHCONSOLE0000"
@@ -68,18 +69,18 @@ async def _flood(stub: Any, code: str, qid: str, n_choices: int, rate: int, seco
             await asyncio.sleep(delay)
         now_ms = wall_ms()
         batch = [
-            {
-                "type": "answer",
-                "gameId": code,
-                "playerId": f"bench-{sent + i:07d}",
-                "name": f"bot {sent + i}",
-                "questionId": qid,
-                "index": 0,
-                "choice": (sent + i) % n_choices,
-                "elapsedMs": int((time.monotonic() - start) * 1000),
-                "receivedAt": now_ms,
-                "sentAt": now_ms,
-            }
+            PresenterAnswerMsg(
+                game_id=code,
+                player_id=f"bench-{sent + i:07d}",
+                name=f"bot {sent + i}",
+                question_id=qid,
+                index=0,
+                choice=(sent + i) % n_choices,
+                value=None,
+                elapsed_ms=int((time.monotonic() - start) * 1000),
+                received_at=now_ms,
+                sent_at=now_ms,
+            ).to_dict()
             for i in range(per_tick)
         ]
         subscribers = server.registry.match(channel)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 from quizwire.fields import MessageError
 from quizwire.judge import BadAnswer, answer_value, judge
 from quizwire.kinds import CHOICE_KINDS, Kind
-from quizwire.messages import AnswerMsg, ScoreMsg
+from quizwire.messages import AnswerMsg, PresenterAnswerMsg, ScoreMsg
 from quizwire.quiz import LETTERS, Question
 from quizwire.refusals import Refusal, RefusalCode
 from quizwire.scoring import AnswerScore, score_graded, score_poll
@@ -50,6 +50,7 @@ from quizwire.state import AnswerRecord, GameState, Phase, PlayerState, question
 
 __all__ = [
     "AnswerOutcome",
+    "presenter_answer",
     "presenter_fields",
     "refuse_malformed",
     "revealed_answer",
@@ -68,6 +69,29 @@ def presenter_fields(question: Question | None, choice: int, value: str) -> dict
         "choice": None if kind in _SECRET_BUCKETS else choice,
         "value": value if kind not in CHOICE_KINDS else None,
     }
+
+
+def presenter_answer(game: GameState, outcome: AnswerOutcome) -> PresenterAnswerMsg:
+    """The presenter's stream event for an accepted answer (the same from stub and Lambda)."""
+    record, question_id = outcome.record, outcome.question_id
+    if record is None or question_id is None:
+        raise ValueError("only an accepted answer goes to the presenter's stream")
+    fields = presenter_fields(
+        game.quiz.questions[record.question_index], record.choice, record.value
+    )
+    choice, value = fields["choice"], fields["value"]
+    return PresenterAnswerMsg(
+        game_id=game.game_id,
+        player_id=record.player_id,
+        name=record.name,
+        question_id=question_id,
+        index=record.question_index,
+        choice=choice if isinstance(choice, int) else None,
+        value=value if isinstance(value, str) else None,
+        elapsed_ms=record.elapsed_ms,
+        received_at=record.received_at,
+        sent_at=record.sent_at,
+    )
 
 
 def revealed_answer(

@@ -93,6 +93,7 @@ __all__ = [
     "MessageError",
     "MessageType",
     "PlayerView",
+    "PresenterAnswerMsg",
     "PublicQuestion",
     "QuestionClosedMsg",
     "QuestionMsg",
@@ -960,6 +961,81 @@ def parse_answer(
         raise
     except Exception as exc:  # defensive: untrusted input must never crash a handler
         raise MessageError(f"malformed answer ({type(exc).__name__})") from exc
+
+
+#: a presenter-stream name is shown literally (cleaned at render); this only bounds its size
+_MAX_SHOWN_NAME = 200
+_MAX_SHOWN_VALUE = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PresenterAnswerMsg:
+    """An accepted answer as the presenter's ``/answer/{gameId}`` stream carries it: what the
+    ``onPublish`` handler (stub or Lambda) returns in place of the player's own payload.
+
+    ``choice`` is the answer's bucket, None where it would give the right answer away (typed
+    text, order); ``value`` is the literal typed answer (None for a choice type). Built by
+    :func:`quizwire.answers.presenter_answer`, read by the console through :meth:`from_dict`.
+    """
+
+    TYPE: ClassVar[MessageType] = MessageType.ANSWER
+    game_id: str
+    player_id: str
+    name: str
+    question_id: str
+    index: int
+    choice: int | None
+    value: str | None
+    elapsed_ms: int
+    received_at: int
+    sent_at: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.TYPE.value,
+            "gameId": self.game_id,
+            "playerId": self.player_id,
+            "name": self.name,
+            "questionId": self.question_id,
+            "index": self.index,
+            "choice": self.choice,
+            "value": self.value,
+            "elapsedMs": self.elapsed_ms,
+            "receivedAt": self.received_at,
+            "sentAt": self.sent_at,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: object) -> PresenterAnswerMsg:
+        """Parse one stream event. The name and value are untrusted text of any characters
+        (shown literally by the console); only their size is bounded. Raises only
+        :class:`MessageError`."""
+        try:
+            # an event the client already decoded was size-checked as a frame: not encoded again
+            data = (
+                raw
+                if isinstance(raw, Mapping)
+                else decode_object(raw, max_bytes=MAX_ANSWER_BYTES, what="answer event")
+            )
+            kind = data.get("type")
+            if kind != cls.TYPE.value:
+                raise MessageError(f"expected an 'answer' event, got type {kind!r}")
+            return cls(
+                game_id=_id(data, "gameId"),
+                player_id=_id(data, "playerId"),
+                name=req_str(data, "name", max_len=_MAX_SHOWN_NAME, shown=False),
+                question_id=_id(data, "questionId"),
+                index=req_int(data, "index", hi=_MAX_QUESTIONS),
+                choice=opt_int(data, "choice", hi=MAX_CHOICES - 1),
+                value=opt_str(data, "value", max_len=_MAX_SHOWN_VALUE, shown=False),
+                elapsed_ms=req_int(data, "elapsedMs"),
+                received_at=req_int(data, "receivedAt"),
+                sent_at=opt_int(data, "sentAt"),
+            )
+        except MessageError:
+            raise
+        except Exception as exc:  # defensive: a hostile event must never crash the console
+            raise MessageError(f"malformed answer event ({type(exc).__name__})") from exc
 
 
 # --------------------------------------------------------------------------- ordering

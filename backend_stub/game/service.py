@@ -27,6 +27,7 @@ from quizwire import channels
 from quizwire import game as rules
 from quizwire.answers import (
     AnswerOutcome,
+    presenter_answer,
     presenter_fields,
     refuse_malformed,
     revealed_answer,
@@ -648,28 +649,8 @@ class GameService:
                 outcome = await self._stored(runtime, player_id, pending)
             if outcome.accepted and outcome.record is not None:
                 accepted_any = True
-                record = outcome.record
-                results.append(
-                    {
-                        "id": event["id"],
-                        "payload": {
-                            "type": "answer",
-                            "gameId": runtime.game_id,
-                            "playerId": record.player_id,
-                            "name": record.name,
-                            "questionId": outcome.question_id,
-                            "index": record.question_index,
-                            **presenter_fields(
-                                runtime.game.quiz.questions[record.question_index],
-                                record.choice,
-                                record.value,
-                            ),
-                            "elapsedMs": record.elapsed_ms,
-                            "receivedAt": record.received_at,
-                            "sentAt": record.sent_at,
-                        },
-                    }
-                )
+                message = presenter_answer(runtime.game, outcome)
+                results.append({"id": event["id"], "payload": message.to_dict()})
             else:
                 assert outcome.refusal is not None
                 results.append({"id": event["id"], "error": outcome.refusal.message})

@@ -294,15 +294,15 @@ class PlayerSession:
         if model is None or self._client is None:
             return "Not connected."
         now = wall_ms()
-        if "choice" in fields:
-            locked = model.lock(int(fields["choice"]), now)
+        question_id = model.question.question_id if model.question is not None else ""
+        answer = AnswerMsg(question_id=question_id, sent_at=now, game_id=model.game_id, **fields)
+        if answer.choice is not None:
+            locked = model.lock(answer.choice, now)
         else:
-            locked = model.lock_typed(answer_value(AnswerMsg(question_id="", **fields)), now)
+            locked = model.lock_typed(answer_value(answer), now)
         if not locked:
             return None if model.locked else "No question is open."
-        question = model.question
-        assert question is not None
-        payload = {"questionId": question.question_id, **fields, "sentAt": wall_ms()}
+        payload = answer.to_dict()  # the one schema of an answer (quizwire.messages.AnswerMsg)
         try:
             result = await self._client.publish(channels.answer_channel(model.game_id), [payload])
         except PublishError as exc:

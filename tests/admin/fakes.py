@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 from admin.source import Incoming, LinkStats, SourceError
+from quizwire.messages import PresenterAnswerMsg
 
 T0 = 1_767_225_600_000
 CODE = "K7QX2M"
@@ -105,18 +106,18 @@ def view(phase: str, *, players: int = len(PLAYERS), seq: int = 10) -> dict[str,
 
 def answer_event(pid: str, choice: int, elapsed: int, qid: str = "q2") -> dict[str, Any]:
     name = next(p[1] for p in PLAYERS if p[0] == pid)
-    return {
-        "type": "answer",
-        "gameId": CODE,
-        "playerId": pid,
-        "name": name,
-        "questionId": qid,
-        "index": 1,
-        "choice": choice,
-        "elapsedMs": elapsed,
-        "receivedAt": T0 - 5000 + elapsed,
-        "sentAt": T0 - 5000 + elapsed - 20,
-    }
+    return PresenterAnswerMsg(
+        game_id=CODE,
+        player_id=pid,
+        name=name,
+        question_id=qid,
+        index=1,
+        choice=choice,
+        value=None,
+        elapsed_ms=elapsed,
+        received_at=T0 - 5000 + elapsed,
+        sent_at=T0 - 5000 + elapsed - 20,
+    ).to_dict()
 
 
 class FakeSource:

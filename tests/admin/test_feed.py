@@ -7,19 +7,24 @@ from typing import Any
 from admin.feed import AnswerFeed, LatencyRing, RateMeter, answers_from_view
 from admin.model import ConsoleModel
 from admin.stub_metrics import fit_lines, parse_metrics, summary, summary_parts
+from quizwire.messages import PresenterAnswerMsg
 from quizwire.state import Phase
 
 from .fakes import CODE, REVEAL, T0, answer_event, view
 
 
 def ans(pid: str, choice: int, qid: str = "q1", received: int = 1000) -> dict[str, Any]:
-    return {
-        "playerId": pid,
-        "name": pid,
-        "questionId": qid,
-        "choice": choice,
-        "receivedAt": received,
-    }
+    return PresenterAnswerMsg(
+        game_id="G1",
+        player_id=pid,
+        name=pid,
+        question_id=qid,
+        index=0,
+        choice=choice,
+        value=None,
+        elapsed_ms=100,
+        received_at=received,
+    ).to_dict()
 
 
 def phase_of(model: ConsoleModel) -> Phase:

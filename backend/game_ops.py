@@ -47,6 +47,16 @@ from quizwire.answers import (
 from quizwire.clock import wall_ms
 from quizwire.fields import MessageError
 from quizwire.game import IllegalTransition, Step
+from quizwire.game_errors import (
+    GameError,
+    bad_credential,
+    bad_transition,
+    game_conflict,
+    no_code,
+    no_player,
+    not_found,
+    player_conflict,
+)
 from quizwire.leaderboard import TOP_N, Standing, rank_players
 from quizwire.messages import (
     LeaderboardMsg,
@@ -96,17 +106,6 @@ JUDGE_ATTEMPTS = 4
 CACHED_GAMES = 32
 #: a presenter's command, read again after losing the game row to another writer
 COMMAND_ATTEMPTS = 5
-
-
-
-class GameError(Exception):
-    """A refusal for the entry or admin API: ``status``, stable ``code``, human ``message``."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 class DeadlineTimer(Protocol):
@@ -162,16 +161,6 @@ class AsyncInvokeFanout:
         )
 
 
-def _not_found(code: str) -> GameError:
-    return GameError(
-        404, "not_found", f"There is no game with code {code}. Check the code and try again."
-    )
-
-
-def _bad_credential() -> GameError:
-    return GameError(401, "bad_credential", "Your player credential is not valid for this game.")
-
-
 def public_rows(game: GameState, players: Sequence[PlayerState]) -> list[PlayerState]:
     """What the room may see: the rows as at the opening of a question that is still open."""
     if game.phase is Phase.QUESTION_OPEN:
@@ -197,20 +186,20 @@ class GameBackend:
 
     def game(self, code: object) -> GameState:
         if not isinstance(code, str) or not channels.is_valid_segment(code.upper()):
-            raise _not_found(str(code)[:20])
+            raise not_found(str(code)[:20])
         game = self.store.load_game(code.upper())
         if game is None:
-            raise _not_found(code)
+            raise not_found(code)
         return game
 
     def authenticate(self, code: str, token: str | None) -> tuple[GameState, PlayerState]:
         game = self.game(code)
         credential = parse_token(token or "")
         if credential is None or credential.game_id != game.game_id:
-            raise _bad_credential()
+            raise bad_credential()
         found = self.store.load_player(game.game_id, credential.player_id)
         if found is None or not secret_matches(credential.secret, found[1]):
-            raise _bad_credential()
+            raise bad_credential()
         if not found[0].active:
             raise GameError(403, removed_code(found[0]), removed_text(found[0]))
         return game, found[0]
@@ -309,7 +298,7 @@ class GameBackend:
             except KeyError:
                 continue
             return self._apply(game, rules.lobby_update(game, self.clock(), players=0))
-        raise GameError(503, "no_code", "Could not allocate a game code; try again.")
+        raise no_code()
 
     def start(self, code: str) -> GameState:
         return self._command(lambda: self._start(code))
@@ -385,14 +374,14 @@ class GameBackend:
         game = self.game(code)
         found = self.store.load_player(game.game_id, player_id)
         if found is None:
-            raise GameError(404, "no_player", f"No player {player_id} in game {game.game_id}.")
+            raise no_player(game.game_id, player_id)
         player = found[0]
         try:
             updated = set_status(player, status)
         except StatusRefused as exc:
             raise GameError(409, exc.code, exc.message) from None
         if not self.store.save_player(game.game_id, updated, player.seq):
-            raise GameError(409, "conflict", "The player changed meanwhile; try again.")
+            raise player_conflict()
         notice = removal_notice(game.game_id, updated, self.clock())
         if notice is not None:
             self.publisher.publish(
@@ -448,7 +437,7 @@ class GameBackend:
 
     def _close(self, game: GameState, reason: CloseReason) -> GameState:
         if game.phase is not Phase.QUESTION_OPEN or game.question is None:
-            raise GameError(409, "bad_transition", "no question is open")
+            raise bad_transition("no question is open")
         self.store.close_answers(game.game_id)  # first: the tally is then final
         tally = self._tally(game)
         step = self._transition(
@@ -765,12 +754,12 @@ class GameBackend:
         try:
             return command()
         except IllegalTransition as exc:
-            raise GameError(409, "bad_transition", exc.message) from None
+            raise bad_transition(exc.message) from None
 
     def _apply(self, game: GameState, step: Step) -> GameState:
         """Persist first (conditional on the seq we read), then announce."""
         if not self.store.save_game(step.game, game.seq):
-            raise GameError(409, "conflict", "The game changed meanwhile; try again.")
+            raise game_conflict()
         for announcement in step.announcements:
             if isinstance(announcement.message, QuestionClosedMsg):
                 self.store.save_extra(game.game_id, "reveal", announcement.message.reveal.to_dict())

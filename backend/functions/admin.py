@@ -11,8 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend.functions.http_api import body_of, install_error_handlers, json_response
 from backend.functions.lambda_env import backend, logger, metrics, tracer
-from backend.game_ops import GameError
 from quizwire.admin_requests import BadCreate, parse_create
+from quizwire.game_errors import GameError
 from quizwire.packs import pack_names
 from quizwire.results import players_csv, questions_csv
 from quizwire.state import PlayerStatus

@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend.functions.lambda_env import backend, logger, metrics, tracer
-from backend.game_ops import GameError
+from quizwire.game_errors import GameError
 from quizwire.state import Phase
 
 MAX_EARLY_MS = 5_000

@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from backend.dynamo_store import StoreBusy
-from backend.game_ops import GameError
+from quizwire.game_errors import GameError
 
 JSON = "application/json"
 

@@ -14,12 +14,13 @@ from aiohttp import web
 from backend_stub.config import StubConfig
 from backend_stub.game.game_runtime import GameRuntime
 from backend_stub.game.ratelimit import FairLimiter, retry_after
-from backend_stub.game.service import GameError, GameService
+from backend_stub.game.service import GameService
 from backend_stub.logs import LimitedLog, LogLimiter
 from backend_stub.request_body import BodyTimeout, BodyTooLarge, read_body
 from eventapi import sigv4
 from eventapi.protocol import parse_json
 from quizwire.admin_requests import BadCreate, parse_create
+from quizwire.game_errors import GameError
 from quizwire.packs import pack_names
 from quizwire.results import build_results, players_csv, questions_csv
 from quizwire.state import PlayerStatus

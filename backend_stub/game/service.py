@@ -36,6 +36,16 @@ from quizwire.answers import (
 from quizwire.clock import wall_ms
 from quizwire.fields import MessageError
 from quizwire.game import Announcement, IllegalTransition, Step
+from quizwire.game_errors import (
+    GameError,
+    bad_credential,
+    bad_transition,
+    game_conflict,
+    no_code,
+    no_player,
+    not_found,
+    player_conflict,
+)
 from quizwire.leaderboard import TOP_N
 from quizwire.messages import (
     AnswerMsg,
@@ -81,23 +91,6 @@ PUBLIC_SUBSCRIBE = ("API_KEY", "AWS_LAMBDA", "AWS_IAM")
 VERIFIED_TOKENS_MAX = 100_000  # tokens whose secret matched, remembered (then forgotten at once)
 LOBBY_DELIVERIES_PER_S = 5000  # at 10,000 players the lobby count is announced every 2 s
 BACKEND_ONLY = ("AWS_IAM",)
-
-
-
-class GameError(Exception):
-    """A refusal for the entry or admin API: ``status``, stable ``code``, human ``message``."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def _not_found(code: str) -> GameError:
-    return GameError(
-        404, "not_found", f"There is no game with code {code}. Check the code and try again."
-    )
 
 
 class GameService:
@@ -195,7 +188,7 @@ class GameService:
     def runtime(self, code: str) -> GameRuntime:
         runtime = self.games.get(code.upper()) if isinstance(code, str) else None
         if runtime is None:
-            raise _not_found(code)
+            raise not_found(code)
         return runtime
 
     def entry_info(self, code: str) -> dict[str, Any]:
@@ -220,15 +213,11 @@ class GameService:
         runtime = self.runtime(code)
         credential = parse_token(token or "")
         if credential is None or credential.game_id != runtime.game_id:
-            raise GameError(
-                401, "bad_credential", "Your player credential is not valid for this game."
-            )
+            raise bad_credential()
         stored = runtime.secret_hashes.get(credential.player_id)
         player = runtime.players.get(credential.player_id)
         if player is None or not secret_matches(credential.secret, stored):
-            raise GameError(
-                401, "bad_credential", "Your player credential is not valid for this game."
-            )
+            raise bad_credential()
         if not player.active:
             raise GameError(403, removed_code(player), removed_text(player))
         return runtime, player
@@ -394,7 +383,7 @@ class GameService:
             if code not in self.games:
                 break
         else:  # pragma: no cover - 30^6 codes
-            raise GameError(503, "no_code", "Could not allocate a game code; try again.")
+            raise no_code()
         game = rules.new_game(code, quiz, options, now_ms=self.clock())
         self._commits.flush()
         self.store.create_game(game)
@@ -463,14 +452,14 @@ class GameService:
         runtime = self.runtime(code)
         player = runtime.players.get(player_id)
         if player is None:
-            raise GameError(404, "no_player", f"No player {player_id} in game {runtime.game_id}.")
+            raise no_player(runtime.game_id, player_id)
         try:
             updated = set_status(player, status)
         except StatusRefused as exc:
             raise GameError(409, exc.code, exc.message) from None
         self._commits.flush()
         if not self.store.save_player(runtime.game_id, updated, player.seq):
-            raise GameError(409, "conflict", "The player changed meanwhile; try again.")
+            raise player_conflict()
         runtime.put_player(updated)
         notice = removal_notice(runtime.game_id, updated, self.clock())
         if notice is not None and self._server is not None:
@@ -495,7 +484,7 @@ class GameService:
         try:
             return command()
         except IllegalTransition as exc:
-            raise GameError(409, "bad_transition", exc.message) from None
+            raise bad_transition(exc.message) from None
 
     # -- applying steps: persist first, then announce -------------------------------------------------
 
@@ -503,7 +492,7 @@ class GameService:
         # Answers judged before this step are stored (and their receipts out) before it is.
         self._commits.flush()
         if not self.store.save_game(step.game, runtime.game.seq):
-            raise GameError(409, "conflict", "The game changed meanwhile; try again.")
+            raise game_conflict()
         runtime.game = step.game
         for announcement in step.announcements:
             if isinstance(announcement.message, QuestionClosedMsg):
@@ -561,7 +550,7 @@ class GameService:
         if tally is None and game.question is not None:
             tally = Tally.empty(game.question_index, game.question.tally_size)
         if tally is None:
-            raise GameError(409, "bad_transition", "no question is open")
+            raise bad_transition("no question is open")
         step = self._transition(
             lambda: rules.close_question(game, self.clock(), reason=reason, tally=tally)
         )

@@ -22,6 +22,7 @@ from quizwire.messages import (
     LobbyMsg,
     MessageError,
     PlayerView,
+    PresenterAnswerMsg,
     PublicQuestion,
     QuestionClosedMsg,
     QuestionMsg,
@@ -402,3 +403,25 @@ def test_seq_tracker_per_game_and_channel() -> None:
     assert t.accept("G1", "/question/G1", 11)
     t.seed("G1", "/question/G1", 5)  # never moves backwards
     assert t.last("G1", "/question/G1") == 11
+
+
+def test_presenter_answer_event_round_trips_and_refuses_what_does_not_fit() -> None:
+    event = PresenterAnswerMsg(
+        game_id="G1", player_id="p-1", name="[b]x\x1b[31m", question_id="q1", index=0,
+        choice=None, value="Can\x07berra", elapsed_ms=900, received_at=1000, sent_at=None,
+    )  # fmt: skip
+    # untrusted text survives literally (the console cleans it when it draws)
+    assert PresenterAnswerMsg.from_dict(event.to_dict()) == event
+    assert PresenterAnswerMsg.from_dict(json.dumps(event.to_dict())) == event
+    for broken in (
+        {**event.to_dict(), "type": "score"},
+        {**event.to_dict(), "choice": 9},
+        {**event.to_dict(), "choice": True},
+        {**event.to_dict(), "name": "x" * 201},
+        {**event.to_dict(), "playerId": None},
+        {k: v for k, v in event.to_dict().items() if k != "receivedAt"},
+        "[1, 2]",
+        None,
+    ):
+        with pytest.raises(MessageError):
+            PresenterAnswerMsg.from_dict(broken)

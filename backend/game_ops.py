@@ -39,7 +39,6 @@ from quizwire import game as rules
 from quizwire.answers import (
     AnswerOutcome,
     presenter_answer,
-    presenter_fields,
     refuse_malformed,
     revealed_answer,
     submit_answer,
@@ -60,7 +59,6 @@ from quizwire.game_errors import (
 from quizwire.leaderboard import TOP_N, Standing, rank_players
 from quizwire.messages import (
     LeaderboardMsg,
-    PublicQuestion,
     QuestionClosedMsg,
     Reveal,
     ScoreMsg,
@@ -83,6 +81,7 @@ from quizwire.players import (
     row_before_answer,
     set_status,
 )
+from quizwire.presenter_view import presenter_row, presenter_view
 from quizwire.quiz import Quiz
 from quizwire.results import build_results
 from quizwire.snapshot import build_snapshot, player_view
@@ -677,48 +676,32 @@ class GameBackend:
 
     def presenter_view(self, game: GameState) -> dict[str, Any]:
         players = self.store.load_players(game.game_id)
-        rows = {p.player_id: p for p in public_rows(game, players)}
-        standings = rank_players(rows.values())
+        public = {p.player_id: p for p in public_rows(game, players)}
+        standings = rank_players(public.values())
         ranks = {s.player_id: s.rank for s in standings}
-        is_open = game.phase is Phase.QUESTION_OPEN
-        tally = self._tally(game) if is_open else None
         reveal = None
         if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED):
             reveal = self.store.load_extras(game.game_id).get("reveal")
-        return {
-            "gameId": game.game_id,
-            "title": game.quiz.title,
-            "phase": game.phase.value,
-            "seq": game.seq,
-            "index": game.question_index,
-            "total": game.total_questions,
-            "options": game.options.to_dict(),
-            "locked": game.locked,
-            "question": PublicQuestion.from_game(game).to_dict()
-            if game.question is not None and game.phase is not Phase.LOBBY
-            else None,
-            "reveal": reveal,
-            "counts": list(tally.counts) if tally is not None else None,
-            "answered": tally.answered if tally is not None else 0,
-            "playerCount": sum(1 for p in players if p.active),
-            "connectedCount": None,  # AppSync does not tell: see docs/deploy.md
-            "players": [
-                {
-                    "playerId": p.player_id,
-                    "name": p.name,
-                    "score": rows[p.player_id].score,
-                    "correctCount": rows[p.player_id].correct_count,
-                    "rank": ranks.get(p.player_id),
-                    **_last_answer(game, p),
-                    "connected": None,
-                    "status": p.status.value,
-                }
-                for p in players
-            ],
-            # the public board, with each player's last gain once a question is revealed
-            "leaderboard": [e.to_dict() for e in rules.entries(standings, TOP_N, game)],
-            "serverTime": self.clock(),
-        }
+        rows = [
+            presenter_row(
+                game,
+                p,
+                score=public[p.player_id].score,
+                correct_count=public[p.player_id].correct_count,
+                rank=ranks.get(p.player_id),
+                connected=None,  # AppSync does not tell: see docs/deploy.md
+            )
+            for p in players
+        ]
+        return presenter_view(
+            game,
+            rows,
+            reveal=reveal,
+            player_count=sum(1 for p in players if p.active),
+            connected_count=None,
+            leaderboard=rules.entries(standings, TOP_N, game),
+            server_time=self.clock(),
+        )
 
     def list_games(self) -> list[dict[str, Any]]:
         return [
@@ -766,13 +749,6 @@ class GameBackend:
             self.publisher.publish(announcement.channel, [announcement.message.to_dict()])
         return step.game
 
-
-def _last_answer(game: GameState, p: PlayerState) -> dict[str, Any]:
-    """``lastAnswer``/``lastValue`` of a player row in the presenter's view (current question)."""
-    if p.answered_index != game.question_index or game.question is None:
-        return {"lastAnswer": None, "lastValue": None}
-    fields = presenter_fields(game.question, p.last_choice, p.last_value)
-    return {"lastAnswer": fields["choice"], "lastValue": fields["value"]}
 
 
 def _event_id(event: object) -> str:

@@ -28,7 +28,6 @@ from quizwire import game as rules
 from quizwire.answers import (
     AnswerOutcome,
     presenter_answer,
-    presenter_fields,
     refuse_malformed,
     revealed_answer,
     submit_answer,
@@ -50,7 +49,6 @@ from quizwire.leaderboard import TOP_N
 from quizwire.messages import (
     AnswerMsg,
     LeaderboardMsg,
-    PublicQuestion,
     QuestionClosedMsg,
     Reveal,
     ScoreMsg,
@@ -67,12 +65,12 @@ from quizwire.player_tokens import (
     secret_matches,
 )
 from quizwire.players import StatusRefused, removal_notice, removed_code, removed_text, set_status
+from quizwire.presenter_view import presenter_row, presenter_view
 from quizwire.quiz import Quiz
 from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
     CloseReason,
     GameOptions,
-    GameState,
     Phase,
     PlayerState,
     PlayerStatus,
@@ -847,54 +845,28 @@ class GameService:
         runtime = self.runtime(code)
         self._commits.flush()  # nothing leaves the process before it is stored
         game = runtime.game
-        question = (
-            PublicQuestion.from_game(game).to_dict()
-            if game.question is not None and game.phase is not Phase.LOBBY
-            else None
+        rows = []
+        for p in runtime.players.values():
+            public = runtime.public_standing(p)
+            rows.append(
+                presenter_row(
+                    game,
+                    p,
+                    score=public.score,
+                    correct_count=public.correct_count,
+                    rank=public.rank,
+                    connected=runtime.connected.get(p.player_id, 0) > 0,
+                )
+            )
+        return presenter_view(
+            game,
+            rows,
+            reveal=runtime.last_reveal,
+            player_count=runtime.active_count,
+            connected_count=runtime.connected_active,
+            leaderboard=rules.entries(runtime.public_top(TOP_N), TOP_N, game),
+            server_time=self.clock(),
         )
-        tally = runtime.tally
-        return {
-            "gameId": game.game_id,
-            "title": game.quiz.title,
-            "phase": game.phase.value,
-            "seq": game.seq,
-            "index": game.question_index,
-            "total": game.total_questions,
-            "options": game.options.to_dict(),
-            "locked": game.locked,
-            "question": question,
-            "reveal": runtime.last_reveal
-            if game.phase in (Phase.QUESTION_CLOSED, Phase.FINISHED)
-            else None,
-            "counts": list(tally.counts)
-            if tally is not None and game.phase is Phase.QUESTION_OPEN
-            else None,
-            "answered": tally.answered
-            if tally is not None and game.phase is Phase.QUESTION_OPEN
-            else 0,
-            "playerCount": runtime.active_count,
-            "connectedCount": runtime.connected_active,
-            "players": [self._player_row(runtime, p) for p in runtime.players.values()],
-            # the public board, with each player's last gain once a question is revealed
-            "leaderboard": [
-                e.to_dict() for e in rules.entries(runtime.public_top(TOP_N), TOP_N, game)
-            ],
-            "serverTime": self.clock(),
-        }
-
-    @staticmethod
-    def _player_row(runtime: GameRuntime, p: PlayerState) -> dict[str, Any]:
-        public = runtime.public_standing(p)
-        return {
-            "playerId": p.player_id,
-            "name": p.name,
-            "score": public.score,
-            "correctCount": public.correct_count,
-            "rank": public.rank,
-            **_last_answer(runtime.game, p),
-            "connected": runtime.connected.get(p.player_id, 0) > 0,
-            "status": p.status.value,
-        }
 
     def list_games(self) -> list[dict[str, Any]]:
         return [
@@ -912,10 +884,3 @@ class GameService:
         self._commits.flush()
         return self.store.load_answers(self.runtime(code).game_id)
 
-
-def _last_answer(game: GameState, p: PlayerState) -> dict[str, Any]:
-    """``lastAnswer``/``lastValue`` of a player row in the presenter's view (current question)."""
-    if p.answered_index != game.question_index or game.question is None:
-        return {"lastAnswer": None, "lastValue": None}
-    fields = presenter_fields(game.question, p.last_choice, p.last_value)
-    return {"lastAnswer": fields["choice"], "lastValue": fields["value"]}

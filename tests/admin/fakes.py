@@ -83,7 +83,6 @@ def leaderboard() -> list[dict[str, Any]]:
 
 
 def view(phase: str, *, players: int = len(PLAYERS), seq: int = 10) -> dict[str, Any]:
-    open_ = phase == "question_open"
     return {
         "gameId": CODE,
         "title": "Snapshot Quiz",
@@ -94,7 +93,6 @@ def view(phase: str, *, players: int = len(PLAYERS), seq: int = 10) -> dict[str,
         "options": {"speedScoring": True, "streakBonus": True, "points": None, "timeLimit": None},
         "question": None if phase == "lobby" else dict(QUESTION),
         "reveal": dict(REVEAL) if phase in ("question_closed", "finished") else None,
-        "counts": [0, 0, 0, 0] if open_ else None,
         "answered": 0,
         "playerCount": players,
         "connectedCount": players - 1,

@@ -124,6 +124,12 @@ async def test_every_screen_shows_hostile_names_literally(
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is app._console, "back to the console")
 
+        # one more player, connected, who never answers: the question stays open until "r"
+        # (once every connected player has answered it closes, and the reveal replaces the
+        # stream this test reads)
+        await players(code, "Quiet")
+        await wait_until(pilot, lambda: len(app.model.players) == len(HOSTILE_NAMES) + 1, "Quiet")
+
         # the question: text and choices literal; answers stream in under hostile names
         await pilot.press("g")
         await wait_until(pilot, lambda: app.model.phase == Phase.QUESTION_OPEN, "question open")

@@ -40,7 +40,6 @@ from quizwire.answers import (
     AnswerOutcome,
     presenter_answer,
     refuse_malformed,
-    revealed_answer,
     submit_answer,
 )
 from quizwire.clock import wall_ms
@@ -61,7 +60,6 @@ from quizwire.messages import (
     LeaderboardMsg,
     QuestionClosedMsg,
     Reveal,
-    ScoreMsg,
     parse_answer,
 )
 from quizwire.names import NicknameError, check_nickname
@@ -83,6 +81,7 @@ from quizwire.players import (
 )
 from quizwire.presenter_view import presenter_row, presenter_view
 from quizwire.quiz import Quiz
+from quizwire.receipts import Shown, receipt, result_after_reveal
 from quizwire.results import build_results
 from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
@@ -92,7 +91,6 @@ from quizwire.state import (
     Phase,
     PlayerState,
     PlayerStatus,
-    question_id,
 )
 from quizwire.store import NameTaken
 from quizwire.tally import Tally, tally_answers
@@ -466,28 +464,10 @@ class GameBackend:
         ranks = {s.player_id: s.rank for s in rank_players(players)}
         now = self.clock()
         work: list[tuple[str, Sequence[Mapping[str, Any]]]] = []
-        question = game.quiz.questions[index]
         for p in players:
             if p.answered_index != index:
                 continue
-            choice, value = revealed_answer(question, p)
-            message = ScoreMsg(
-                game_id=game.game_id,
-                seq=2 * p.seq + 1,
-                ts=now,
-                player_id=p.player_id,
-                question_id=question_id(index),
-                index=index,
-                accepted=True,
-                correct=p.last_correct,
-                choice=choice,
-                value=value,
-                points=p.last_points,
-                bonus=p.last_bonus,
-                total=p.score,
-                streak=p.streak,
-                rank=ranks.get(p.player_id),
-            )
+            message = result_after_reveal(game, p, index, now, ranks.get(p.player_id))
             work.append((channels.scores_channel(game.game_id, p.player_id), [message.to_dict()]))
         failed = self.publisher.publish_each(work)
         if failed:
@@ -611,19 +591,9 @@ class GameBackend:
         While the question is open it carries the standings as at its opening, nothing more."""
         if outcome.player is None:
             return
-        message = outcome.score_message(game.game_id, self.clock(), None)
-        message = replace(message, seq=2 * message.seq)
-        if game.phase is Phase.QUESTION_OPEN:
-            before = row_before_answer(outcome.player, game.question_index)
-            message = replace(
-                message,
-                correct=None,
-                points=0,
-                bonus=0,
-                total=before.score,
-                streak=before.streak,
-                rank=None,
-            )
+        before = row_before_answer(outcome.player, game.question_index)
+        shown = Shown(before.score, before.streak, None)  # no rank: it would cost a query
+        message = receipt(game, outcome, self.clock(), rank=None, shown=shown)
         self.publisher.publish(
             channels.scores_channel(game.game_id, outcome.player_id), [message.to_dict()]
         )
@@ -748,7 +718,6 @@ class GameBackend:
                 self.store.save_extra(game.game_id, "reveal", announcement.message.reveal.to_dict())
             self.publisher.publish(announcement.channel, [announcement.message.to_dict()])
         return step.game
-
 
 
 def _event_id(event: object) -> str:

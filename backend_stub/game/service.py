@@ -14,7 +14,6 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from backend_stub.config import NamespaceConfig
@@ -29,7 +28,6 @@ from quizwire.answers import (
     AnswerOutcome,
     presenter_answer,
     refuse_malformed,
-    revealed_answer,
     submit_answer,
 )
 from quizwire.clock import wall_ms
@@ -67,6 +65,7 @@ from quizwire.player_tokens import (
 from quizwire.players import StatusRefused, removal_notice, removed_code, removed_text, set_status
 from quizwire.presenter_view import presenter_row, presenter_view
 from quizwire.quiz import Quiz
+from quizwire.receipts import Shown, receipt, result_after_reveal
 from quizwire.snapshot import build_snapshot, player_view
 from quizwire.state import (
     CloseReason,
@@ -74,7 +73,6 @@ from quizwire.state import (
     Phase,
     PlayerState,
     PlayerStatus,
-    question_id,
 )
 from quizwire.store import NameTaken
 from quizwire.tally import Tally, tally_answers
@@ -565,26 +563,9 @@ class GameService:
             return
         now = self.clock()
         answered = [p for p in runtime.players.values() if p.answered_index == index]
-        question = runtime.game.quiz.questions[index]
         for position, player in enumerate(answered):
-            choice, value = revealed_answer(question, player)
-            message = ScoreMsg(
-                game_id=runtime.game_id,
-                seq=2 * player.seq + 1,
-                ts=now,
-                player_id=player.player_id,
-                question_id=question_id(index),
-                index=index,
-                accepted=True,
-                correct=player.last_correct,
-                choice=choice,
-                value=value,
-                points=player.last_points,
-                bonus=player.last_bonus,
-                total=player.score,
-                streak=player.streak,
-                rank=runtime.ranks.rank(player.player_id),
-            )
+            rank = runtime.ranks.rank(player.player_id)
+            message = result_after_reveal(runtime.game, player, index, now, rank)
             self._deliver_score(runtime, player.player_id, message)
             if position % 500 == 499:
                 await asyncio.sleep(0)  # thousands of results: let the loop breathe
@@ -764,27 +745,15 @@ class GameService:
             )
 
     def _receipt(self, runtime: GameRuntime, outcome: AnswerOutcome) -> ScoreMsg:
-        """The player's immediate receipt. While the question is open it says "locked in" and
-        nothing more: correctness and points wait for the reveal (see :meth:`_reveal_results`).
-        The scores channel's seq is twice the row version (+1 for the result at the reveal)."""
+        """The player's immediate receipt (quizwire.receipts): while the question is open it
+        shows the frozen public standing (refusals too: nothing may hint), and no rank is
+        asked of a burst."""
         if runtime.game.phase is not Phase.QUESTION_OPEN or outcome.player is None:
-            message = outcome.score_message(
-                runtime.game_id, self.clock(), runtime.ranks.rank(outcome.player_id)
-            )
-            return replace(message, seq=2 * message.seq)
-        # open: the frozen standing replaces every figure (and no rank is asked in a burst)
-        message = outcome.score_message(runtime.game_id, self.clock(), None)
-        public = runtime.public_standing(outcome.player)  # refusals too: nothing may hint
-        return replace(
-            message,
-            seq=2 * message.seq,
-            correct=None,
-            points=0,
-            bonus=0,
-            total=public.score,
-            streak=public.streak,
-            rank=public.rank,
-        )
+            rank = runtime.ranks.rank(outcome.player_id)
+            return receipt(runtime.game, outcome, self.clock(), rank=rank, shown=Shown(0, 0, None))
+        public = runtime.public_standing(outcome.player)
+        shown = Shown(public.score, public.streak, public.rank)
+        return receipt(runtime.game, outcome, self.clock(), rank=None, shown=shown)
 
     def _deliver_score(self, runtime: GameRuntime, player_id: str, message: ScoreMsg) -> None:
         if self._server is not None:
@@ -883,4 +852,3 @@ class GameService:
     def answers(self, code: str) -> Sequence[Any]:
         self._commits.flush()
         return self.store.load_answers(self.runtime(code).game_id)
-

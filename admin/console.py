@@ -18,7 +18,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from admin.bigfont import big_lines
 from admin.board import board_text
-from admin.kinds_view import bars, prompt_text, typed_reveal_text
+from admin.kinds_view import append_fastest, bars, prompt_text, typed_reveal_text
 from admin.model import ConsoleModel
 from admin.namegrid import NameGrid
 from admin.podium import Podium, podium_places
@@ -436,15 +436,7 @@ def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
     )
     n_right = reveal.counts[correct] if correct < len(reveal.counts) else 0
     text.append(f"   {n_right}/{reveal.answered} right\n")
-    if reveal.fastest:
-        text.append("Fastest: ", style="bold")
-        for i, entry in enumerate(reveal.fastest[:3]):
-            if i:
-                text.append(" · ")
-            text.append(clean(entry.name, 18))
-            text.append(f" {entry.ms / 1000:.2f}s", style="dim")
-    else:
-        text.append("Nobody got it right.", style="dim")
+    append_fastest(text, reveal, nobody="Nobody got it right.")
     return text
 
 

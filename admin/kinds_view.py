@@ -80,13 +80,18 @@ def typed_reveal_text(model: ConsoleModel, question: PublicQuestion, reveal: Rev
     else:
         text.append(f"   {reveal.answered} answered")
     text.append("\n")
-    if reveal.fastest:
-        text.append("Fastest: ", style="bold")
-        for i, entry in enumerate(reveal.fastest[:3]):
-            if i:
-                text.append(" · ")
-            text.append(clean(entry.name, 18))
-            text.append(f" {entry.ms / 1000:.2f}s", style="dim")
-    else:
-        text.append("Nobody got it exactly.", style="dim")
+    append_fastest(text, reveal, nobody="Nobody got it exactly.")
     return text
+
+
+def append_fastest(text: Text, reveal: Reveal, *, nobody: str) -> None:
+    """The reveal's "Fastest:" line (three names, literal), or ``nobody``."""
+    if not reveal.fastest:
+        text.append(nobody, style="dim")
+        return
+    text.append("Fastest: ", style="bold")
+    for i, entry in enumerate(reveal.fastest[:3]):
+        if i:
+            text.append(" · ")
+        text.append(clean(entry.name, 18))
+        text.append(f" {entry.ms / 1000:.2f}s", style="dim")

@@ -18,7 +18,11 @@
                       counted, and the player may answer again once they open;
 8. ``bad_choice``     the choice is not one of the question's choices.
 
-The deadline is inclusive: an answer received at ``deadline`` ms counts. The answer time ``t``
+The deadline is inclusive: an answer received at ``deadline`` ms counts. Each player has their
+own: the choices' opening plus the question's limit lengthened by the extra time the host gave
+them (``PlayerState.extra_time``), never after the question's own ``deadline``; their speed
+score uses that same limit. A question without a timer takes answers until it is closed and
+scores them without a speed part (a flat ``points``, no time counted for the tie-break). The answer time ``t``
 used for speed scoring is server receive time minus the time the choices opened (the client's ``sentAt``
 is recorded for audit only). Scoring is in :mod:`quizwire.scoring`.
 
@@ -199,7 +203,15 @@ def submit_answer(
             RefusalCode.TOO_LATE,
             f"Too late: question {number} was closed before your answer arrived.",
         )
-    if now_ms > game.deadline:
+    timed = game.timed(idx)
+    # untimed: the whole (safety) window, so the recorded answer time is the real one
+    limit_ms = (
+        game.player_limit_ms(idx, player.extra_time)
+        if timed
+        else max(game.deadline - game.opened_at, 1)
+    )
+    own_deadline = min(game.opened_at + limit_ms, game.deadline) if timed else game.deadline
+    if now_ms > own_deadline:
         return refuse(RefusalCode.TOO_LATE, f"Too late: time was up for question {number}.")
     if now_ms < game.opened_at:
         return refuse(
@@ -222,12 +234,13 @@ def submit_answer(
         correct=choice == question.answer,
         points=points,
         elapsed_ms=elapsed,
-        limit_ms=game.time_limit_ms(idx),
+        limit_ms=limit_ms,
         previous_streak=previous_streak,
-        speed_scoring=game.options.speed_scoring,
+        speed_scoring=game.options.speed_scoring and timed,
         streak_enabled=game.options.streak_bonus,
     )
-    counted_ms = result.elapsed_ms if result.correct and points > 0 else 0
+    # no timer, no speed pressure: the time taken does not break ties either
+    counted_ms = result.elapsed_ms if result.correct and points > 0 and timed else 0
     new_player = replace(
         player,
         score=player.score + result.total,

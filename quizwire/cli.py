@@ -332,6 +332,17 @@ def _add_play(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     play.add_argument("--theme", help="Textual theme name")
     play.add_argument(
+        "--team",
+        metavar="NAME",
+        help="in a game with teams: join this team (default: you choose, or the smallest team)",
+    )
+    play.add_argument(
+        "--plain",
+        action="store_true",
+        help="screen-reader mode: no full-screen UI, every change as one line of plain text; "
+        "type 1-6 and Enter to answer",
+    )
+    play.add_argument(
         "--bell",
         action="store_true",
         help="ring the terminal bell when you lock in, at time's up and at the result (s toggles)",

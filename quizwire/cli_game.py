@@ -136,7 +136,10 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--format", choices=("json", "csv"), default="json", help="output format (default json)"
     )
     results.add_argument(
-        "--table", choices=("players", "questions"), default="players", help="CSV table"
+        "--table",
+        choices=("players", "questions", "teams"),
+        default="players",
+        help="CSV table (teams: the team board of a team game)",
     )
     results.add_argument("--output", type=Path, help="write to this file instead of stdout")
 

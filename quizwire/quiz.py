@@ -4,6 +4,7 @@ Quiz file format (TOML; the same structure works as JSON)::
 
     title = "AWS Serverless"              # required, 1-80 characters
     description = "Optional blurb"         # optional, up to 500 characters
+    teams = ["Owls", "Foxes", "Otters"]    # optional: team mode, 2-8 names (quizwire.teams)
 
     [defaults]                             # optional table
     time_limit = 20                        # seconds, 5-120 (default 20)
@@ -16,6 +17,10 @@ Quiz file format (TOML; the same structure works as JSON)::
     answer = "B"                           # LETTER of the correct choice: "A" = first choice
     time_limit = 30                        # optional per-question override, 5-120 s
     points = 2000                          # optional per-question override: 0, 1000 or 2000
+    timer = false                          # optional: no time limit (open until the host reveals)
+
+A question with ``timer = false`` has no countdown: it stays open until the host reveals it (or
+everyone has answered) and scores without a speed part (see :mod:`quizwire.scoring`).
 
 **The answer convention is a letter**, ``"A"`` for the first choice through ``"F"`` for the sixth
 (lower case accepted), exactly as choices are labelled on screen. Numbers are refused on purpose:
@@ -41,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quizwire.teams import team_names_problems
 from quizwire.text import describe_char, fold, normalize_spaces, unsafe_char
 
 __all__ = [
@@ -89,9 +95,9 @@ MAX_DESCRIPTION_LEN = 500
 MAX_QUESTIONS = 200
 LETTERS = "ABCDEF"
 
-_TOP_KEYS = frozenset({"title", "description", "defaults", "questions"})
+_TOP_KEYS = frozenset({"title", "description", "defaults", "questions", "teams"})
 _DEFAULT_KEYS = frozenset({"time_limit", "points", "ready_seconds"})
-_QUESTION_KEYS = frozenset({"text", "choices", "answer", "time_limit", "points"})
+_QUESTION_KEYS = frozenset({"text", "choices", "answer", "time_limit", "points", "timer"})
 
 
 class QuizError(ValueError):
@@ -106,7 +112,8 @@ class QuizError(ValueError):
 class Question:
     """One multiple-choice question. ``answer`` is the 0-based index of the correct choice.
 
-    ``time_limit`` (seconds) and ``points`` are the effective values after quiz defaults.
+    ``time_limit`` (seconds) and ``points`` are the effective values after quiz defaults;
+    ``timed`` False: no time limit (the file's ``timer = false``).
     """
 
     text: str
@@ -114,6 +121,7 @@ class Question:
     answer: int
     time_limit: int = DEFAULT_TIME_LIMIT
     points: int = DEFAULT_POINTS
+    timed: bool = True
 
     @property
     def answer_letter(self) -> str:
@@ -130,6 +138,8 @@ class Quiz:
     time_limit: int = DEFAULT_TIME_LIMIT
     points: int = DEFAULT_POINTS
     ready_seconds: int = DEFAULT_READY_SECONDS
+    #: team mode when not empty (2-8 names, see :mod:`quizwire.teams`)
+    teams: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -319,10 +329,23 @@ def _parse_question(
     if "points" in raw:
         points = _points(raw["points"], out, where, "points")
 
+    timed = True
+    if "timer" in raw:
+        if isinstance(raw["timer"], bool):
+            timed = raw["timer"]
+        else:
+            out.add(where, f"timer must be true or false, got {_type_name(raw['timer'])}")
+            return None
+
     if text is None or choices is None or answer is None or time_limit is None or points is None:
         return None
     return Question(
-        text=text, choices=tuple(choices), answer=answer, time_limit=time_limit, points=points
+        text=text,
+        choices=tuple(choices),
+        answer=answer,
+        time_limit=time_limit,
+        points=points,
+        timed=timed,
     )
 
 
@@ -366,6 +389,12 @@ def parse_quiz(data: object, source: str = "<quiz>", *, where: Where | None = No
                 else:
                     out.add("defaults", f"ready_seconds {problem}")
 
+    teams: tuple[str, ...] = ()
+    if "teams" in data:
+        teams, team_problems = team_names_problems(data["teams"])
+        for problem in team_problems:
+            out.add(None, problem)
+
     questions: list[Question] = []
     raw_questions = data.get("questions")
     if raw_questions is None:
@@ -398,6 +427,7 @@ def parse_quiz(data: object, source: str = "<quiz>", *, where: Where | None = No
         time_limit=default_time,
         points=default_points,
         ready_seconds=ready_seconds,
+        teams=teams,
     )
 
 
@@ -448,10 +478,14 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
             item["time_limit"] = q.time_limit
         if q.points != quiz.points:
             item["points"] = q.points
+        if not q.timed:
+            item["timer"] = False
         questions.append(item)
     doc: dict[str, Any] = {"title": quiz.title}
     if quiz.description:
         doc["description"] = quiz.description
+    if quiz.teams:
+        doc["teams"] = list(quiz.teams)
     doc["defaults"] = {"time_limit": quiz.time_limit, "points": quiz.points}
     if quiz.ready_seconds != DEFAULT_READY_SECONDS:
         doc["defaults"]["ready_seconds"] = quiz.ready_seconds
@@ -462,7 +496,9 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
 def _toml_value(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, int | str):
         raise TypeError(f"no TOML form for {type(value).__name__}")
     if isinstance(value, int):
         return str(value)
@@ -482,6 +518,8 @@ def quiz_to_toml(quiz: Quiz) -> str:
     ]
     if "description" in doc:
         lines.append(f"description = {_toml_value(doc['description'])}")
+    if "teams" in doc:
+        lines.append(f"teams = {_toml_value(doc['teams'])}")
     lines += ["", "[defaults]"]
     lines += [f"{key} = {_toml_value(value)}" for key, value in doc["defaults"].items()]
     for question in doc["questions"]:

@@ -68,6 +68,7 @@ async def test_finished_game_is_410(make_stub, presenter_for, entry_for, backend
         "playerCount": 0,
         "questionCount": 2,
         "acceptingPlayers": True,
+        "teams": [],
     }
     alice = await entry.join(code, "Alice")
     assert (await admin.command(code, "end"))["phase"] == "finished"

@@ -55,6 +55,9 @@ PLAYER_ACTION_DETAIL = {
     "ban": "For good: their credential is refused and cannot be readmitted.",
 }
 
+#: the extra time ``t`` steps through for the selected player, in percent
+EXTRA_TIME_STEPS = (50, 100)
+
 #: action -> phases in which it applies (elsewhere the footer shows it disabled)
 ENABLED = {
     "start": {LOBBY},
@@ -65,6 +68,7 @@ ENABLED = {
     "kick": {LOBBY, OPEN, CLOSED},
     "readmit_selected": {LOBBY, OPEN, CLOSED},
     "ban": {LOBBY, OPEN, CLOSED},
+    "extra_time": {LOBBY, OPEN, CLOSED},
     "removed": {LOBBY, OPEN, CLOSED},
     "lock": {LOBBY, OPEN, CLOSED},
     "export": {LOBBY, OPEN, CLOSED, FINISHED},
@@ -97,6 +101,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("space", "advance", "Advance", show=False),
         Binding("k", "kick", "Kick"),
         Binding("b", "ban", "Ban"),
+        Binding("t", "extra_time", "Extra time", show=False),  # the selected line names it
         Binding("u", "removed", "Removed", show=False),  # the top bar says so when it applies
         Binding("l", "lock", "Lock"),
         Binding("x", "export", "Export"),
@@ -470,6 +475,29 @@ class ConsoleApp(SafeApp[int]):
                 self._send_player_action(action, pid, name)
 
         self.push_screen(ConfirmScreen(question, detail), answered)
+
+    def action_extra_time(self) -> None:
+        """Give the selected player more time on every question: none -> +50% -> +100% -> none
+        (shown by ⏱ in the player list)."""
+        selected = self._selected()
+        if selected is None:
+            return
+        pid, name, _status = selected
+        row = self.model.players.get(pid)
+        current = row.extra_time if row is not None else 0
+        percent = next((step for step in EXTRA_TIME_STEPS if step > current), 0)
+        self.run_worker(self._extra_time(pid, name, percent), group="player", exit_on_error=False)
+
+    async def _extra_time(self, pid: str, name: str, percent: int) -> None:
+        try:
+            await self.source.extra_time(self.model.code, pid, percent)
+        except Exception as exc:
+            message = exc.message if isinstance(exc, SourceError) else str(exc)
+            self.notify(clean(message), title="extra time failed", severity="error")
+            return
+        said = f"+{percent}% time on every question" if percent else "no extra time"
+        self.notify(f"{clean(name)}: {said}")
+        self._poll()
 
     def action_readmit_selected(self) -> None:
         selected = self._selected()

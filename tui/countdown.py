@@ -145,7 +145,7 @@ class Countdown(Widget):
     def render(self) -> Text:
         seconds, filled, active = self._shown
         if self._untimed:
-            return Text("  no time limit — the host reveals when everyone is ready", style="bold")
+            return Text("  no time limit", style="bold")
         if not active:
             return Text("")
         if seconds == 0:

@@ -122,7 +122,6 @@ class PlainPlayer:
         except (EventApiError, OSError, TimeoutError) as exc:
             self.say(clean(explain_connect_error(exc)))
             return 1
-        self.say(HELP)
         return await self._play(session, model)
 
     async def close(self) -> None:
@@ -154,6 +153,8 @@ class PlainPlayer:
             self.say(f"{clean(line, 20)!r} is not one of 1-{len(teams)}.")
 
     async def _play(self, session: Session, model: PlayerModel) -> int:
+        self._tell(session, model)
+        self.say(HELP)  # after "Joined game …": what can be typed
         while True:
             self._tell(session, model)
             if model.phase == "finished":
@@ -196,8 +197,8 @@ class PlainPlayer:
             self.say(HELP)
         elif word in ("r", "repeat"):
             self.say(self._where(model))
-        elif word[0] in ANSWER_KEYS or word[0] in "123456":
-            index = ANSWER_KEYS.index(word[0]) if word[0] in ANSWER_KEYS else int(word[0]) - 1
+        elif (len(word) == 1 and word in ANSWER_KEYS) or word.isdigit():
+            index = ANSWER_KEYS.index(word) if word in ANSWER_KEYS else int(word[:3]) - 1
             await self._answer(session, model, index)
         else:
             self.say(f"Unknown command {clean(word, 20)!r}. {HELP}")

@@ -137,12 +137,9 @@ class SetupScreen(Screen[None]):
                 yield Select(POINTS, value=-1, allow_blank=False, id="points")
                 yield Label("Time")
                 yield Select(TIMES, value=-1, allow_blank=False, id="time")
-            with Horizontal(classes="opt"):
+                # team mode: 2-8 comma-separated names (the quiz file's own teams otherwise)
                 yield Label("Teams")
-                yield Input(
-                    placeholder="optional: 2-8 names, e.g. Red, Blue, Green (team mode)",
-                    id="teams",
-                )
+                yield Input(placeholder="Red, Blue, …", id="teams")
             with Vertical(id="create-row"):
                 yield Button("Create game  (ctrl+g)", variant="primary", id="create")
         yield Footer()

@@ -154,3 +154,26 @@ async def test_a_question_without_timer_says_so(tmp_path: Path) -> None:
         )
         await settle(pilot)
         assert shown(app, "#countdown").strip() == "no time limit"
+
+
+async def test_setup_takes_team_names_and_explains_bad_ones(tmp_path: Path) -> None:
+    from textual.widgets import Input, OptionList
+
+    source = FakeSource(view("lobby"))
+    app = make_app(source, tmp_path, code=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        packs = app.screen.query_one("#packs", OptionList)
+        packs.highlighted = 0  # a bundled pack is picked
+        await settle(pilot)
+        teams = app.screen.query_one("#teams", Input)
+        teams.value = "Red, red"
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert not [c for c in source.calls if c[0] == "create"]
+        assert "Teams: team 2 'red' is the same name as 'Red'" in shown(app, "#quiz-status")
+        teams.value = " Red ,  Blue  Team,"
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        created = [c for c in source.calls if c[0] == "create"]
+        assert created and created[0][3]["teams"] == ["Red", "Blue Team"]

@@ -53,7 +53,10 @@ class JoinScreen(Screen[None]):
     JoinScreen #join-status.-busy { color: $warning; }
     JoinScreen #team-label, JoinScreen #team { display: none; }
     JoinScreen.-teams #team-label, JoinScreen.-teams #team { display: block; }
-    JoinScreen #team { height: auto; max-height: 6; }
+    JoinScreen #team { height: auto; max-height: 8; border: none; padding: 0 1; }
+    /* team mode adds a list: the form closes up so it still fits 80x24 */
+    JoinScreen.-teams Label { margin-top: 0; }
+    JoinScreen.-teams #join-target { display: none; }
     """
 
     BINDINGS = [

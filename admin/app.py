@@ -56,6 +56,9 @@ PLAYER_ACTION_DETAIL = {
     "ban": "For good: their credential is refused and cannot be readmitted.",
 }
 
+#: the extra time ``t`` steps through for the selected player, in percent
+EXTRA_TIME_STEPS = (50, 100)
+
 #: action -> phases in which it applies (elsewhere the footer shows it disabled)
 ENABLED = {
     "start": {Phase.LOBBY},
@@ -66,6 +69,7 @@ ENABLED = {
     "kick": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
     "readmit_selected": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
     "ban": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
+    "extra_time": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
     "removed": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
     "lock": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED},
     "export": {Phase.LOBBY, Phase.QUESTION_OPEN, Phase.QUESTION_CLOSED, Phase.FINISHED},
@@ -98,6 +102,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("space", "advance", "Advance", show=False),
         Binding("k", "kick", "Kick"),
         Binding("b", "ban", "Ban"),
+        Binding("t", "extra_time", "Extra time", show=False),  # the selected line names it
         Binding("u", "removed", "Removed", show=False),  # the top bar says so when it applies
         Binding("l", "lock", "Lock"),
         Binding("x", "export", "Export"),
@@ -480,6 +485,29 @@ class ConsoleApp(SafeApp[int]):
                 self._send_player_action(action, pid, name)
 
         self.push_screen(ConfirmScreen(question, detail), answered)
+
+    def action_extra_time(self) -> None:
+        """Give the selected player more time on every question: none -> +50% -> +100% -> none
+        (shown by ⏱ in the player list)."""
+        selected = self._selected()
+        if selected is None:
+            return
+        pid, name, _status = selected
+        row = self.model.players.get(pid)
+        current = row.extra_time if row is not None else 0
+        percent = next((step for step in EXTRA_TIME_STEPS if step > current), 0)
+        self.run_worker(self._extra_time(pid, name, percent), group="player", exit_on_error=False)
+
+    async def _extra_time(self, pid: str, name: str, percent: int) -> None:
+        try:
+            await self.source.extra_time(self.model.code, pid, percent)
+        except Exception as exc:
+            message = exc.message if isinstance(exc, SourceError) else str(exc)
+            self.notify(clean(message), title="extra time failed", severity="error")
+            return
+        said = f"+{percent}% time on every question" if percent else "no extra time"
+        self.notify(f"{clean(name)}: {said}")
+        self._poll()
 
     def action_readmit_selected(self) -> None:
         selected = self._selected()

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from quizwire.messages import LeaderboardEntry
+from quizwire.messages import LeaderboardEntry, TeamEntry
 from quizwire.movement import gain_text, moves
 from tui.names import name_text
 
-__all__ = ["board_text"]
+__all__ = ["board_text", "team_board_text"]
 
 ARROW_STYLES = {"up": "bold green", "down": "bold red", "same": "dim"}
 _FIXED = 3 + 2 + 4 + 2 + 9 + 2 + 7  # rank, gap, arrow, gap, score, gap, gain
@@ -48,4 +48,23 @@ def board_text(
         text.append_text(name)
         text.append(f"  {entry.score:>9,}", style="bold")
         text.append(f"  {gain_text(entry.last_points):<7}", style="green")
+    return text
+
+
+def team_board_text(teams: Sequence[TeamEntry], *, width: int) -> Text:
+    """The team board: rank, team, mean score and members, e.g.
+    ``  1  Owls          1,850  mean of 4``; the first line says what the score is."""
+    if not teams:
+        return Text("")
+    name_cells = max(8, min(20, width - 3 - 2 - 2 - 9 - 13))
+    text = Text("Teams", style="bold underline")
+    text.append(" (score = mean of the members)", style="dim")
+    for team in teams:
+        text.append("\n")
+        text.append(f"{team.rank:>3}  ", style="bold")
+        name = name_text(team.name, name_cells, "bold")
+        name.pad_right(name_cells - name.cell_len)
+        text.append_text(name)
+        text.append(f"  {team.score:>9,}", style="bold")
+        text.append(f"  mean of {team.members}", style="dim")
     return text

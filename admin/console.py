@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from admin.bigfont import big_lines
-from admin.board import board_text
+from admin.board import board_text, team_board_text
 from admin.kinds_view import append_fastest, bars, prompt_text, typed_reveal_text
 from admin.model import ConsoleModel
 from admin.namegrid import NameGrid
@@ -25,7 +25,7 @@ from admin.podium import Podium, podium_places
 from admin.stage import Stage
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
 from quizwire.kinds import Kind
-from quizwire.messages import PublicQuestion
+from quizwire.messages import PublicQuestion, TeamEntry
 from quizwire.state import Phase
 from tui.clock import Clock
 from tui.code import code_block
@@ -105,6 +105,9 @@ class ConsoleScreen(Screen[None]):
     #end { layout: vertical; }
     #board-title { height: auto; text-style: bold; color: $accent; margin: 1 0; }
     #board-rows { height: auto; }
+    #team-rows { height: auto; margin-top: 1; }
+    #team-rows.-hidden { display: none; }
+    #team-podium { height: auto; text-align: center; }
     #board-hint { height: auto; color: $text-muted; margin-top: 1; }
     #end-title { height: auto; margin: 1 0; text-align: center; }
     #winner { height: auto; margin: 1 0; text-align: center; text-style: bold; color: $accent; }
@@ -162,11 +165,13 @@ class ConsoleScreen(Screen[None]):
                 with Vertical(id="board"):
                     yield Readout("", id="board-title")
                     yield Readout("", id="board-rows")
+                    yield Readout("", id="team-rows", classes="-hidden")
                     yield Readout("", id="board-hint")
                 with Vertical(id="end"):
                     yield Readout("", id="end-title")
                     yield Podium(id="podium")
                     yield Readout("", id="winner")
+                    yield Readout("", id="team-podium")
                     yield Readout("Press x to export the results (CSV and JSON).", id="exports")
             with Vertical(id="side", classes="-hidden"):
                 yield Static("Top 10", classes="section")
@@ -255,11 +260,16 @@ class ConsoleScreen(Screen[None]):
         selected = self.selected_player() if self.model is not None else None
         text = Text()
         if selected is not None and self.model is not None and self.model.phase != Phase.FINISHED:
-            _pid, name, status = selected
+            pid, name, status = selected
+            row = self.model.players.get(pid)
             text.append("Selected: ")
-            text.append(clean(name, 32), style="bold")
+            text.append(clean(name, 24), style="bold")
+            if row is not None and (row.team or row.extra_time):
+                about = [f"team {clean(row.team, 20)}"] if row.team else []
+                about += [f"+{row.extra_time}% time"] if row.extra_time else []
+                text.append(f" ({' · '.join(about)})")
             if status == "active":
-                text.append("  k kick · b ban · ↑↓ another player")
+                text.append("  k kick · b ban · t time · ↑↓")
             else:
                 text.append(f" ({clean(status)})  readmit: u, or ctrl+p")
         self.query_one("#selected", Static).update(text)
@@ -291,10 +301,14 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#join-command", Static).update(
             Text.assemble(("Join with:\n", "dim"), (clean(command), "bold"))
         )
-        joined = f"{players(model.active_players())} joined"
+        joined = Text(f"{players(model.active_players())} joined")
         if model.connected_count is not None:
             online = sum(1 for p in model.players.values() if p.connected and p.status == "active")
-            joined += f" · {online} online"
+            joined.append(f" · {online} online")
+        for team, count in model.team_members().items():
+            joined.append(" · ")
+            joined.append(clean(team, 20))
+            joined.append(f" {count}")
         self.query_one("#lobby-count", Static).update(joined)
         self.query_one("#join-feed", JoinFeed).show(model.joins)
         self.query_one("#name-grid", NameGrid).set_names(
@@ -324,9 +338,14 @@ class ConsoleScreen(Screen[None]):
         if ready:
             countdown.start(question.opens_at, question.ready_ms)
             self.query_one("#get-ready", Static).update(get_ready_text(stage.count))
+        elif model.phase == Phase.QUESTION_OPEN and not question.timed:
+            countdown.untimed()
         elif model.phase == Phase.QUESTION_OPEN:
-            countdown.start(question.deadline, question.duration_ms)
-        elif countdown.running:
+            # until the question closes for everyone: later than the deadline when a player
+            # has extra time
+            closes = max(question.closes_at, question.deadline)
+            countdown.start(closes, closes - question.opens_at)
+        else:
             countdown.stop()
         mark = correct if question.kind in (Kind.CHOICE, Kind.TRUEFALSE) else None
         shown = (question.choices, mark)
@@ -370,6 +389,9 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#board-rows", Static).update(
             board_text(model.leaderboard, model.board_before, width=width - 2)
         )
+        teams = self.query_one("#team-rows", Static)
+        teams.set_class(not model.teams, "-hidden")
+        teams.update(team_board_text(model.teams, width=width - 2))
         self.query_one("#board-hint", Static).update(
             Text("v: back to the reveal · n: next question")
         )
@@ -400,6 +422,9 @@ class ConsoleScreen(Screen[None]):
                 style="dim",
             )
         self.query_one("#winner", Static).update(line)
+        self.query_one("#team-podium", Static).update(
+            team_podium_text(model.teams) if revealed >= 3 else Text("")
+        )
 
     def show_exports(self, lines: Sequence[str]) -> None:
         self.query_one("#exports", Static).update(Text("\n".join(lines)))
@@ -437,6 +462,21 @@ def reveal_text(model: ConsoleModel, choices: Sequence[str]) -> Text:
     n_right = reveal.counts[correct] if correct < len(reveal.counts) else 0
     text.append(f"   {n_right}/{reveal.answered} right\n")
     append_fastest(text, reveal, nobody="Nobody got it right.")
+    return text
+
+
+def team_podium_text(teams: Sequence[TeamEntry]) -> Text:
+    """``"Teams: 🥇 Owls 1,850 · 🥈 Foxes 1,700 · 🥉 Otters 900"`` (ties share a medal)."""
+    if not teams:
+        return Text("")
+    medals = {1: "1st", 2: "2nd", 3: "3rd"}
+    text = Text("Teams: ", style="bold")
+    for i, team in enumerate(teams):
+        if i:
+            text.append(" · ")
+        text.append(f"{medals.get(team.rank, f'{team.rank}th')} ", style="bold")
+        text.append(clean(team.name, 20), style="bold" if team.rank == 1 else "")
+        text.append(f" {team.score:,}")
     return text
 
 

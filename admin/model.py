@@ -27,7 +27,9 @@ from quizwire.messages import (
     Reveal,
     SeqTracker,
     StartedMsg,
+    TeamEntry,
     parse_message,
+    parse_teams,
 )
 from quizwire.state import Phase
 
@@ -42,6 +44,8 @@ class PlayerRow:
     last_answer: int | None = None
     connected: bool | None = False  # None: the backend cannot tell (AppSync on AWS)
     status: str = "active"
+    team: str = ""  # team mode: the player's team
+    extra_time: int = 0  # percent of every time limit the host added (accessibility)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,8 @@ class ConsoleModel:
         # the leaderboard as the current question opened: the rank arrows after its reveal
         self.board_before: tuple[LeaderboardEntry, ...] = ()
         self.players: dict[str, PlayerRow] = {}
+        self.team_names: tuple[str, ...] = ()  # team mode when not empty
+        self.teams: tuple[TeamEntry, ...] = ()  # the team board, best first
         self.player_count = 0
         self.connected_count: int | None = 0
         self.locked = False  # the host's "no new players"
@@ -121,6 +127,10 @@ class ConsoleModel:
         # None: presence unknown (backend/ on AWS: AppSync does not tell who is connected)
         self.connected_count = count if isinstance(count, int) and count >= 0 else None
         self._apply_players(view.get("players"), local_ms)
+        names = view.get("teamNames")
+        if isinstance(names, list):
+            self.team_names = tuple(n for n in names if isinstance(n, str))[:8]
+        self._apply_teams(view)
         seq = _int(view.get("seq"), -1)
         if seq >= self.seq:  # the streams may already be ahead of this poll
             self.seq = seq
@@ -196,6 +206,8 @@ class ConsoleModel:
             row.name = name
             row.connected = connected
             row.status = status
+            row.team = _str(raw.get("team"), row.team)
+            row.extra_time = _int(raw.get("extraTime"), row.extra_time)
             row.score = _int(raw.get("score"), row.score)
             row.correct = _int(raw.get("correctCount"), row.correct)
             rank = raw.get("rank")
@@ -240,9 +252,11 @@ class ConsoleModel:
         elif isinstance(msg, FinishedMsg):
             self._enter(Phase.FINISHED, local_ms)
             self.podium = msg.podium
+            self.teams = msg.teams or self.teams
         elif isinstance(msg, LeaderboardMsg):
             self.leaderboard = msg.entries
             self.player_count = max(self.player_count, msg.players)
+            self.teams = msg.teams or self.teams
         self.version += 1
 
     def apply_answers(self, answers: list[tuple[object, int]], now_s: float) -> None:
@@ -281,6 +295,21 @@ class ConsoleModel:
             except MessageError:
                 continue
         return tuple(sorted(out, key=lambda e: e.rank))
+
+    def _apply_teams(self, view: Mapping[str, Any]) -> None:
+        """The view's team board (public: frozen while a question is open, like the board)."""
+        try:
+            self.teams = parse_teams(view)
+        except MessageError:
+            self.bad_messages += 1
+
+    def team_members(self) -> dict[str, int]:
+        """Active players per team, every team listed (the lobby's count)."""
+        counts = dict.fromkeys(self.team_names, 0)
+        for p in self.players.values():
+            if p.status == "active" and p.team in counts:
+                counts[p.team] += 1
+        return counts
 
     def _set_leaderboard(self, board: list[Any]) -> None:
         self.leaderboard = self._entries(board)

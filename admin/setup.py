@@ -21,6 +21,7 @@ from admin.running import RunningGame, running_games
 from admin.source import Source, SourceError
 from quizwire.packs import PRACTICE_NOTE
 from quizwire.quiz import Quiz, QuizError, quiz_to_dict
+from quizwire.teams import TeamError, clean_team_names
 from tui.plural import counted, players
 from tui.safe import clean
 
@@ -68,6 +69,7 @@ class SetupScreen(Screen[None]):
     SetupScreen .opt Switch { margin: 0 0 0 0; }
     SetupScreen .opt .switch-state { min-width: 5; padding: 1 2 0 1; text-style: bold; }
     SetupScreen #create-row { height: auto; }
+    SetupScreen #teams { width: 1fr; }
     SetupScreen .heading { text-style: bold; color: $accent; }
     """
     BINDINGS = [
@@ -135,6 +137,9 @@ class SetupScreen(Screen[None]):
                 yield Select(POINTS, value=-1, allow_blank=False, id="points")
                 yield Label("Time")
                 yield Select(TIMES, value=-1, allow_blank=False, id="time")
+                # team mode: 2-8 comma-separated names (the quiz file's own teams otherwise)
+                yield Label("Teams")
+                yield Input(placeholder="Red, Blue, …", id="teams")
             with Vertical(id="create-row"):
                 yield Button("Create game  (ctrl+g)", variant="primary", id="create")
         yield Footer()
@@ -245,21 +250,31 @@ class SetupScreen(Screen[None]):
         self.action_create()
 
     def options(self) -> dict[str, Any]:
+        """The game options; raises :class:`TeamError` for team names that cannot be used."""
         points = self.query_one("#points", Select).value
         time_limit = self.query_one("#time", Select).value
-        return {
+        options: dict[str, Any] = {
             "speedScoring": self.query_one("#speed", Switch).value,
             "streakBonus": self.query_one("#streak", Switch).value,
             "points": None if points == -1 else points,
             "timeLimit": None if time_limit == -1 else time_limit,
         }
+        typed = [t for t in self.query_one("#teams", Input).value.split(",") if t.strip()]
+        if typed:  # else the quiz's own teams, if it has any
+            options["teams"] = list(clean_team_names(typed))
+        return options
 
     def action_create(self) -> None:
         if self.choice is None:
             self.notify("Pick a pack or load a valid quiz file first.", severity="warning")
             return
+        try:
+            options = self.options()
+        except TeamError as exc:
+            self._status(Text(f"Teams: {clean(exc.message)}"), error=True)
+            return
         self.query_one("#create", Button).disabled = True
-        self._create(self.choice, self.options())
+        self._create(self.choice, options)
 
     @work(exclusive=True, group="create")
     async def _create(self, choice: Choice, options: dict[str, Any]) -> None:

@@ -74,6 +74,8 @@ class Source(Protocol):
 
     async def player_action(self, code: str, player_id: str, action: str) -> dict[str, Any]: ...
 
+    async def extra_time(self, code: str, player_id: str, percent: int) -> dict[str, Any]: ...
+
     async def results(self, code: str, fmt: str) -> str: ...
 
     async def metrics(self) -> str: ...
@@ -170,6 +172,9 @@ class LiveSource:
 
     async def player_action(self, code: str, player_id: str, action: str) -> dict[str, Any]:
         return await self._call(self.admin.player_action(code, player_id, action))
+
+    async def extra_time(self, code: str, player_id: str, percent: int) -> dict[str, Any]:
+        return await self._call(self.admin.extra_time(code, player_id, percent))
 
     async def results(self, code: str, fmt: str) -> str:
         from quizwire.client.game_api import GameApiError

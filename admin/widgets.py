@@ -130,7 +130,7 @@ class PlayerTable(DataTable[Text]):
         Without ``choices_visible`` the last-answer column says only *that* a player answered."""
         wanted = {
             r.player_id: (
-                r.name,
+                ("⏱ " if r.extra_time else "") + r.name,  # extra time shows in the list
                 r.score,
                 r.correct,
                 r.last_answer if choices_visible or r.last_answer is None else ANSWERED,

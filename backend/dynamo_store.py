@@ -166,6 +166,7 @@ def _game_attrs(game: GameState) -> dict[str, dict[str, Any]]:
         "title": _s(game.quiz.title),
         "questionCount": _n(game.total_questions),
         "acceptingPlayers": {"BOOL": game.accepting_players},  # the entry check reads it
+        "teams": {"L": [_s(t) for t in game.teams]},  # the join screen offers them
     }
 
 

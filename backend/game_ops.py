@@ -72,18 +72,23 @@ from quizwire.player_tokens import (
     secret_matches,
 )
 from quizwire.players import (
+    ExtraTimeRefused,
     StatusRefused,
+    assign_team,
+    extra_time_max,
+    info_notice,
     removal_notice,
     removed_code,
     removed_text,
     row_before_answer,
+    set_extra_time,
     set_status,
 )
 from quizwire.presenter_view import presenter_row, presenter_view
 from quizwire.quiz import Quiz
 from quizwire.receipts import Shown, receipt, result_after_reveal
 from quizwire.results import build_results
-from quizwire.snapshot import build_snapshot, player_view
+from quizwire.snapshot import build_snapshot, player_view, published_teams
 from quizwire.state import (
     CloseReason,
     GameOptions,
@@ -94,6 +99,7 @@ from quizwire.state import (
 )
 from quizwire.store import NameTaken
 from quizwire.tally import Tally, tally_answers
+from quizwire.teams import TeamError, TeamStanding, team_board
 
 log = logging.getLogger("quizwire.backend")
 
@@ -226,7 +232,9 @@ class GameBackend:
 
     # -- entry: join and rejoin ------------------------------------------------------------------
 
-    def join(self, code: str, raw_name: object) -> tuple[PlayerCredential, PlayerState]:
+    def join(
+        self, code: str, raw_name: object, raw_team: object = None
+    ) -> tuple[PlayerCredential, PlayerState]:
         game = self.game(code)
         try:
             rules.check_can_join(
@@ -239,10 +247,17 @@ class GameBackend:
             name = check_nickname(raw_name if isinstance(raw_name, str) else "", ())
         except NicknameError as exc:
             raise GameError(400, "bad_name", exc.message) from None
+        try:
+            # the smallest team is counted from the player rows: team mode only (a read of
+            # every player per join, for the exact rule the stub applies)
+            players = self.store.load_players(game.game_id) if game.teams and not raw_team else ()
+            team = assign_team(game, raw_team, players)
+        except TeamError as exc:
+            raise GameError(400, exc.code, exc.message) from None
         credential = new_credential(game.game_id)
         now = self.clock()
         player = PlayerState(
-            player_id=credential.player_id, name=name, join_order=now, joined_at=now
+            player_id=credential.player_id, name=name, join_order=now, joined_at=now, team=team
         )
         try:
             self.store.add_player(game.game_id, player, hash_secret(credential.secret))
@@ -282,6 +297,7 @@ class GameBackend:
             standings=standings[:TOP_N],
             players=self.store.player_count(game.game_id),
             reveal=None if last is None else Reveal.from_dict(last),
+            teams=published_teams(extras.get("leaderboard")),
         )
         return snap.to_dict()
 
@@ -345,8 +361,14 @@ class GameBackend:
 
     def _next(self, code: str) -> GameState:
         game = self.close_if_due(self.game(code))
-        podium = self._standings(game)[:TOP_N] if game.is_last_question else None
-        step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
+        podium = teams = None
+        if game.is_last_question:
+            players = self.store.load_players(game.game_id)
+            podium = rank_players(players)[:TOP_N]
+            teams = team_board(game.teams, players)
+        step = self._transition(
+            lambda: rules.next_question(game, self.clock(), podium=podium, teams=teams or ())
+        )
         game = self._apply(game, step)
         if game.phase is Phase.QUESTION_OPEN:
             self.timer.schedule(game.game_id, game.question_index, self.closes_at(game))
@@ -358,9 +380,11 @@ class GameBackend:
         if was_open:
             self.store.close_answers(game.game_id)
         tally = self._tally(game) if was_open else None
-        podium = self._standings(game)[:TOP_N]
+        players = self.store.load_players(game.game_id)
+        podium = rank_players(players)[:TOP_N]
+        teams = team_board(game.teams, players)
         step = self._transition(
-            lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally)
+            lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally, teams=teams)
         )
         after = self._apply(game, step)
         if was_open:
@@ -385,7 +409,44 @@ class GameBackend:
                 channels.scores_channel(game.game_id, player_id), [notice.to_dict()]
             )
         log.info("player status", extra={"gameId": game.game_id, "status": status.value})
+        if updated.extra_time:  # a removed player's extra time no longer holds questions open
+            self._note_extra_time_max(game.game_id)
         return updated
+
+    def set_extra_time(self, code: str, player_id: str, percent: object) -> PlayerState:
+        """The host gives a player more time on every question (percent of each limit)."""
+        game = self.game(code)
+        if game.phase is Phase.FINISHED:
+            raise GameError(409, "game_over", "The game has finished.")
+        found = self.store.load_player(game.game_id, player_id)
+        if found is None:
+            raise GameError(404, "no_player", f"No player {player_id} in game {game.game_id}.")
+        player = found[0]
+        try:
+            updated = set_extra_time(player, percent)
+        except ExtraTimeRefused as exc:
+            status = 400 if exc.code == "bad_extra_time" else 409
+            raise GameError(status, exc.code, exc.message) from None
+        if not self.store.save_player(game.game_id, updated, player.seq):
+            raise GameError(409, "conflict", "The player changed meanwhile; try again.")
+        self._note_extra_time_max(game.game_id)
+        notice = info_notice(game.game_id, updated, self.clock())
+        self.publisher.publish(channels.scores_channel(game.game_id, player_id), [notice.to_dict()])
+        log.info("extra time", extra={"gameId": game.game_id, "percent": updated.extra_time})
+        return updated
+
+    def _note_extra_time_max(self, game_id: str) -> None:
+        """Keep the game row's largest extra time in step with the players' (an admin op:
+        it reads every player row)."""
+
+        def run() -> GameState:
+            game = self.game(game_id)
+            longest = extra_time_max(self.store.load_players(game_id))
+            if longest == game.extra_time_max or game.phase is Phase.FINISHED:
+                return game
+            return self._apply(game, rules.set_extra_time_max(game, longest, self.clock()))
+
+        self._command(run)
 
     # -- closing a question ------------------------------------------------------------------------
 
@@ -611,9 +672,12 @@ class GameBackend:
         """Top-10 from the Rank index; never while a question is open (nothing public moves)."""
         top = rank_players(self.store.top_players(game_id, TOP_N))
         count = self.store.player_count(game_id)
+        teams = self._team_board(game_id)
         self._announce(
             game_id,
-            lambda g: rules.leaderboard_update(g, self.clock(), standings=top, players=count),
+            lambda g: rules.leaderboard_update(
+                g, self.clock(), standings=top, players=count, teams=teams
+            ),
             skip=lambda g: g.phase is Phase.QUESTION_OPEN,
             extra="leaderboard",
         )
@@ -641,6 +705,13 @@ class GameBackend:
                     self.store.save_extra(game_id, extra, a.message.to_dict())
             return
         log.warning("announcement gave up after conflicts", extra={"gameId": game_id})
+
+    def _team_board(self, game_id: str) -> list[TeamStanding]:
+        """The team board (team mode only: it reads every player row)."""
+        game = self.store.load_game(game_id)
+        if game is None or not game.teams:
+            return []
+        return team_board(game.teams, self.store.load_players(game_id))
 
     # -- presenter views ---------------------------------------------------------------------------
 
@@ -670,6 +741,7 @@ class GameBackend:
             player_count=sum(1 for p in players if p.active),
             connected_count=None,
             leaderboard=rules.entries(standings, TOP_N, game),
+            teams=rules.team_entries(team_board(game.teams, list(public.values()))),
             server_time=self.clock(),
         )
 
@@ -698,9 +770,6 @@ class GameBackend:
         assert question is not None
         answers = self.store.load_answers(game.game_id, game.question_index)
         return tally_answers(game.question_index, question.tally_size, answers)
-
-    def _standings(self, game: GameState) -> list[Standing]:
-        return rank_players(self.store.load_players(game.game_id))
 
     @staticmethod
     def _transition(command: Callable[[], Step]) -> Step:

@@ -209,6 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-autopilot", dest="autopilot", action="store_false", help="you drive the game yourself"
     )
+    demo.add_argument(
+        "--teams",
+        nargs="?",
+        const="Owls,Foxes,Otters",
+        metavar="NAMES",
+        help="team mode: comma-separated team names (default if given alone: Owls,Foxes,Otters);"
+        " a quiz with `teams = [...]` plays in teams without it",
+    )
     demo.add_argument("--theme", help="Textual theme name")
     return parser
 
@@ -257,6 +265,13 @@ def _add_swarm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="S",
         help="spread the joins over S seconds (default 5)",
     )
+    swarm.add_argument(
+        "--teams",
+        metavar="NAMES",
+        default="",
+        help="team mode: comma-separated team names; every other bot picks one of them, the"
+        " rest are put in the smallest team",
+    )
 
 
 def _run_swarm(args: argparse.Namespace) -> int:
@@ -295,6 +310,7 @@ def _run_swarm(args: argparse.Namespace) -> int:
         processes=args.processes,
         duration=args.duration,
         join_spread=args.join_spread,
+        teams=tuple(t.strip() for t in args.teams.split(",") if t.strip()),
     )
     stats = run_swarm(cfg)
     print(summary(cfg, stats), flush=True)
@@ -331,6 +347,17 @@ def _add_play(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="accepted for symmetry with other clients; players authenticate with their own credential",
     )
     play.add_argument("--theme", help="Textual theme name")
+    play.add_argument(
+        "--team",
+        metavar="NAME",
+        help="in a game with teams: join this team (default: you choose, or the smallest team)",
+    )
+    play.add_argument(
+        "--plain",
+        action="store_true",
+        help="screen-reader mode: no full-screen UI, every change as one line of plain text; "
+        "type 1-6 and Enter to answer",
+    )
     play.add_argument(
         "--bell",
         action="store_true",

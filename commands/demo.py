@@ -127,12 +127,14 @@ class Autopilot:
         *,
         reveal_pause: float = 10.0,  # the reveal (5 s on the console), then the leaderboard
         lobby_wait: float = 20.0,
+        untimed_wait: float = 25.0,  # a question without a timer: revealed after this long
     ) -> None:
         self.admin = admin
         self.code = code
         self.players = players
         self.reveal_pause = reveal_pause
         self.lobby_wait = lobby_wait
+        self.untimed_wait = untimed_wait
         self.stop = threading.Event()
 
     async def run(self) -> None:
@@ -140,6 +142,7 @@ class Autopilot:
 
         started = time.monotonic()
         closed_at: float | None = None
+        opened_at: float | None = None
         while not self.stop.is_set():
             await asyncio.sleep(0.5)
             try:
@@ -159,6 +162,12 @@ class Autopilot:
                     return
                 else:
                     closed_at = None
+                    opened_at = opened_at or time.monotonic()
+                    untimed = (view.get("question") or {}).get("timer") is False
+                    if untimed and time.monotonic() - opened_at >= self.untimed_wait:
+                        await self.admin.command(self.code, "reveal")  # as a host would
+                if phase != "question_open":
+                    opened_at = None
             except GameApiError:
                 continue  # the presenter moved first (409) or a blip: look again
 
@@ -168,8 +177,10 @@ def _run_autopilot(pilot: Autopilot) -> None:
 
 
 async def _create_game(
-    admin: Any, quiz: str, time_limit: int | None
-) -> tuple[str, dict[str, dict[str, Any] | None]]:
+    admin: Any, quiz: str, time_limit: int | None, teams: str | None = None
+) -> tuple[str, dict[str, dict[str, Any] | None], tuple[str, ...]]:
+    """The game's code, its answer plan per question (for the bots) and its teams (empty: no
+    team mode): ``teams`` (comma-separated) if given, else the quiz's own ``teams``."""
     from quizwire.bot_answers import answer_plan
     from quizwire.packs import load_pack_or_file
     from quizwire.quiz import quiz_to_dict
@@ -178,9 +189,11 @@ async def _create_game(
     options: dict[str, Any] = {"speedScoring": True, "streakBonus": True}
     if time_limit is not None:
         options["timeLimit"] = time_limit
+    if teams is not None:
+        options["teams"] = [t.strip() for t in teams.split(",") if t.strip()]
     view = await admin.create_game(quiz=quiz_to_dict(loaded), options=options)
     answer_key = {f"q{i + 1}": answer_plan(q) for i, q in enumerate(loaded.questions)}
-    return str(view["gameId"]), answer_key
+    return str(view["gameId"]), answer_key, tuple(view.get("teamNames") or ())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -224,15 +237,21 @@ def run(args: argparse.Namespace) -> int:
                 info["region"], info["access_key_id"], info["secret_access_key"]
             )
 
-            async def create() -> tuple[str, dict[str, dict[str, Any] | None]]:
+            async def create() -> tuple[str, dict[str, dict[str, Any] | None], tuple[str, ...]]:
                 admin = AdminClient(info["game_api"], auth)
                 try:
-                    return await _create_game(admin, args.quiz, args.time)
+                    return await _create_game(
+                        admin, args.quiz, args.time, getattr(args, "teams", None)
+                    )
                 finally:
                     await admin.close()
 
-            code, answer_key = asyncio.run(create())
-            print(f"quizwire demo: game {code} with {args.players} simulated players", flush=True)
+            code, answer_key, teams = asyncio.run(create())
+            in_teams = f" in teams {', '.join(teams)}" if teams else ""
+            print(
+                f"quizwire demo: game {code} with {args.players} simulated players{in_teams}",
+                flush=True,
+            )
             if args.players:
                 cfg = SwarmConfig(
                     game=code,
@@ -243,6 +262,7 @@ def run(args: argparse.Namespace) -> int:
                     duration=3600,
                     join_spread=min(12.0, 2.0 + args.players / 10),
                     answer_key=answer_key,
+                    teams=teams,
                 )
                 threads.append(
                     threading.Thread(

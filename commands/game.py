@@ -89,6 +89,12 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     create.add_argument(
         "--no-late-join", action="store_true", help="refuse players once the game has started"
     )
+    create.add_argument(
+        "--teams",
+        metavar="NAMES",
+        help='team mode: 2-8 comma-separated team names, e.g. "Red,Blue,Green" (overrides the'
+        " quiz file's teams; an empty string turns team mode off)",
+    )
     for name, text in (
         ("start", "start the game"),
         ("next", "open the next question"),
@@ -127,6 +133,24 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         )
         cmd.add_argument("code", metavar="CODE", help=CODE_HELP)
         cmd.add_argument("player_id", metavar="PLAYER_ID", help="the player's id" + PLAYER_ID_HOW)
+    extra = gsub.add_parser(
+        "extra-time",
+        help="give a player extra time on every question (accessibility)",
+        description=(
+            "Give a player extra time on every question, as a percentage of each time limit:"
+            " 50 gives 1.5x the time, 100 twice the time, 0 takes it away (0-200). Their"
+            " countdown and their speed score use their own limit"
+            + PLAYER_ID_HOW
+            + "; a nickname works too."
+        ),
+    )
+    extra.add_argument("code", metavar="CODE", help=CODE_HELP)
+    extra.add_argument(
+        "player", metavar="PLAYER", help="the player's id or nickname" + PLAYER_ID_HOW
+    )
+    extra.add_argument(
+        "percent", metavar="PERCENT", help="extra time in percent: 0-200 (e.g. 50 or +50%%)"
+    )
     results = gsub.add_parser(
         "results",
         help="results per player / per question",
@@ -137,7 +161,10 @@ def add_game_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--format", choices=("json", "csv"), default="json", help="output format (default json)"
     )
     results.add_argument(
-        "--table", choices=("players", "questions"), default="players", help="CSV table"
+        "--table",
+        choices=("players", "questions", "teams"),
+        default="players",
+        help="CSV table (teams: the team board of a team game)",
     )
     results.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
@@ -268,6 +295,8 @@ async def _run_game(args: argparse.Namespace) -> int:
             return 0
         if command == "players":
             return await _players(admin, args.code.upper())
+        if command == "extra-time":
+            return await _extra_time(admin, args.code.upper(), args.player, args.percent)
         if command == "results":
             text = await admin.results(args.code.upper(), args.format, args.table)
             if args.output:  # the file gets the server's text as it is
@@ -293,15 +322,62 @@ async def _players(admin: Any, code: str) -> int:
     if not isinstance(rows, list) or not rows:
         print(f"no players in game {code} yet")
         return 0
-    print(f"{'rank':>4}  {'player id':<24} {'status':<7} {'score':>7}  name")
+    teams = isinstance(results, dict) and "teams" in results
+    team_head = f" {'team':<20}" if teams else ""
+    print(
+        f"{'rank':>4}  {'player id':<24} {'status':<7} {'score':>7} {'extra':>5}{team_head}  name"
+    )
     for row in rows:
         rank = row.get("rank")
+        extra = f"+{row['extraTime']}%" if row.get("extraTime") else ""
+        team = f" {clean(row.get('team', ''), 20):<20}" if teams else ""
         print(
             clean(
                 f"{'' if rank is None else rank:>4}  {row.get('playerId', ''):<24}"
-                f" {row.get('status', ''):<7} {row.get('score', 0):>7}  {row.get('name', '')}"
+                f" {row.get('status', ''):<7} {row.get('score', 0):>7} {extra:>5}{team}"
+                f"  {row.get('name', '')}"
             )
         )
+    if teams:
+        board = ", ".join(
+            clean(f"{t.get('rank')} {t.get('name')} {t.get('score')}") for t in results["teams"]
+        )
+        print(f"teams: {board}")
+    return 0
+
+
+def parse_percent(text: str) -> int:
+    """``"50"``, ``"+50"``, ``"+50%"`` -> 50; ValueError for anything else."""
+    raw = text.strip().removeprefix("+").removesuffix("%").strip()
+    if not raw.isdigit():
+        raise ValueError(f"extra time must be a whole number of percent (0-200), got {text!r}")
+    return int(raw)
+
+
+async def _extra_time(admin: Any, code: str, player: str, percent_text: str) -> int:
+    """Give ``player`` (an id, or a nickname looked up in the results) extra time."""
+    from quizwire.channels import is_valid_segment
+    from quizwire.names import name_key
+
+    percent = parse_percent(percent_text)
+    player_id = player
+    results = json.loads(await admin.results(code, "json"))
+    rows = results.get("players") if isinstance(results, dict) else None
+    by_name = [
+        r
+        for r in rows or []
+        if isinstance(r, dict) and name_key(str(r.get("name"))) == name_key(player)
+    ]
+    if by_name:
+        player_id = str(by_name[0].get("playerId"))
+    elif not is_valid_segment(player):
+        return _fail(
+            f"no player called {player!r} in game {code} (see: quizwire game players {code})"
+        )
+    result = await admin.extra_time(code, player_id, percent)
+    extra = result.get("extraTime", 0)
+    said = f"+{extra}% time on every question" if extra else "no extra time"
+    print(clean(f"{result['name']} ({result['playerId']}): {said}"))
     return 0
 
 
@@ -334,6 +410,8 @@ async def _create(admin: Any, args: argparse.Namespace) -> int:
         options["timeLimit"] = args.time
     if args.ready is not None:
         options["readySeconds"] = args.ready
+    if args.teams is not None:
+        options["teams"] = [t for t in (n.strip() for n in args.teams.split(",")) if t]
     if args.quiz in pack_names():
         view = await admin.create_game(pack=args.quiz, options=options)
         print(f"quizwire: {PRACTICE_NOTE}", file=sys.stderr)
@@ -349,6 +427,8 @@ async def _create(admin: Any, args: argparse.Namespace) -> int:
         ),
         file=sys.stderr,
     )
+    if view.get("teamNames"):
+        print(clean("teams: " + ", ".join(map(str, view["teamNames"]))), file=sys.stderr)
     return 0
 
 

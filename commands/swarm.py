@@ -38,6 +38,7 @@ from quizwire.text import clean
 SPAWN = mp.get_context("spawn")
 REPORT_INTERVAL = 0.5
 IDLE_WAIT_S = 5.0  # a bot with nothing to do looks again this often (events wake it at once)
+UNTIMED_THINK_MS = 20_000  # a question without a timer: bots think as on a 20 s one
 STOP_GRACE_S = 10.0  # workers asked to stop have this long to send their last counts
 
 
@@ -60,6 +61,9 @@ class SwarmConfig:
     # laptops, and one (source, destination) pair has only ~28k ephemeral ports anyway.
     players_per_source: int = 200
     verbose: bool = False
+    #: team mode: every other bot picks one of these teams, the rest let the server put them
+    #: in the smallest (both ways of joining get exercised); empty: join without a team
+    teams: tuple[str, ...] = ()
 
 
 @dataclass
@@ -103,6 +107,14 @@ def human_delay(rng: random.Random, duration_ms: int) -> float:
     """Seconds until a person answers: log-normal around a third of the time, never after it."""
     fraction = min(0.95, rng.lognormvariate(math.log(0.3), 0.5))
     return max(0.4, fraction * duration_ms / 1000)
+
+
+def bot_team(cfg: SwarmConfig, rng: random.Random, index: int) -> str | None:
+    """The team bot ``index`` asks for: one of ``cfg.teams`` for even bots, else None (the
+    server's smallest-team rule)."""
+    if not cfg.teams or index % 2:
+        return None
+    return rng.choice(cfg.teams)
 
 
 def pick_choice(rng: random.Random, n_choices: int, correct: int | None, skill: float) -> int:
@@ -162,7 +174,7 @@ async def run_bot(
         if stop.is_set():
             return
         name = f"{cfg.name_prefix}{random_nickname(rng)}"[:20] + f" {index}"
-        await session.join(cfg.game, name[:24])
+        await session.join(cfg.game, name[:24], bot_team(cfg, rng, index))
         stats.joined += 1
         model = await session.connect()
         stats.connected += 1
@@ -183,7 +195,9 @@ async def run_bot(
                 answered.add(question.question_id)
                 # wait for the choices to open (the get-ready phase), then think like a person
                 ready_s = model.ready_left_ms(wall_ms()) / 1000
-                delay = ready_s + human_delay(rng, question.duration_ms)
+                # no timer: think as long as on a 20 s question (the host reveals when ready)
+                thinking_ms = question.duration_ms if question.timed else UNTIMED_THINK_MS
+                delay = ready_s + human_delay(rng, thinking_ms)
                 if not await think(session, model, question.question_id, delay):
                     continue  # closed (revealed early, the game ended) while the bot thought
                 right = cfg.answer_key.get(question.question_id) if cfg.answer_key else None

@@ -47,6 +47,7 @@ class PlayerApp(SafeApp[int]):
         tick_hz: float = 15.0,
         reveal_hold_ms: int = 8_000,
         bell: bool = False,
+        team: str | None = None,
     ) -> None:
         super().__init__()
         self.sessions = sessions
@@ -63,6 +64,7 @@ class PlayerApp(SafeApp[int]):
             random_name=random_name,
             rng=rng,
             target_label=target_label,
+            team=team,
         )
         self._closed = False
 
@@ -114,6 +116,10 @@ class PlayerApp(SafeApp[int]):
 
 def run(args: argparse.Namespace) -> int:
     """Run the player app for ``quizwire play``; returns the exit code."""
+    if getattr(args, "plain", False):
+        from player.plain import run_plain
+
+        return run_plain(args)
     try:
         target = resolve_target(args)
     except TargetError as exc:
@@ -127,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
         theme=getattr(args, "theme", None),
         target_label=target.label,
         bell=bool(getattr(args, "bell", False)),
+        team=getattr(args, "team", None),
     )
     result = app.run()
     return int(result or 0)

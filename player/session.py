@@ -20,6 +20,8 @@ from quizwire.client.game_api import OnRetry as EntryOnRetry
 from quizwire.client.player import CredentialStore, PlayerSession, SavedPlayer
 from quizwire.play_model import PlayerModel
 from quizwire.state import Phase
+from quizwire.teams import MAX_TEAM_NAME_LEN, MAX_TEAMS
+from quizwire.text import clean
 
 __all__ = [
     "AppPlayerSession",
@@ -28,6 +30,7 @@ __all__ = [
     "Session",
     "SessionFactory",
     "real_sessions",
+    "team_names",
 ]
 
 log = logging.getLogger("quizwire.player")
@@ -45,7 +48,7 @@ class Session(Protocol):
     @property
     def state(self) -> ConnectionState: ...
 
-    async def join(self, code: str, name: str) -> SavedPlayer: ...
+    async def join(self, code: str, name: str, team: str | None = None) -> SavedPlayer: ...
     async def connect(self) -> PlayerModel: ...
     def pump(self) -> bool: ...
     async def answer(self, choice: int) -> str | None: ...
@@ -71,6 +74,10 @@ class SessionFactory(Protocol):
         """The game this player was last in on this target, if it is still running."""
         ...
 
+    async def game_teams(self, code: str) -> list[str]:
+        """The teams of game ``code`` (empty: no team mode). Raises GameApiError."""
+        ...
+
 
 class AppPlayerSession(PlayerSession):
     """A :class:`PlayerSession` that notices removal (kick/ban) instead of failing a resync.
@@ -82,12 +89,12 @@ class AppPlayerSession(PlayerSession):
     removed: str | None = None
     _synced = False
 
-    async def join(self, code: str, name: str) -> SavedPlayer:
+    async def join(self, code: str, name: str, team: str | None = None) -> SavedPlayer:
         """Join, or rejoin with the credential saved for this game *and this nickname*."""
         store = self.credentials
         self.credentials = NameScoped(store, name)
         try:
-            return await super().join(code, name)
+            return await super().join(code, name, team)
         finally:
             self.credentials = store
 
@@ -160,6 +167,14 @@ class RealSessions:
             reconnect=self.reconnect,
         )
 
+    async def game_teams(self, code: str) -> list[str]:
+        entry = self._entry()
+        try:
+            info = await entry.get_game(code)
+        finally:
+            await entry.close()
+        return team_names(info)
+
     async def running_game(self) -> SavedPlayer | None:
         saved = self.credentials.latest(self.target.http_endpoint)
         if saved is None:
@@ -173,6 +188,15 @@ class RealSessions:
         finally:
             await entry.close()
         return None if info.get("phase") == Phase.FINISHED else saved
+
+
+def team_names(info: object) -> list[str]:
+    """The team names of a ``GET /games/{code}`` answer, cleaned (a server may send anything:
+    only strings, shown literally, at most 8)."""
+    raw = info.get("teams") if isinstance(info, dict) else None
+    if not isinstance(raw, list):
+        return []
+    return [clean(t, MAX_TEAM_NAME_LEN) for t in raw[:MAX_TEAMS] if isinstance(t, str) and t]
 
 
 def real_sessions(target: Target, **kwargs: Any) -> SessionFactory:

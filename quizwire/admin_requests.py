@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from quizwire.packs import load_pack, pack_names
+from quizwire.player_tokens import PlayerCredential
 from quizwire.quiz import Quiz, QuizError, parse_quiz
-from quizwire.state import GameOptions, OptionsError
+from quizwire.state import GameOptions, OptionsError, PlayerState
 
 
 class BadCreate(ValueError):
@@ -39,3 +40,29 @@ def parse_create(body: Mapping[str, Any]) -> tuple[Quiz, GameOptions]:
     except OptionsError as exc:
         raise BadCreate("bad_options", str(exc)) from None
     return quiz, options
+
+
+def join_response(credential: PlayerCredential, player: PlayerState) -> dict[str, Any]:
+    """The body of a successful join (``201``): the credential, the name as cleaned and, in
+    team mode, the team the player is in."""
+    body: dict[str, Any] = {
+        "gameId": credential.game_id,
+        "playerId": credential.player_id,
+        "name": player.name,
+        "secret": credential.secret,
+        "token": credential.token,
+    }
+    if player.team:
+        body["team"] = player.team
+    return body
+
+
+def player_settings(player: PlayerState) -> dict[str, Any]:
+    """The answer to the host's extra-time request: who, and their settings now."""
+    return {
+        "playerId": player.player_id,
+        "name": player.name,
+        "team": player.team,
+        "extraTime": player.extra_time,
+        "status": player.status.value,
+    }

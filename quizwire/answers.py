@@ -24,7 +24,11 @@
 A typed answer (text, order, number) counts as a resend when its literal value (the cleaned
 text, the order, the number) equals the one already received.
 
-The deadline is inclusive: an answer received at ``deadline`` ms counts. The answer time ``t``
+The deadline is inclusive: an answer received at ``deadline`` ms counts. Each player has their
+own: the choices' opening plus the question's limit lengthened by the extra time the host gave
+them (``PlayerState.extra_time``), never after the question's own ``deadline``; their speed
+score uses that same limit. A question without a timer takes answers until it is closed and
+scores them without a speed part (a flat ``points``, no time counted for the tie-break). The answer time ``t``
 used for speed scoring is server receive time minus the time the choices opened (the client's ``sentAt``
 is recorded for audit only). Scoring is in :mod:`quizwire.scoring`.
 
@@ -278,7 +282,15 @@ def submit_answer(
             RefusalCode.TOO_LATE,
             f"Too late: question {number} was closed before your answer arrived.",
         )
-    if now_ms > game.deadline:
+    timed = game.timed(idx)
+    # untimed: the whole (safety) window, so the recorded answer time is the real one
+    limit_ms = (
+        game.player_limit_ms(idx, player.extra_time)
+        if timed
+        else max(game.deadline - game.opened_at, 1)
+    )
+    own_deadline = min(game.opened_at + limit_ms, game.deadline) if timed else game.deadline
+    if now_ms > own_deadline:
         return refuse(RefusalCode.TOO_LATE, f"Too late: time was up for question {number}.")
     if now_ms < game.opened_at:
         return refuse(
@@ -292,7 +304,6 @@ def submit_answer(
     points = game.points_for(idx)
     elapsed = now_ms - game.opened_at
     previous_streak = player.streak if player.answered_index == idx - 1 else 0
-    limit_ms = game.time_limit_ms(idx)
     if judged.fraction is None:
         result = score_poll(elapsed_ms=elapsed, limit_ms=limit_ms, previous_streak=previous_streak)
     else:
@@ -302,11 +313,12 @@ def submit_answer(
             elapsed_ms=elapsed,
             limit_ms=limit_ms,
             previous_streak=previous_streak,
-            speed_scoring=game.options.speed_scoring,
+            speed_scoring=game.options.speed_scoring and timed,
             streak_enabled=game.options.streak_bonus,
         )
     choice = judged.bucket
-    counted_ms = result.elapsed_ms if result.correct and points > 0 else 0
+    # no timer, no speed pressure: the time taken does not break ties either
+    counted_ms = result.elapsed_ms if result.correct and points > 0 and timed else 0
     new_player = replace(
         player,
         score=player.score + result.total,

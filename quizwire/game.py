@@ -27,6 +27,15 @@ A question closes
 - early on the presenter's word (reveal-now): ``CloseReason.PRESENTER``;
 - when every connected player has answered (:func:`due_close` tells): ``CloseReason.ALL_ANSWERED``.
 
+A question without a timer (``timer = false``) has no countdown: it closes on the presenter's
+word or when everyone has answered; its ``deadline`` is only a safety net
+(:data:`~quizwire.state.UNTIMED_CLOSE_MS` after its choices open). A timed question stays open
+for the longest extra time the host gave a player (``GameState.extra_time_max``): each player's
+own deadline is enforced when they answer (:mod:`quizwire.answers`).
+
+Team mode: the leaderboard and the ``finished`` message carry the team board
+(:func:`quizwire.teams.team_board`) when the caller passes it.
+
 **``next`` while a question is open is refused** (code ``question_open``: "close the question
 first"): skipping the reveal by accident would hide the answer and the results from the room. The
 console offers reveal-now; ``end`` is the one command that closes an open question implicitly (it
@@ -54,10 +63,22 @@ from quizwire.messages import (
     QuestionMsg,
     Reveal,
     StartedMsg,
+    TeamEntry,
 )
 from quizwire.quiz import Quiz
-from quizwire.state import CloseReason, FinishReason, GameOptions, GameState, Phase, question_id
+from quizwire.state import (
+    MAX_EXTRA_TIME,
+    UNTIMED_CLOSE_MS,
+    CloseReason,
+    FinishReason,
+    GameOptions,
+    GameState,
+    Phase,
+    question_id,
+    with_extra_time,
+)
 from quizwire.tally import Tally
+from quizwire.teams import TeamStanding
 
 __all__ = [
     "PODIUM_SIZE",
@@ -74,8 +95,10 @@ __all__ = [
     "lobby_update",
     "new_game",
     "next_question",
+    "set_extra_time_max",
     "set_locked",
     "start_game",
+    "team_entries",
 ]
 
 PODIUM_SIZE = PODIUM_PLACES
@@ -175,6 +198,24 @@ def set_locked(game: GameState, locked: bool, now_ms: int) -> Step:
     return b.step()
 
 
+def set_extra_time_max(game: GameState, extra_pct: int, now_ms: int) -> Step:
+    """Record the largest extra time (percent) any active player has now: the next question
+    opened stays open long enough for them (an open one keeps its deadline)."""
+    _require_not_finished(game)
+    if not 0 <= extra_pct <= MAX_EXTRA_TIME:
+        raise ValueError(f"extra time must be 0-{MAX_EXTRA_TIME} percent, got {extra_pct}")
+    b = _Builder(replace(game, extra_time_max=extra_pct), now_ms)
+    b.next_seq()
+    return b.step()
+
+
+def team_entries(board: Sequence[TeamStanding]) -> tuple[TeamEntry, ...]:
+    """The team board as wire entries."""
+    return tuple(
+        TeamEntry(name=t.name, score=t.score, rank=t.rank, members=t.members) for t in board
+    )
+
+
 def _question_label(game: GameState) -> str:
     return f"question {game.question_index + 1} of {game.total_questions}"
 
@@ -186,7 +227,10 @@ def _require_not_finished(game: GameState) -> None:
 
 def _open(b: _Builder, index: int) -> None:
     g = b.game
-    limit = g.time_limit_ms(index)
+    if g.timed(index):  # long enough for the player with the most extra time
+        limit = with_extra_time(g.time_limit_ms(index), g.extra_time_max)
+    else:
+        limit = UNTIMED_CLOSE_MS
     opens_at = b.now + g.ready_ms  # shown now, answerable after the get-ready phase
     b.game = replace(
         g,
@@ -276,7 +320,12 @@ def _revealed_index(game: GameState | None) -> int | None:
     return None
 
 
-def _finish(b: _Builder, reason: FinishReason, podium: Sequence[Standing]) -> None:
+def _finish(
+    b: _Builder,
+    reason: FinishReason,
+    podium: Sequence[Standing],
+    teams: Sequence[TeamStanding] = (),
+) -> None:
     g = b.game
     b.game = replace(g, phase=Phase.FINISHED, finished_at=b.now, finish_reason=reason.value)
     seq = b.next_seq()
@@ -288,6 +337,7 @@ def _finish(b: _Builder, reason: FinishReason, podium: Sequence[Standing]) -> No
             ts=b.now,
             reason=reason.value,
             podium=entries(podium_rows(podium), TOP_N, b.game),
+            teams=team_entries(teams),
         ),
     )
 
@@ -316,13 +366,18 @@ def start_game(game: GameState, now_ms: int) -> Step:
 
 
 def next_question(
-    game: GameState, now_ms: int, *, podium: Sequence[Standing] | None = None
+    game: GameState,
+    now_ms: int,
+    *,
+    podium: Sequence[Standing] | None = None,
+    teams: Sequence[TeamStanding] = (),
 ) -> Step:
     """Question closed -> next question open, or -> finished after the last question.
 
     ``podium`` (the leaderboard's top :data:`TOP_N`, best first; the podium rule of
     :func:`quizwire.leaderboard.podium` picks from it) is required when this
-    finishes the game, i.e. when ``game.is_last_question``. Refused while a question is open.
+    finishes the game, i.e. when ``game.is_last_question``; so is ``teams`` (the team board) in
+    team mode. Refused while a question is open.
     """
     _require_not_finished(game)
     if game.phase is Phase.LOBBY:
@@ -337,7 +392,7 @@ def next_question(
     if game.is_last_question:
         if podium is None:
             raise ValueError("next after the last question finishes the game: pass the podium")
-        _finish(b, FinishReason.COMPLETED, podium)
+        _finish(b, FinishReason.COMPLETED, podium, teams)
     else:
         _open(b, game.question_index + 1)
     return b.step()
@@ -362,7 +417,12 @@ def close_question(game: GameState, now_ms: int, *, reason: CloseReason, tally: 
 
 
 def end_game(
-    game: GameState, now_ms: int, *, podium: Sequence[Standing], tally: Tally | None = None
+    game: GameState,
+    now_ms: int,
+    *,
+    podium: Sequence[Standing],
+    tally: Tally | None = None,
+    teams: Sequence[TeamStanding] = (),
 ) -> Step:
     """Any phase but finished -> finished (reason ``ended``).
 
@@ -376,7 +436,7 @@ def end_game(
         if tally is None:
             raise ValueError("a question is open: pass its tally so it can be revealed")
         _close(b, CloseReason.ENDED, tally)
-    _finish(b, FinishReason.ENDED, podium)
+    _finish(b, FinishReason.ENDED, podium, teams)
     return b.step()
 
 
@@ -417,9 +477,15 @@ def lobby_update(game: GameState, now_ms: int, *, players: int) -> Step:
 
 
 def leaderboard_update(
-    game: GameState, now_ms: int, *, standings: Sequence[Standing], players: int
+    game: GameState,
+    now_ms: int,
+    *,
+    standings: Sequence[Standing],
+    players: int,
+    teams: Sequence[TeamStanding] = (),
 ) -> Step:
-    """Announce the top-10 (``standings`` best first) and the number of ranked players.
+    """Announce the top-10 (``standings`` best first), the number of ranked players and, in
+    team mode, the team board (``teams``).
 
     Allowed in every phase (the final leaderboard follows ``finished``). Coalesce calls: the
     architecture allows at most a few leaderboard messages per second.
@@ -434,6 +500,7 @@ def leaderboard_update(
             ts=now_ms,
             entries=entries(standings, TOP_N, game),
             players=players,
+            teams=team_entries(teams),
         ),
     )
     return b.step()

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from quizwire.ranks import competition_ranks
 from quizwire.state import PlayerState
 
 __all__ = [
@@ -86,14 +87,9 @@ def ranking_key(p: PlayerState) -> str:
 def rank_players(players: Iterable[PlayerState]) -> list[Standing]:
     """Every active player in leaderboard order with competition ranks."""
     ordered = sorted((p for p in players if p.active), key=sort_key)
+    ranks = competition_ranks([(p.score, p.correct_ms) for p in ordered])
     standings: list[Standing] = []
-    rank = 0
-    previous: tuple[int, int] | None = None
-    for position, p in enumerate(ordered, start=1):
-        key = (p.score, p.correct_ms)
-        if key != previous:
-            rank = position
-            previous = key
+    for rank, p in zip(ranks, ordered, strict=True):
         standings.append(
             Standing(
                 rank,

@@ -18,19 +18,26 @@ type                 channel           body (camelCase keys)
 ``question``         /question         questionId, index (0-based), total, text, choices,
                                        points, durationMs, readyMs, opensAt, deadline -- no
                                        answer; shown at opensAt - readyMs, answerable from
-                                       opensAt (server time) to deadline
+                                       opensAt (server time) to deadline; timer: false (no
+                                       time limit) and closesAt (later than deadline when a
+                                       player has extra time) only when they apply
 ``question_closed``  /game             questionId, index, total, reason, correct (0-based
                                        index), counts (per choice), answered, fastest
                                        [{playerId, name, ms}]
-``finished``         /game             reason, podium [{playerId, name, score, rank}]
+``finished``         /game             reason, podium [{playerId, name, score, rank}],
+                                       teams? (team mode: the final team board)
 ``score``            /scores/{g}/{p}   playerId, questionId, index, accepted, correct, choice,
                                        points, bonus, total, streak, rank,
                                        refusal {code, message} | null
 ``leaderboard``      /leaderboard      entries [{playerId, name, score, rank, lastPoints?}] (top
                                        10), players; lastPoints: what the last revealed
-                                       question earned (absent while a question is open)
+                                       question earned (absent while a question is open);
+                                       teams? [{name, score, rank, members}] in team mode
+``player``           /scores/{g}/{p}   playerId, team, extraTime: the player's own settings,
+                                       sent when the host changes their extra time
 ``snapshot``         (HTTP, rejoin)    phase, title, total, index, question | null,
-                                       reveal | null, you | null, leaderboard, players
+                                       reveal | null, you | null, leaderboard, players,
+                                       teams? (team board)
 ===================  ================  =====================================================
 
 Inbound from players, on ``/answer/{gameId}``: ``{"questionId": "q3", "choice": 1,
@@ -77,7 +84,8 @@ from quizwire.quiz import (
     MAX_TITLE_LEN,
     MIN_CHOICES,
 )
-from quizwire.state import GameState, Phase, question_id
+from quizwire.state import MAX_EXTRA_TIME, GameState, Phase, question_id
+from quizwire.teams import MAX_TEAM_NAME_LEN, MAX_TEAMS
 
 __all__ = [
     "MAX_ANSWER_BYTES",
@@ -92,6 +100,7 @@ __all__ = [
     "LobbyMsg",
     "MessageError",
     "MessageType",
+    "PlayerInfoMsg",
     "PlayerView",
     "PresenterAnswerMsg",
     "PublicQuestion",
@@ -102,9 +111,11 @@ __all__ = [
     "SeqTracker",
     "SnapshotMsg",
     "StartedMsg",
+    "TeamEntry",
     "freshness",
     "parse_answer",
     "parse_message",
+    "parse_teams",
 ]
 
 MAX_ANSWER_BYTES = 2048
@@ -159,6 +170,7 @@ class MessageType(StrEnum):
     SCORE = "score"
     LEADERBOARD = "leaderboard"
     SNAPSHOT = "snapshot"
+    PLAYER = "player"
     ANSWER = "answer"
 
 
@@ -244,6 +256,45 @@ def _entries(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TeamEntry:
+    """One row of the team board: ``score`` is the rounded mean of ``members`` players."""
+
+    name: str
+    score: int
+    rank: int
+    members: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "score": self.score, "rank": self.rank, "members": self.members}
+
+    @classmethod
+    def from_dict(cls, data: object, where: str) -> TeamEntry:
+        if not isinstance(data, Mapping):
+            raise MessageError(f"{where} must be an object")
+        w = f"{where}."
+        return cls(
+            name=req_str(data, "name", max_len=MAX_TEAM_NAME_LEN, where=w),
+            score=req_int(data, "score", where=w),
+            rank=req_int(data, "rank", lo=1, where=w),
+            members=req_int(data, "members", lo=0, where=w),
+        )
+
+
+def parse_teams(data: Mapping[str, Any], key: str = "teams") -> tuple[TeamEntry, ...]:
+    """The optional team board (absent: no team mode, or a backend of an older release)."""
+    if data.get(key) is None:
+        return ()
+    items = req_list(data, key, max_items=MAX_TEAMS)
+    return tuple(TeamEntry.from_dict(e, f"{key}[{i}]") for i, e in enumerate(items))
+
+
+def _with_teams(body: dict[str, Any], teams: tuple[TeamEntry, ...]) -> dict[str, Any]:
+    if teams:
+        body["teams"] = [t.to_dict() for t in teams]
+    return body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FastestEntry:
     player_id: str
     name: str
@@ -288,14 +339,24 @@ class PublicQuestion:
     high: float | None = None
     step: float | None = None
     unit: str = ""
+    #: False: no time limit (open until the host reveals; ``deadline`` is only a safety net)
+    timed: bool = True
+    #: when the question closes for everyone, if later than ``deadline`` (a player has extra
+    #: time); 0: at ``deadline``
+    closes_at: int = 0
 
     @classmethod
     def from_game(cls, game: GameState) -> PublicQuestion:
-        """The game's current question, stripped to text and choices plus server timing."""
+        """The game's current question, stripped to text and choices plus server timing.
+
+        ``duration_ms``/``deadline`` are those of a player without extra time; a player with
+        ``extra`` percent has ``duration_ms * (100 + extra) // 100`` (:meth:`deadline_for`)."""
         q = game.question
         if q is None:
             raise ValueError("the game has no current question")
         i = game.question_index
+        timed = game.timed(i)
+        base = game.time_limit_ms(i) if timed else game.deadline - game.opened_at
         return cls(
             question_id=question_id(i),
             index=i,
@@ -303,9 +364,9 @@ class PublicQuestion:
             text=q.text,
             choices=q.public_choices,
             points=game.points_for(i),
-            duration_ms=game.deadline - game.opened_at,
+            duration_ms=base,
             opens_at=game.opened_at,
-            deadline=game.deadline,
+            deadline=min(game.opened_at + base, game.deadline),
             ready_ms=game.ready_ms,
             kind=q.kind,
             code=q.code,
@@ -314,7 +375,21 @@ class PublicQuestion:
             high=q.high if q.kind is Kind.NUMBER else None,
             step=q.step,
             unit=q.unit,
+            timed=timed,
+            closes_at=game.deadline if game.deadline > game.opened_at + base else 0,
         )
+
+    def duration_for(self, extra_pct: int) -> int:
+        """The answering time of a player with ``extra_pct`` percent extra time, in ms."""
+        if not self.timed:
+            return self.duration_ms
+        return self.duration_ms * (100 + max(extra_pct, 0)) // 100
+
+    def deadline_for(self, extra_pct: int) -> int:
+        """That player's deadline: never after the question closes for everyone."""
+        if not self.timed or extra_pct <= 0:
+            return self.deadline
+        return min(self.opens_at + self.duration_for(extra_pct), max(self.closes_at, self.deadline))
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -338,7 +413,17 @@ class PublicQuestion:
             data |= {"min": self.low, "max": self.high, "step": self.step, "unit": self.unit}
             if not self.unit:
                 del data["unit"]
-        return data
+        return data | self._extras()
+
+    def _extras(self) -> dict[str, Any]:
+        """The optional fields, present only when they say something (older clients ignore
+        them)."""
+        extras: dict[str, Any] = {}
+        if not self.timed:
+            extras["timer"] = False
+        if self.closes_at > self.deadline:
+            extras["closesAt"] = self.closes_at
+        return extras
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "") -> PublicQuestion:
@@ -365,6 +450,10 @@ class PublicQuestion:
         deadline = req_int(data, "deadline", where=where)
         if deadline < opens_at:
             raise MessageError(f"{where}deadline is before opensAt")
+        closes_at = opt_int(data, "closesAt", where=where)
+        if closes_at is not None and not deadline <= closes_at <= deadline + 3 * 3_600_000:
+            raise MessageError(f"{where}closesAt is not within 3 hours after deadline")
+        timed = opt_bool(data, "timer", where)
         return cls(
             question_id=_id(data, "questionId", where),
             index=index,
@@ -392,6 +481,8 @@ class PublicQuestion:
             unit=req_str(data, "unit", max_len=12, where=where, min_len=0)
             if data.get("unit") is not None
             else "",
+            timed=timed is not False,
+            closes_at=0 if closes_at is None or closes_at == deadline else closes_at,
         )
 
 
@@ -501,6 +592,8 @@ class PlayerView:
     bonus: int | None = None
     #: the literal answer of a typed question (text, "2,0,1", "42.5"); None for a choice
     value: str | None = None
+    team: str = ""  # "" outside team mode
+    extra_time: int = 0  # percent of every time limit the host added for this player
 
     def to_dict(self) -> dict[str, Any]:
         view: dict[str, Any] = {
@@ -517,6 +610,10 @@ class PlayerView:
         # absent, not null, while unknown: no "correct" key at all while a question is open
         if self.correct is not None:
             view |= {"correct": self.correct, "points": self.points, "bonus": self.bonus}
+        if self.team:
+            view["team"] = self.team
+        if self.extra_time:
+            view["extraTime"] = self.extra_time
         return view
 
     @classmethod
@@ -533,7 +630,16 @@ class PlayerView:
             points=opt_int(data, "points", where=where),
             bonus=opt_int(data, "bonus", where=where),
             value=_opt_value(data, where=where),
+            team=_team_name(data, where),
+            extra_time=opt_int(data, "extraTime", lo=0, hi=MAX_EXTRA_TIME, where=where) or 0,
         )
+
+
+def _team_name(data: Mapping[str, Any], where: str = "") -> str:
+    """An optional team name ("" when absent or null)."""
+    if data.get("team") is None:
+        return ""
+    return req_str(data, "team", max_len=MAX_TEAM_NAME_LEN, where=where, min_len=0)
 
 
 # --------------------------------------------------------------------------- messages
@@ -662,13 +768,19 @@ class FinishedMsg(Envelope):
     TYPE: ClassVar[MessageType] = MessageType.FINISHED
     reason: str
     podium: tuple[LeaderboardEntry, ...]
+    teams: tuple[TeamEntry, ...] = ()  # team mode: the final team board, best first
 
     def body(self) -> dict[str, Any]:
-        return {"reason": self.reason, "podium": [e.to_dict() for e in self.podium]}
+        body = {"reason": self.reason, "podium": [e.to_dict() for e in self.podium]}
+        return _with_teams(body, self.teams)
 
     @classmethod
     def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"reason": _code(data, "reason"), "podium": _entries(data, "podium", max_items=10)}
+        return {
+            "reason": _code(data, "reason"),
+            "podium": _entries(data, "podium", max_items=10),
+            "teams": parse_teams(data),
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -758,13 +870,40 @@ class LeaderboardMsg(Envelope):
     TYPE: ClassVar[MessageType] = MessageType.LEADERBOARD
     entries: tuple[LeaderboardEntry, ...]
     players: int
+    teams: tuple[TeamEntry, ...] = ()  # team mode: every team, best first
 
     def body(self) -> dict[str, Any]:
-        return {"entries": [e.to_dict() for e in self.entries], "players": self.players}
+        body = {"entries": [e.to_dict() for e in self.entries], "players": self.players}
+        return _with_teams(body, self.teams)
 
     @classmethod
     def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"entries": _entries(data, "entries"), "players": req_int(data, "players")}
+        return {
+            "entries": _entries(data, "entries"),
+            "players": req_int(data, "players"),
+            "teams": parse_teams(data),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlayerInfoMsg(Envelope):
+    """A player's own settings, on their scores channel, when the host changes them."""
+
+    TYPE: ClassVar[MessageType] = MessageType.PLAYER
+    player_id: str
+    team: str
+    extra_time: int
+
+    def body(self) -> dict[str, Any]:
+        return {"playerId": self.player_id, "team": self.team, "extraTime": self.extra_time}
+
+    @classmethod
+    def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "player_id": _id(data, "playerId"),
+            "team": _team_name(data),
+            "extra_time": req_int(data, "extraTime", lo=0, hi=MAX_EXTRA_TIME),
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -782,6 +921,7 @@ class SnapshotMsg(Envelope):
     leaderboard: tuple[LeaderboardEntry, ...]
     #: players in the game (not kicked or banned): a lobby count that no broadcast can race
     players: int = 0
+    teams: tuple[TeamEntry, ...] = ()  # team mode: the team board
 
     def body(self) -> dict[str, Any]:
         return {
@@ -794,7 +934,7 @@ class SnapshotMsg(Envelope):
             "you": None if self.you is None else self.you.to_dict(),
             "leaderboard": [e.to_dict() for e in self.leaderboard],
             "players": self.players,
-        }
+        } | _with_teams({}, self.teams)
 
     @classmethod
     def _parse_body(cls, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -815,6 +955,7 @@ class SnapshotMsg(Envelope):
             "leaderboard": _entries(data, "leaderboard"),
             # optional: a backend of an older release does not send it
             "players": opt_int(data, "players") or 0,
+            "teams": parse_teams(data),
         }
 
 
@@ -827,6 +968,7 @@ ServerMessage = (
     | ScoreMsg
     | LeaderboardMsg
     | SnapshotMsg
+    | PlayerInfoMsg
 )
 
 _BY_TYPE: dict[str, type[Envelope]] = {
@@ -840,6 +982,7 @@ _BY_TYPE: dict[str, type[Envelope]] = {
         ScoreMsg,
         LeaderboardMsg,
         SnapshotMsg,
+        PlayerInfoMsg,
     )
 }
 

@@ -15,6 +15,7 @@ from quizwire.messages import (
     LeaderboardEntry,
     LeaderboardMsg,
     LobbyMsg,
+    PlayerInfoMsg,
     PublicQuestion,
     QuestionClosedMsg,
     QuestionMsg,
@@ -24,6 +25,7 @@ from quizwire.messages import (
     ServerMessage,
     SnapshotMsg,
     StartedMsg,
+    TeamEntry,
 )
 from quizwire.movement import Move, move_of
 from quizwire.state import Phase
@@ -59,6 +61,9 @@ class PlayerModel:
     ranked_players: int = 0
     podium: tuple[LeaderboardEntry, ...] = ()
     finish_reason: str = ""
+    team: str = ""  # team mode: the player's team
+    teams: tuple[TeamEntry, ...] = ()  # team mode: the team board, best first
+    extra_time: int = 0  # percent of every time limit the host added for this player
     clock_offset_ms: int = 0  # server clock minus local clock
     version: int = 0  # bumped on every change: the UI re-renders when it moves
     _seen: SeqTracker = field(default_factory=SeqTracker)
@@ -108,14 +113,20 @@ class PlayerModel:
             self.phase = Phase.FINISHED
             self.podium = message.podium
             self.finish_reason = message.reason
+            self.teams = message.teams or self.teams
         elif isinstance(message, LeaderboardMsg):
             self.leaderboard = message.entries
             self.ranked_players = message.players
+            self.teams = message.teams
             mine = next((e for e in message.entries if e.player_id == self.player_id), None)
             if mine is not None:
                 self.rank, self.score = mine.rank, mine.score
         elif isinstance(message, ScoreMsg):
             return self._apply_score(message)
+        elif isinstance(message, PlayerInfoMsg):
+            if message.player_id != self.player_id:
+                return False
+            self.team, self.extra_time = message.team, message.extra_time
         else:
             return False
         return True
@@ -157,9 +168,11 @@ class PlayerModel:
         self.question = snap.question
         self.reveal = snap.reveal
         self.leaderboard = snap.leaderboard
+        self.teams = snap.teams or self.teams
         you = snap.you
         if you is not None:
             self.score, self.streak, self.rank = you.total, you.streak, you.rank
+            self.team, self.extra_time = you.team, you.extra_time
             self.choice = you.choice if you.answered else None
             self.typed = you.value if you.answered else None
             self._result_from_snapshot(snap)
@@ -269,7 +282,18 @@ class PlayerModel:
         return self.ready_left_ms(local_now_ms) == 0
 
     def time_left_ms(self, local_now_ms: int) -> int:
-        """From the server's deadline and the estimated server clock: no drift across questions."""
+        """From the server's deadline and the estimated server clock: no drift across questions.
+        The player's own deadline: with their extra time, if the host gave them some."""
         if self.question is None or self.phase != Phase.QUESTION_OPEN:
             return 0
-        return max(0, self.question.deadline - self.server_now(local_now_ms))
+        deadline = self.question.deadline_for(self.extra_time)
+        return max(0, deadline - self.server_now(local_now_ms))
+
+    @property
+    def timed(self) -> bool:
+        """Whether the open question has a time limit (False: no countdown to show)."""
+        return self.question is None or self.question.timed
+
+    def my_team(self) -> TeamEntry | None:
+        """The player's team's row on the team board (None outside team mode or unknown)."""
+        return next((t for t in self.teams if t.name == self.team), None) if self.team else None

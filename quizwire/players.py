@@ -8,27 +8,37 @@
   ``readmit``, after which the same credential rejoins with the score kept; ``ban`` is
   permanent.
 
+Team mode: a newcomer goes to the team they named or, without one, to the smallest team
+(:func:`assign_team`, rules in :mod:`quizwire.teams`). Extra time: the host gives a player a
+percentage more of every time limit (:func:`set_extra_time`); the game row keeps the largest
+one among active players (:func:`extra_time_max`) so questions stay open long enough.
+
 The store must make the name unique atomically: keep :func:`quizwire.names.name_key` of every
 player's name under a unique constraint and retry/refuse with ``name_taken`` if it loses a race.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
 
-from quizwire.messages import ScoreMsg
+from quizwire.messages import PlayerInfoMsg, ScoreMsg
 from quizwire.names import NicknameError, check_nickname
 from quizwire.refusals import Refusal, RefusalCode
-from quizwire.state import GameState, Phase, PlayerState, PlayerStatus
+from quizwire.state import GameState, Phase, PlayerState, PlayerStatus, extra_time_problem
+from quizwire.teams import choose_team, team_counts
 
 __all__ = [
     "REMOVED_TEXT",
+    "ExtraTimeRefused",
     "JoinResult",
     "StatusRefused",
+    "assign_team",
     "ban",
     "check_join",
     "current_streak",
+    "extra_time_max",
+    "info_notice",
     "join",
     "kick",
     "readmit",
@@ -36,6 +46,7 @@ __all__ = [
     "removed_code",
     "removed_text",
     "row_before_answer",
+    "set_extra_time",
     "set_status",
 ]
 
@@ -89,12 +100,13 @@ def join(
     join_order: int,
     now_ms: int,
     existing: PlayerState | None = None,
+    team: str = "",
 ) -> JoinResult:
     """Admit a new player or a returning one.
 
     ``taken`` holds the :func:`~quizwire.names.name_key` of every name already in the game;
     ``join_order`` is any increasing number the store assigns (a counter, or ``now_ms``); it is
-    the final leaderboard tie-break.
+    the final leaderboard tie-break; ``team`` the newcomer's team (see :func:`assign_team`).
     """
     refusal = check_join(game, existing)
     if refusal is not None:
@@ -110,7 +122,55 @@ def join(
             None, Refusal(_NAME_CODES.get(err.code, RefusalCode.NAME_BAD_CHAR), err.message)
         )
     return JoinResult(
-        PlayerState(player_id=player_id, name=clean, join_order=join_order, joined_at=now_ms)
+        PlayerState(
+            player_id=player_id, name=clean, join_order=join_order, joined_at=now_ms, team=team
+        )
+    )
+
+
+def assign_team(game: GameState, requested: object, players: Iterable[PlayerState]) -> str:
+    """The team of a player joining ``game`` now ("" without team mode): the one they asked
+    for, else the smallest among ``players`` (active members counted). Raises
+    :class:`quizwire.teams.TeamError` for an unknown team or a team in a game without teams."""
+    teams = game.teams
+    counts = team_counts(teams, players) if teams and not requested else {}
+    return choose_team(teams, requested, counts)
+
+
+class ExtraTimeRefused(ValueError):
+    """Extra time the rules do not allow (``code`` is stable, the text is for people)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def set_extra_time(player: PlayerState, percent: object) -> PlayerState:
+    """The host gives ``player`` ``percent`` % more of every time limit (0 takes it away)."""
+    problem = extra_time_problem(percent)
+    if problem is not None:
+        raise ExtraTimeRefused("bad_extra_time", problem[:1].upper() + problem[1:] + ".")
+    assert isinstance(percent, int)
+    if not player.active:
+        raise ExtraTimeRefused("not_active", f"{player.name} is not in the game.")
+    return replace(player, extra_time=percent, seq=player.seq + 1)
+
+
+def extra_time_max(players: Iterable[PlayerState]) -> int:
+    """The largest extra time among active players (0 if none has any)."""
+    return max((p.extra_time for p in players if p.active), default=0)
+
+
+def info_notice(game_id: str, player: PlayerState, now_ms: int) -> PlayerInfoMsg:
+    """The player's own settings for their scores channel (its numbering: twice the row
+    version, like every receipt), sent when the host changes them."""
+    return PlayerInfoMsg(
+        game_id=game_id,
+        seq=2 * player.seq,
+        ts=now_ms,
+        player_id=player.player_id,
+        team=player.team,
+        extra_time=player.extra_time,
     )
 
 

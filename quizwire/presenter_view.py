@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizwire.answers import presenter_fields
-from quizwire.messages import LeaderboardEntry, PublicQuestion
+from quizwire.messages import LeaderboardEntry, PublicQuestion, TeamEntry
 from quizwire.state import GameState, Phase, PlayerState, PlayerStatus
 
 __all__ = ["PresenterRow", "last_answer_shown", "presenter_row", "presenter_view"]
@@ -34,6 +34,8 @@ class PresenterRow:
     last_value: str | None
     connected: bool | None
     status: PlayerStatus
+    team: str | None = None
+    extra_time: int = 0  # percent of the question's time limit, added for this player
 
     @property
     def answered(self) -> bool:
@@ -50,6 +52,8 @@ class PresenterRow:
             "lastValue": self.last_value,
             "connected": self.connected,
             "status": self.status.value,
+            "team": self.team,
+            "extraTime": self.extra_time,
         }
 
 
@@ -88,6 +92,8 @@ def presenter_row(
         last_value=last_value,
         connected=connected,
         status=player.status,
+        team=player.team,
+        extra_time=player.extra_time,
     )
 
 
@@ -99,6 +105,7 @@ def presenter_view(
     player_count: int,
     connected_count: int | None,
     leaderboard: Sequence[LeaderboardEntry],
+    teams: Sequence[TeamEntry],
     server_time: int,
 ) -> dict[str, Any]:
     """The view's JSON. ``reveal`` is the last one announced (shown only once closed)."""
@@ -122,5 +129,9 @@ def presenter_view(
         "players": [row.to_dict() for row in rows],
         # the public board, with each player's last gain once a question is revealed
         "leaderboard": [entry.to_dict() for entry in leaderboard],
+        # team mode: the team board (mean score of the members) and the declared names
+        "teams": [team.to_dict() for team in teams],
+        "teamNames": list(game.teams),
+        "extraTimeMax": game.extra_time_max,
         "serverTime": server_time,
     }

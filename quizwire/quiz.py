@@ -4,6 +4,7 @@ Quiz file format (TOML; the same structure works as JSON)::
 
     title = "AWS Serverless"              # required, 1-80 characters
     description = "Optional blurb"         # optional, up to 500 characters
+    teams = ["Owls", "Foxes", "Otters"]    # optional: team mode, 2-8 names (quizwire.teams)
 
     [defaults]                             # optional table
     time_limit = 20                        # seconds, 5-120 (default 20)
@@ -16,8 +17,12 @@ Quiz file format (TOML; the same structure works as JSON)::
     answer = "B"                           # LETTER of the correct choice: "A" = first choice
     time_limit = 30                        # optional per-question override, 5-120 s
     points = 2000                          # optional per-question override: 0, 1000 or 2000
+    timer = false                          # optional: no time limit (open until the host reveals)
     code = "print(2 ** 10)"                # optional on any type: a code block shown under the
     language = "python"                    #   question, syntax-highlighted (language required)
+
+A question with ``timer = false`` has no countdown: it stays open until the host reveals it (or
+everyone has answered) and scores without a speed part (see :mod:`quizwire.scoring`).
 
 Question types (``type``, default ``"choice"``; the rules are in :mod:`quizwire.kinds`)::
 
@@ -68,6 +73,7 @@ from quizwire.kinds import (
     shown_order,
     solution_order,
 )
+from quizwire.teams import team_names_problems
 from quizwire.text import describe_char, fold, normalize_spaces, unsafe_char
 
 __all__ = [
@@ -127,9 +133,9 @@ MAX_ACCEPT = 10
 MAX_NUMBER_ABS = 1e12
 _LANGUAGE = re.compile(r"[a-z0-9][a-z0-9+#._-]{0,19}")
 
-_TOP_KEYS = frozenset({"title", "description", "defaults", "questions"})
+_TOP_KEYS = frozenset({"title", "description", "defaults", "questions", "teams"})
 _DEFAULT_KEYS = frozenset({"time_limit", "points", "ready_seconds"})
-_COMMON_KEYS = frozenset({"type", "text", "time_limit", "points", "code", "language"})
+_COMMON_KEYS = frozenset({"type", "text", "time_limit", "points", "code", "language", "timer"})
 _KIND_KEYS: dict[Kind, frozenset[str]] = {
     Kind.CHOICE: _COMMON_KEYS | {"choices", "answer"},
     Kind.TRUEFALSE: _COMMON_KEYS | {"answer"},
@@ -153,7 +159,8 @@ class Question:
     """One question. ``answer`` is the 0-based index of the correct choice (choice and
     truefalse; -1 for the other types).
 
-    ``time_limit`` (seconds) and ``points`` are the effective values after quiz defaults.
+    ``time_limit`` (seconds) and ``points`` are the effective values after quiz defaults;
+    ``timed`` False: no time limit (the file's ``timer = false``).
     Per type: ``choices`` holds the choices (truefalse: True/False; order: the items in the
     right order; text and number: empty); ``accept``/``tolerance`` judge text;
     ``low``/``high``/``target``/``step``/``unit``/``tolerance`` describe a number (``min``,
@@ -175,6 +182,7 @@ class Question:
     unit: str = ""
     code: str = ""
     language: str = ""
+    timed: bool = True
 
     @property
     def answer_letter(self) -> str:
@@ -219,6 +227,8 @@ class Quiz:
     time_limit: int = DEFAULT_TIME_LIMIT
     points: int = DEFAULT_POINTS
     ready_seconds: int = DEFAULT_READY_SECONDS
+    #: team mode when not empty (2-8 names, see :mod:`quizwire.teams`)
+    teams: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -619,6 +629,14 @@ def _parse_question(
     if "points" in raw:
         points = _points(raw["points"], out, where, "points")
 
+    timed = True
+    if "timer" in raw:
+        if isinstance(raw["timer"], bool):
+            timed = raw["timer"]
+        else:
+            out.add(where, f"timer must be true or false, got {_type_name(raw['timer'])}")
+            return None
+
     if (
         kind is None
         or text is None
@@ -638,6 +656,7 @@ def _parse_question(
         kind=kind,
         code=code[0],
         language=code[1],
+        timed=timed,
         **extra,
     )
 
@@ -682,6 +701,12 @@ def parse_quiz(data: object, source: str = "<quiz>", *, where: Where | None = No
                 else:
                     out.add("defaults", f"ready_seconds {problem}")
 
+    teams: tuple[str, ...] = ()
+    if "teams" in data:
+        teams, team_problems = team_names_problems(data["teams"])
+        for problem in team_problems:
+            out.add(None, problem)
+
     questions: list[Question] = []
     raw_questions = data.get("questions")
     if raw_questions is None:
@@ -714,6 +739,7 @@ def parse_quiz(data: object, source: str = "<quiz>", *, where: Where | None = No
         time_limit=default_time,
         points=default_points,
         ready_seconds=ready_seconds,
+        teams=teams,
     )
 
 
@@ -760,10 +786,14 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
             item["time_limit"] = q.time_limit
         if q.points != quiz.points:
             item["points"] = q.points
+        if not q.timed:
+            item["timer"] = False
         questions.append(item)
     doc: dict[str, Any] = {"title": quiz.title}
     if quiz.description:
         doc["description"] = quiz.description
+    if quiz.teams:
+        doc["teams"] = list(quiz.teams)
     doc["defaults"] = {"time_limit": quiz.time_limit, "points": quiz.points}
     if quiz.ready_seconds != DEFAULT_READY_SECONDS:
         doc["defaults"]["ready_seconds"] = quiz.ready_seconds
@@ -829,6 +859,8 @@ def quiz_to_toml(quiz: Quiz) -> str:
     ]
     if "description" in doc:
         lines.append(f"description = {_toml_value(doc['description'])}")
+    if "teams" in doc:
+        lines.append(f"teams = {_toml_value(doc['teams'])}")
     lines += ["", "[defaults]"]
     lines += [f"{key} = {_toml_value(value)}" for key, value in doc["defaults"].items()]
     for question in doc["questions"]:

@@ -5,6 +5,10 @@ choice, the accepted answers of a text question joined by `` / ``, the items of 
 question joined by `` > ``, a number with its unit; empty for a poll). Each answer carries the
 letter of the choice, or the literal ``value`` of a typed answer (the text as typed, once
 cleaned; the order as the items; the number).
+
+In team mode every player row carries its ``team``, the results carry the team board
+(``teams``: name, score = rounded mean of the active members, rank, members) and the players
+CSV has a ``team`` column.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from quizwire.kinds import format_number as number_text
 from quizwire.leaderboard import rank_players
 from quizwire.quiz import Question, letter
 from quizwire.state import AnswerRecord, GameState, PlayerState
+from quizwire.teams import team_board
 
 
 def solution_text(question: Question) -> str:
@@ -101,6 +106,8 @@ def build_results(
                 "score": p.score,
                 "correctCount": p.correct_count,
                 "correctTimeMs": p.correct_ms,
+                **({"team": p.team} if game.teams else {}),
+                **({"extraTime": p.extra_time} if p.extra_time else {}),
                 "answers": [
                     None if (r := mine.get(i)) is None else _answer(game.quiz.questions[i], r)
                     for i in range(asked)
@@ -131,7 +138,7 @@ def build_results(
                 else None,
             }
         )
-    return {
+    results: dict[str, Any] = {
         "gameId": game.game_id,
         "title": game.quiz.title,
         "phase": game.phase.value,
@@ -139,6 +146,12 @@ def build_results(
         "players": player_rows,
         "questions": question_rows,
     }
+    if game.teams:
+        results["teams"] = [
+            {"rank": t.rank, "name": t.name, "score": t.score, "members": t.members}
+            for t in team_board(game.teams, players)
+        ]
+    return results
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -166,7 +179,9 @@ def _answer_cell(a: dict[str, Any] | None) -> str:
 
 def players_csv(results: dict[str, Any]) -> str:
     asked = results["questionsAsked"]
+    teams = "teams" in results
     header = ["rank", "player_id", "name", "status", "score", "correct", "correct_time_ms"]
+    header += ["team"] if teams else []
     header += [f"q{i + 1}" for i in range(asked)]
     rows = []
     for p in results["players"]:
@@ -179,6 +194,7 @@ def players_csv(results: dict[str, Any]) -> str:
             p["correctCount"],
             p["correctTimeMs"],
         ]
+        cells += [p.get("team", "")] if teams else []
         cells += [_answer_cell(a) for a in p["answers"]]
         rows.append(cells)
     return _csv(header, rows)
@@ -209,3 +225,18 @@ def questions_csv(results: dict[str, Any]) -> str:
         for q in results["questions"]
     ]
     return _csv(header, rows)
+
+
+def teams_csv(results: dict[str, Any]) -> str:
+    """The team board (empty but for the header outside team mode)."""
+    rows = [[t["rank"], t["name"], t["score"], t["members"]] for t in results.get("teams", [])]
+    return _csv(["rank", "team", "score", "members"], rows)
+
+
+def results_csv(results: dict[str, Any], table: str) -> str:
+    """The CSV ``table`` (players, questions or teams) of ``results``."""
+    if table == "questions":
+        return questions_csv(results)
+    if table == "teams":
+        return teams_csv(results)
+    return players_csv(results)

@@ -6,6 +6,11 @@ clamped to ``[0, T]``)::
 
     points = round(P * (1 - (t / T) / 2))        # P at t = 0, P/2 at t = T
 
+``T`` is the player's own limit: the question's, lengthened by the extra time the host gave
+them (``T * (100 + extra%) // 100``), so a player with +50% who answers at 15 s of 30 s scores
+what a player without extra time scores at 10 s of 20 s. A question without a timer
+(``timer = false``) has no speed part: a correct answer earns a flat ``P``.
+
 ``round`` is round-half-up, computed exactly in integers (no float drift): the same inputs give
 the same points in the stub and in Lambda. With speed scoring off a correct answer earns a flat
 ``P``. A wrong or missing answer earns 0.

@@ -8,17 +8,37 @@ message still in flight is ignored. The correct answer appears only once the que
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from quizwire.answers import revealed_answer
+from quizwire.fields import MessageError
 from quizwire.game import build_reveal, entries
 from quizwire.leaderboard import TOP_N, Standing
-from quizwire.messages import PlayerView, PublicQuestion, Reveal, SnapshotMsg
+from quizwire.messages import (
+    PlayerView,
+    PublicQuestion,
+    Reveal,
+    SnapshotMsg,
+    TeamEntry,
+    parse_teams,
+)
 from quizwire.players import current_streak
 from quizwire.state import GameState, Phase, PlayerState
 from quizwire.tally import Tally
 
-__all__ = ["build_snapshot", "player_view"]
+__all__ = ["build_snapshot", "player_view", "published_teams"]
+
+
+def published_teams(leaderboard: Mapping[str, Any] | None) -> tuple[TeamEntry, ...]:
+    """The team board of the last leaderboard announced (what a snapshot shows: as public as
+    the board the room saw, and one read whatever the number of players)."""
+    if leaderboard is None:
+        return ()
+    try:
+        return parse_teams(leaderboard)
+    except MessageError:
+        return ()
 
 
 def player_view(
@@ -47,6 +67,8 @@ def player_view(
         points=player.last_points if scored else None,
         bonus=player.last_bonus if scored else None,
         value=value if answered else None,
+        team=player.team,
+        extra_time=player.extra_time,
     )
 
 
@@ -59,12 +81,14 @@ def build_snapshot(
     players: int,
     reveal: Reveal | None = None,
     tally: Tally | None = None,
+    teams: tuple[TeamEntry, ...] = (),
 ) -> SnapshotMsg:
     """Snapshot of ``game`` for the player ``you`` (None for a spectator).
 
     ``reveal`` is the last reveal the backend announced; without it, ``tally`` (of the current
     question) rebuilds it while the question is closed. ``standings`` is the leaderboard, best
-    first (top 10 are sent); ``players`` the number of players in the game.
+    first (top 10 are sent); ``players`` the number of players in the game; ``teams`` the team
+    board in team mode (as public as ``standings``: frozen while a question is open).
     """
     # the current question while open, and after its close (its answer is public by then): a
     # player who comes back to a closed question sees what it was and what they missed
@@ -90,4 +114,5 @@ def build_snapshot(
         you=you,
         leaderboard=entries(standings, TOP_N, game),
         players=players,
+        teams=teams,
     )

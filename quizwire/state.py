@@ -33,8 +33,11 @@ from quizwire.quiz import (
     quiz_to_dict,
     ready_seconds_problem,
 )
+from quizwire.teams import TeamError, clean_team_names
 
 __all__ = [
+    "MAX_EXTRA_TIME",
+    "UNTIMED_CLOSE_MS",
     "AnswerRecord",
     "CloseReason",
     "FinishReason",
@@ -45,8 +48,10 @@ __all__ = [
     "PlayerState",
     "PlayerStatus",
     "StateError",
+    "extra_time_problem",
     "question_id",
     "question_index_from_id",
+    "with_extra_time",
 ]
 
 
@@ -73,6 +78,27 @@ class PlayerStatus(StrEnum):
     ACTIVE = "active"
     KICKED = "kicked"  # removed; the presenter may readmit them
     BANNED = "banned"  # removed for good; cannot rejoin
+
+
+#: per-player extra time, in percent of each question's time limit (100: twice the time)
+MAX_EXTRA_TIME = 200
+#: a question without a timer still closes by itself after this long (a forgotten screen must
+#: not hold a game open for ever); the host normally reveals it long before
+UNTIMED_CLOSE_MS = 3_600_000
+
+
+def extra_time_problem(value: object) -> str | None:
+    """Why ``value`` is not a valid extra time in percent (None if it is)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"extra time must be a whole number of percent (0-{MAX_EXTRA_TIME})"
+    if not 0 <= value <= MAX_EXTRA_TIME:
+        return f"extra time must be 0-{MAX_EXTRA_TIME} percent, got {value}"
+    return None
+
+
+def with_extra_time(limit_ms: int, extra_pct: int) -> int:
+    """``limit_ms`` lengthened by ``extra_pct`` percent (whole ms, rounded down)."""
+    return limit_ms * (100 + max(extra_pct, 0)) // 100
 
 
 class StateError(ValueError):
@@ -105,6 +131,7 @@ class GameOptions:
     ``points``/``time_limit`` (seconds) override every question's value when set.
     ``late_join`` lets players join after the game has started (scoring from then on).
     ``ready_seconds`` overrides the quiz's get-ready time (0-10 s; 0: the choices open at once).
+    ``teams`` overrides the quiz's teams (None: the quiz's; empty: no team mode).
     """
 
     speed_scoring: bool = True
@@ -113,6 +140,7 @@ class GameOptions:
     time_limit: int | None = None
     late_join: bool = True
     ready_seconds: int | None = None
+    teams: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         problems = _option_problems(self)
@@ -128,6 +156,7 @@ class GameOptions:
             "timeLimit": self.time_limit,
             "lateJoin": self.late_join,
             "readySeconds": self.ready_seconds,
+            "teams": None if self.teams is None else list(self.teams),
         }
 
     @classmethod
@@ -138,7 +167,15 @@ class GameOptions:
         """
         if not isinstance(data, Mapping):
             raise OptionsError("options must be an object")
-        known = {"speedScoring", "streakBonus", "points", "timeLimit", "lateJoin", "readySeconds"}
+        known = {
+            "speedScoring",
+            "streakBonus",
+            "points",
+            "timeLimit",
+            "lateJoin",
+            "readySeconds",
+            "teams",
+        }
         problems = [f"unknown option {k!r}" for k in data if k not in known]
         kwargs: dict[str, Any] = {}
         for key, attr in (
@@ -162,6 +199,11 @@ class GameOptions:
                     problems.append(f"{key} must be a whole number or null")
                 else:
                     kwargs[attr] = value
+        if data.get("teams") is not None:
+            try:
+                kwargs["teams"] = clean_team_names(data["teams"])
+            except TeamError as exc:
+                problems.append(exc.message)
         if problems:
             raise OptionsError("; ".join(problems))
         return cls(**kwargs)
@@ -183,6 +225,12 @@ def _option_problems(o: GameOptions) -> list[str]:
         problem = ready_seconds_problem(o.ready_seconds)
         if problem is not None:
             problems.append(f"readySeconds {problem}")
+    if o.teams is not None:
+        try:
+            if clean_team_names(list(o.teams)) != tuple(o.teams):
+                problems.append("teams must be given cleaned (see quizwire.teams)")
+        except TeamError as exc:
+            problems.append(exc.message)
     return problems
 
 
@@ -210,6 +258,9 @@ class GameState:
     finish_reason: str = ""
     #: the host closed the door: no new players (those already in may still rejoin)
     locked: bool = False
+    #: the largest extra time (percent) the host gave an active player: a question opened
+    #: now stays open that much longer, so that player gets their whole time
+    extra_time_max: int = 0
 
     @property
     def accepting_players(self) -> bool:
@@ -217,6 +268,19 @@ class GameState:
         if self.locked or self.phase is Phase.FINISHED:
             return False
         return self.phase is Phase.LOBBY or self.options.late_join
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The game's teams (empty: no team mode): the option if set, else the quiz's."""
+        return self.options.teams if self.options.teams is not None else self.quiz.teams
+
+    def timed(self, index: int) -> bool:
+        """Whether question ``index`` has a time limit (``timer = false`` in the quiz: not)."""
+        return self.quiz.questions[index].timed
+
+    def player_limit_ms(self, index: int, extra_pct: int) -> int:
+        """Question ``index``'s time limit for a player with ``extra_pct`` extra time."""
+        return with_extra_time(self.time_limit_ms(index), extra_pct)
 
     @property
     def total_questions(self) -> int:
@@ -274,6 +338,7 @@ class GameState:
             "finished_at": self.finished_at,
             "finish_reason": self.finish_reason,
             "locked": self.locked,
+            "extra_time_max": self.extra_time_max,
         }
         if include_quiz:
             data["quiz"] = quiz_to_dict(self.quiz)
@@ -301,6 +366,7 @@ class GameState:
                 finished_at=_int(data.get("finished_at", 0)),
                 finish_reason=_str(data.get("finish_reason", "")),
                 locked=_bool(data.get("locked", False)),
+                extra_time_max=_int(data.get("extra_time_max", 0)),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise StateError(f"bad game record: {exc}") from exc
@@ -337,6 +403,10 @@ class PlayerState:
     joined_at: int = 0
     #: the literal last answer of a typed question ("" for a choice): tells a resend apart
     last_value: str = ""
+    #: the player's team in team mode ("" otherwise)
+    team: str = ""
+    #: extra time the host gave this player, in percent of every time limit (50: 1.5x)
+    extra_time: int = 0
 
     @property
     def active(self) -> bool:
@@ -362,6 +432,8 @@ class PlayerState:
             "seq": self.seq,
             "joined_at": self.joined_at,
             "last_value": self.last_value,
+            "team": self.team,
+            "extra_time": self.extra_time,
         }
 
     @classmethod
@@ -386,6 +458,8 @@ class PlayerState:
                 seq=_int(data.get("seq", 0)),
                 joined_at=_int(data.get("joined_at", 0)),
                 last_value=_str(data.get("last_value", "")),
+                team=_str(data.get("team", "")),
+                extra_time=_int(data.get("extra_time", 0)),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise StateError(f"bad player record: {exc}") from exc

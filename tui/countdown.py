@@ -5,6 +5,7 @@
     countdown = Countdown(clock=lambda: model.server_now(wall_ms()))
     countdown.start(deadline_ms=question.deadline, duration_ms=question.duration_ms)
     countdown.stop()          # blank it (e.g. when the question closes)
+    countdown.untimed()       # a question without a timer: "no time limit", no bar
 
 ``clock`` returns "now" in the same timebase as ``deadline_ms`` (epoch ms; the default is the
 local wall clock — pass the estimated server clock for server deadlines). On each tick
@@ -62,11 +63,13 @@ class Countdown(Widget):
         self.duration_ms = 0
         self._timer: Timer | None = None
         self._expired_sent = False
+        self._untimed = False
 
     # -- public API ---------------------------------------------------------------------------
 
     def start(self, deadline_ms: int, duration_ms: int) -> None:
         """Count down to ``deadline_ms`` (a question ``duration_ms`` long). Idempotent."""
+        self._set_untimed(False)
         if deadline_ms != self.deadline_ms:
             self._expired_sent = False
         self.deadline_ms, self.duration_ms = deadline_ms, max(1, duration_ms)
@@ -74,8 +77,22 @@ class Countdown(Widget):
             self._timer.resume()
         self.tick()
 
+    def untimed(self) -> None:
+        """A question without a time limit: say so, in words, instead of a countdown."""
+        self._set_untimed(True)
+        self.deadline_ms = None
+        if self._timer is not None:
+            self._timer.pause()
+        self.tick()
+
+    def _set_untimed(self, untimed: bool) -> None:
+        if untimed != self._untimed:
+            self._untimed = untimed
+            self.refresh()
+
     def stop(self) -> None:
         """Stop and blank the countdown."""
+        self._set_untimed(False)
         self.deadline_ms = None
         if self._timer is not None:
             self._timer.pause()
@@ -127,6 +144,8 @@ class Countdown(Widget):
 
     def render(self) -> Text:
         seconds, filled, active = self._shown
+        if self._untimed:
+            return Text("  no time limit", style="bold")
         if not active:
             return Text("")
         if seconds == 0:

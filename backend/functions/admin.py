@@ -11,10 +11,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend.functions.http_api import body_of, install_error_handlers, json_response
 from backend.functions.lambda_env import backend, logger, metrics, tracer
-from quizwire.admin_requests import BadCreate, parse_create
+from quizwire.admin_requests import BadCreate, parse_create, player_settings
 from quizwire.game_errors import GameError
 from quizwire.packs import pack_names
-from quizwire.results import players_csv, questions_csv
+from quizwire.results import results_csv
 from quizwire.state import PlayerStatus
 
 app = APIGatewayRestResolver()
@@ -59,6 +59,9 @@ def command(code: str, command: str) -> Response[str]:
 
 @app.post("/admin/games/<code>/players/<player_id>/<action>")
 def player_status(code: str, player_id: str, action: str) -> Response[str]:
+    if action == "extra-time":
+        player = backend().set_extra_time(code, player_id, body_of(app).get("percent"))
+        return json_response(200, player_settings(player))
     if action not in STATUSES:
         raise GameError(404, "not_found", f"Unknown action {action!r}.")
     player = backend().set_player_status(code, player_id, STATUSES[action])
@@ -75,7 +78,7 @@ def results(code: str) -> Response[str]:
         return json_response(200, data)
     if fmt == "csv":
         table = app.current_event.get_query_string_value("table", "players")
-        text = questions_csv(data) if table == "questions" else players_csv(data)
+        text = results_csv(data, table)
         return Response(status_code=200, content_type="text/csv", body=text)
     raise GameError(400, "bad_format", "format must be json or csv")
 

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend.functions.http_api import body_of, install_error_handlers, json_response
 from backend.functions.lambda_env import backend, logger, metrics, tracer
+from quizwire.admin_requests import join_response
 
 app = APIGatewayRestResolver()
 install_error_handlers(app)
@@ -18,18 +19,10 @@ install_error_handlers(app)
 
 @app.post("/games/<code>/players")
 def join(code: str) -> Response[str]:
-    credential, player = backend().join(code, body_of(app).get("name"))
+    body = body_of(app)
+    credential, player = backend().join(code, body.get("name"), body.get("team"))
     metrics.add_metric(name="PlayersJoined", unit=MetricUnit.Count, value=1)
-    return json_response(
-        201,
-        {
-            "gameId": credential.game_id,
-            "playerId": credential.player_id,
-            "name": player.name,
-            "secret": credential.secret,
-            "token": credential.token,
-        },
-    )
+    return json_response(201, join_response(credential, player))
 
 
 @app.get("/games/<code>/state")

@@ -19,10 +19,10 @@ from backend_stub.logs import LimitedLog, LogLimiter
 from backend_stub.request_body import BodyTimeout, BodyTooLarge, read_body
 from eventapi import sigv4
 from eventapi.protocol import parse_json
-from quizwire.admin_requests import BadCreate, parse_create
+from quizwire.admin_requests import BadCreate, join_response, parse_create, player_settings
 from quizwire.game_errors import GameError
 from quizwire.packs import pack_names
-from quizwire.results import build_results, players_csv, questions_csv
+from quizwire.results import build_results, results_csv
 from quizwire.state import PlayerStatus
 
 log = logging.getLogger("quizwire.stub.api")
@@ -77,6 +77,7 @@ class GameHttpApi:
                 "/admin/games/{code}/players/{player}/{action:kick|ban|readmit}",
                 admin(self.player_status),
             ),
+            web.post("/admin/games/{code}/players/{player}/extra-time", admin(self.extra_time)),
             web.get("/admin/games/{code}/results", admin(self.results)),
         ]
 
@@ -175,17 +176,10 @@ class GameHttpApi:
 
     async def join(self, request: web.Request) -> web.Response:
         body = await self._body(request)
-        credential, player = await self.service.join(request.match_info["code"], body.get("name"))
-        return _json(
-            201,
-            {
-                "gameId": credential.game_id,
-                "playerId": credential.player_id,
-                "name": player.name,
-                "secret": credential.secret,
-                "token": credential.token,
-            },
+        credential, player = await self.service.join(
+            request.match_info["code"], body.get("name"), body.get("team")
         )
+        return _json(201, join_response(credential, player))
 
     async def state(self, request: web.Request) -> web.Response:
         token = request.headers.get("Authorization")
@@ -234,6 +228,13 @@ class GameHttpApi:
             200, {"playerId": player.player_id, "name": player.name, "status": player.status.value}
         )
 
+    async def extra_time(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        player = await self.service.set_extra_time(
+            request.match_info["code"], request.match_info["player"], body.get("percent")
+        )
+        return _json(200, player_settings(player))
+
     async def results(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]
         runtime = self.service.runtime(code)
@@ -243,7 +244,7 @@ class GameHttpApi:
             return _json(200, results)
         if fmt == "csv":
             table = request.query.get("table", "players")
-            text = questions_csv(results) if table == "questions" else players_csv(results)
+            text = results_csv(results, table)
             return web.Response(status=200, text=text, content_type="text/csv")
         raise GameError(400, "bad_format", "format must be json or csv")
 

@@ -62,11 +62,23 @@ from quizwire.player_tokens import (
     parse_token,
     secret_matches,
 )
-from quizwire.players import StatusRefused, removal_notice, removed_code, removed_text, set_status
+from quizwire.players import (
+    ExtraTimeRefused,
+    StatusRefused,
+    assign_team,
+    extra_time_max,
+    info_notice,
+    removal_notice,
+    removed_code,
+    removed_text,
+    row_before_answer,
+    set_extra_time,
+    set_status,
+)
 from quizwire.presenter_view import presenter_row, presenter_view
 from quizwire.quiz import Quiz
 from quizwire.receipts import Shown, receipt, result_after_reveal
-from quizwire.snapshot import build_snapshot, player_view
+from quizwire.snapshot import build_snapshot, player_view, published_teams
 from quizwire.state import (
     CloseReason,
     GameOptions,
@@ -76,6 +88,7 @@ from quizwire.state import (
 )
 from quizwire.store import NameTaken
 from quizwire.tally import Tally, tally_answers
+from quizwire.teams import TeamError, TeamStanding, team_board
 
 if TYPE_CHECKING:
     from backend_stub.registry import Subscription
@@ -203,6 +216,7 @@ class GameService:
             "playerCount": runtime.active_count,
             "questionCount": game.total_questions,
             "acceptingPlayers": game.accepting_players,
+            "teams": list(game.teams),
         }
 
     def authenticate_player(self, code: str, token: str | None) -> tuple[GameRuntime, PlayerState]:
@@ -300,12 +314,18 @@ class GameService:
 
     # -- entry: join and rejoin ----------------------------------------------------------------------
 
-    async def join(self, code: str, raw_name: object) -> tuple[PlayerCredential, PlayerState]:
+    async def join(
+        self, code: str, raw_name: object, raw_team: object = None
+    ) -> tuple[PlayerCredential, PlayerState]:
         runtime = self.runtime(code)
         try:
             rules.check_can_join(runtime.game)
         except rules.JoinRefused as exc:
             raise GameError(exc.status, exc.code, exc.message) from None
+        try:
+            team = assign_team(runtime.game, raw_team, runtime.players.values())
+        except TeamError as exc:
+            raise GameError(400, exc.code, exc.message) from None
         try:
             name = check_nickname(
                 raw_name if isinstance(raw_name, str) else "", runtime.taken_names
@@ -319,6 +339,7 @@ class GameService:
             name=name,
             join_order=len(runtime.players),
             joined_at=self.clock(),
+            team=team,
         )
         secret_hash = hash_secret(credential.secret)
         runtime.add_player(player, secret_hash)  # the name is taken at once, for joins racing in
@@ -368,6 +389,7 @@ class GameService:
             standings=runtime.public_top(TOP_N),
             players=runtime.active_count,
             reveal=None if last_reveal is None else Reveal.from_dict(last_reveal),
+            teams=published_teams(runtime.last_leaderboard),
         )
         return snap.to_dict()
 
@@ -410,7 +432,10 @@ class GameService:
         runtime = self.runtime(code)
         game = runtime.game
         podium = runtime.top(TOP_N) if game.is_last_question else None
-        step = self._transition(lambda: rules.next_question(game, self.clock(), podium=podium))
+        teams = self._team_board(runtime) if game.is_last_question else []
+        step = self._transition(
+            lambda: rules.next_question(game, self.clock(), podium=podium, teams=teams)
+        )
         await self._apply(runtime, step)
         if runtime.game.phase is Phase.QUESTION_OPEN:
             self._question_opened(runtime)
@@ -430,8 +455,9 @@ class GameService:
         if tally is None and game.phase is Phase.QUESTION_OPEN and game.question is not None:
             tally = Tally.empty(game.question_index, game.question.tally_size)
         podium = runtime.top(TOP_N)
+        teams = self._team_board(runtime, live=True)  # as the podium: answers given count
         step = self._transition(
-            lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally)
+            lambda: rules.end_game(game, self.clock(), podium=podium, tally=tally, teams=teams)
         )
         was_open = game.phase is Phase.QUESTION_OPEN
         await self._apply(runtime, step)
@@ -471,10 +497,58 @@ class GameService:
             game_id = runtime.game_id
             self._server.authn.forget(lambda token: names_player(token, game_id, player_id))
         runtime.lobby_dirty = True
-        runtime.leaderboard_dirty = True
+        runtime.leaderboard_dirty = True  # the team board too: a removed player leaves the mean
         log.info("game %s: player %s %s", runtime.game_id, player_id, status.value)
+        if updated.extra_time:
+            await self._note_extra_time_max(runtime)
         self._maybe_close_all_answered(runtime)
         return updated
+
+    async def set_extra_time(self, code: str, player_id: str, percent: object) -> PlayerState:
+        """The host gives a player more time on every question (percent of each limit)."""
+        runtime = self.runtime(code)
+        player = runtime.players.get(player_id)
+        if player is None:
+            raise GameError(404, "no_player", f"No player {player_id} in game {runtime.game_id}.")
+        if runtime.game.phase is Phase.FINISHED:
+            raise GameError(409, "game_over", "The game has finished.")
+        try:
+            updated = set_extra_time(player, percent)
+        except ExtraTimeRefused as exc:
+            raise GameError(
+                400 if exc.code == "bad_extra_time" else 409, exc.code, exc.message
+            ) from None
+        self._commits.flush()
+        if not self.store.save_player(runtime.game_id, updated, player.seq):
+            raise GameError(409, "conflict", "The player changed meanwhile; try again.")
+        runtime.put_player(updated)
+        await self._note_extra_time_max(runtime)
+        if self._server is not None:  # the player's own countdown follows at once
+            notice = info_notice(runtime.game_id, updated, self.clock())
+            self._server.deliver_internal(
+                channels.scores_channel(runtime.game_id, player_id), notice.to_dict()
+            )
+        log.info("game %s: player %s extra time %s%%", runtime.game_id, player_id, percent)
+        return updated
+
+    async def _note_extra_time_max(self, runtime: GameRuntime) -> None:
+        longest = extra_time_max(runtime.players.values())
+        if longest != runtime.game.extra_time_max:
+            await self._apply(
+                runtime, rules.set_extra_time_max(runtime.game, longest, self.clock())
+            )
+
+    @staticmethod
+    def _team_board(runtime: GameRuntime, *, live: bool = False) -> list[TeamStanding]:
+        """The team board as the room may see it: frozen at the opening of an open question
+        (unless ``live``); empty outside team mode."""
+        teams = runtime.game.teams
+        if not teams:
+            return []
+        rows: Sequence[PlayerState] = list(runtime.players.values())
+        if runtime.frozen is not None and not live:
+            rows = [row_before_answer(p, runtime.game.question_index) for p in rows]
+        return team_board(teams, rows)
 
     def _transition(self, command: Callable[[], Step]) -> Step:
         try:
@@ -799,7 +873,11 @@ class GameService:
         runtime.leaderboard_dirty = False
         runtime.last_leaderboard_at = time.monotonic()
         step = rules.leaderboard_update(
-            runtime.game, self.clock(), standings=runtime.top(TOP_N), players=len(runtime.ranks)
+            runtime.game,
+            self.clock(),
+            standings=runtime.top(TOP_N),
+            players=len(runtime.ranks),
+            teams=self._team_board(runtime),
         )
         await self._apply(runtime, step)
         for announcement in step.announcements:
@@ -834,6 +912,7 @@ class GameService:
             player_count=runtime.active_count,
             connected_count=runtime.connected_active,
             leaderboard=rules.entries(runtime.public_top(TOP_N), TOP_N, game),
+            teams=rules.team_entries(self._team_board(runtime)),
             server_time=self.clock(),
         )
 

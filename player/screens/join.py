@@ -1,5 +1,9 @@
 """The join screen: game code and nickname, a random name on request, rejoin of the last game.
 
+In team mode (the game has teams) the first Join shows the teams as a choice list: the player
+picks one, or keeps "Any team" and is put in the smallest; the next Join joins. ``--team``
+picks one from the command line.
+
 Joining runs in a worker: the entry call (429s retried with backoff while the status line says
 so), then the live connection. Failures are explained in plain words and the form stays usable.
 """
@@ -15,7 +19,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from eventapi import ConnectionState
 from eventapi.errors import EventApiError
@@ -46,6 +51,12 @@ class JoinScreen(Screen[None]):
     JoinScreen #join-status { height: auto; min-height: 2; }
     JoinScreen #join-status.-error { color: $error; text-style: bold; }
     JoinScreen #join-status.-busy { color: $warning; }
+    JoinScreen #team-label, JoinScreen #team { display: none; }
+    JoinScreen.-teams #team-label, JoinScreen.-teams #team { display: block; }
+    JoinScreen #team { height: auto; max-height: 8; border: none; padding: 0 1; }
+    /* team mode adds a list: the form closes up so it still fits 80x24 */
+    JoinScreen.-teams Label { margin-top: 0; }
+    JoinScreen.-teams #join-target { display: none; }
     """
 
     BINDINGS = [
@@ -71,8 +82,12 @@ class JoinScreen(Screen[None]):
         random_name: bool = False,
         rng: random.Random | None = None,
         target_label: str = "",
+        team: str | None = None,
     ) -> None:
         super().__init__()
+        self.preset_team = (team or "").strip() or None
+        self.teams_of: str | None = None  # the game code whose teams the list shows
+        self.team_names: list[str] = []
         self.sessions = sessions
         self.rng = rng or random.Random()
         self.target_label = target_label
@@ -101,6 +116,8 @@ class JoinScreen(Screen[None]):
                     placeholder=f"1-{MAX_NAME_LEN} characters", max_length=MAX_NAME_LEN, id="name"
                 )
                 yield Button("Random", id="random")
+            yield Label("Team", id="team-label")
+            yield OptionList(id="team")
             with Horizontal(id="buttons"):
                 yield Button("Join", id="join", variant="primary")
                 yield Button("Rejoin", id="rejoin", variant="success")
@@ -208,11 +225,60 @@ class JoinScreen(Screen[None]):
         elif event.button.id == "rejoin":
             self.action_rejoin()
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.submit()  # Enter on a team joins it
+
     def submit(self) -> None:
         if self.joining:
             return
         code = self.query_one("#code", Input).value.strip().upper()
-        self.start_join(code, self.query_one("#name", Input).value)
+        name = self.query_one("#name", Input).value
+        if self.preset_team is None and self.teams_of != code and is_valid_segment(code):
+            try:
+                clean_nickname(name)
+            except NicknameError:
+                pass  # start_join explains it
+            else:
+                self._busy(True)
+                self.offer_teams(code, name)
+                return
+        self.start_join(code, name)
+
+    @property
+    def chosen_team(self) -> str | None:
+        """The team picked in the list (None: "Any team", or no team mode)."""
+        if self.preset_team is not None:
+            return self.preset_team
+        teams = self.query_one("#team", OptionList)
+        index = teams.highlighted
+        if not self.team_names or index is None or index == 0:
+            return None
+        return self.team_names[index - 1]
+
+    @work(exclusive=True, group="join")
+    async def offer_teams(self, code: str, name: str) -> None:
+        """Team mode? Then show the teams and let the player choose before joining."""
+        try:
+            teams = await self.sessions.game_teams(code)
+        except (GameApiError, OSError, ValueError):
+            teams = []  # the join that follows explains what is wrong
+        self.teams_of, self.team_names = code, teams
+        self._busy(False)
+        if not teams:
+            self.start_join(code, name)
+            return
+        options = self.query_one("#team", OptionList)
+        options.clear_options()
+        options.add_options(
+            [Option(Text("Any team (you go to the smallest)"))]
+            + [Option(Text(f"Team {team}")) for team in teams]
+        )
+        options.highlighted = 0
+        self.add_class("-teams")
+        options.focus()
+        self.set_status(
+            f"Game {code} plays in teams: pick yours (↑/↓) and press Enter, or keep 'Any team'."
+        )
 
     def start_join(self, code: str, name: str, *, validate: bool = True) -> None:
         if not code:
@@ -242,7 +308,7 @@ class JoinScreen(Screen[None]):
         session = self.sessions(self._on_state, self._on_retry)
         self.pending = session
         try:
-            await session.join(code, name)
+            await session.join(code, name, self.chosen_team)
             self.set_status(f"Joined game {code}. Connecting…", "busy")
             model = await session.connect()
         except GameApiError as exc:

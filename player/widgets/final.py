@@ -12,6 +12,7 @@ from quizwire.messages import LeaderboardEntry
 from quizwire.play_model import PlayerModel
 from tui.plural import counted
 from tui.safe import clean
+from tui.teams import team_line
 
 __all__ = ["FinalView", "podium_of", "step_text", "tied"]
 
@@ -70,6 +71,7 @@ class FinalView(Vertical):
     FinalView #step-3 { height: 4; }
     FinalView #final-you { text-style: bold; margin-top: 1; }
     FinalView #final-note { color: $text-muted; }
+    FinalView #final-teams { height: auto; }
     """
 
     def compose(self) -> ComposeResult:
@@ -79,6 +81,7 @@ class FinalView(Vertical):
                 with Vertical(classes="column"):
                     yield Static(id=f"step-{place}", classes="step")
         yield Static(id="final-you")
+        yield Static(id="final-teams")
         yield Static(id="final-note")
 
     def show(self, model: PlayerModel) -> None:
@@ -100,5 +103,8 @@ class FinalView(Vertical):
         if not places:
             you.append(" Nobody scored: no podium.")
         self.query_one("#final-you", Static).update(you)
+        teams = self.query_one("#final-teams", Static)
+        teams.display = bool(model.teams)
+        teams.update(team_line(model.teams, model.team))
         note = "The host ended the game early. " if model.finish_reason == "ended" else ""
         self.query_one("#final-note", Static).update(Text(note + "Thanks for playing! q: quit"))

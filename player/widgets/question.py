@@ -277,8 +277,12 @@ class QuestionView(Vertical):
         self.set_class(ready_left > 0, "-ready")
         if ready_left > 0:
             countdown.start(question.opens_at, question.ready_ms)
+        elif model.phase == Phase.QUESTION_OPEN and not question.timed:
+            countdown.untimed()
         elif model.phase == Phase.QUESTION_OPEN:
-            countdown.start(question.deadline, question.duration_ms)
+            countdown.start(
+                question.deadline_for(model.extra_time), question.duration_for(model.extra_time)
+            )
         else:
             countdown.stop()
         self.query_one("#q-text", Static).update(Text(clean(question.text)))

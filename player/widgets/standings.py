@@ -11,6 +11,7 @@ from quizwire.movement import gain_text
 from quizwire.play_model import PlayerModel
 from tui.leaderboard import LeaderboardTable
 from tui.plural import counted
+from tui.teams import team_line
 
 __all__ = ["StandingsView", "own_move_text", "own_rank_text"]
 
@@ -56,12 +57,14 @@ class StandingsView(Vertical):
     StandingsView #board-you { height: auto; margin-top: 1; }
     StandingsView #board-move { height: auto; }
     StandingsView #board-hint { height: auto; color: $text-muted; }
+    StandingsView #board-teams { height: auto; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-head")
         yield LeaderboardTable(limit=10, id="board")
         yield Static(id="board-you")
+        yield Static(id="board-teams")
         yield Static(id="board-move")
         yield Static(id="board-hint")
 
@@ -73,6 +76,9 @@ class StandingsView(Vertical):
         self.query_one("#board-head", Static).update(Text(head))
         self.query_one(LeaderboardTable).update_entries(model.leaderboard, model.player_id)
         self.query_one("#board-you", Static).update(own_rank_text(model))
+        teams = self.query_one("#board-teams", Static)
+        teams.display = bool(model.teams)
+        teams.update(team_line(model.teams, model.team))
         self.query_one("#board-move", Static).update(own_move_text(model))
         self.query_one("#board-hint", Static).update(
             Text("Next question when the host is ready · L: your result")

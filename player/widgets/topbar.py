@@ -12,7 +12,7 @@ from quizwire.state import Phase
 from tui.badge import ConnectionBadge
 from tui.safe import clean
 
-__all__ = ["TopBar", "standing_text"]
+__all__ = ["TopBar", "standing_text", "team_text"]
 
 
 def standing_text(model: PlayerModel) -> str:
@@ -20,6 +20,18 @@ def standing_text(model: PlayerModel) -> str:
     text = f"{model.score:,} pts"
     if model.rank is not None and model.phase != Phase.LOBBY:
         text += f" · #{model.rank}"
+    return text
+
+
+def team_text(model: PlayerModel) -> Text:
+    """``"Team Owls #1/3"`` in team mode (the team's rank once there is a team board)."""
+    if not model.team:
+        return Text("")
+    text = Text(" · Team ")
+    text.append(clean(model.team), style="bold")
+    mine = model.my_team()
+    if mine is not None and model.phase != "lobby":
+        text.append(f" #{mine.rank}/{len(model.teams)}")
     return text
 
 
@@ -45,8 +57,9 @@ class TopBar(Horizontal):
             brand.append(" · ")
             brand.append(clean(model.title, 40), style="")
         self.query_one("#brand", Static).update(brand)
-        me = Text(clean(model.name), style="bold")
+        me = Text(clean(model.name, 24), style="bold")
         me.append(" · " + standing_text(model))
+        me.append_text(team_text(model))
         self.query_one("#me", Static).update(me)
 
     def set_connection(self, state: object) -> None:

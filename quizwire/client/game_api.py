@@ -183,9 +183,11 @@ class EntryClient:
         result: dict[str, Any] = await self._request("GET", f"/games/{_game(code)}")
         return result
 
-    async def join(self, code: str, name: str) -> dict[str, Any]:
+    async def join(self, code: str, name: str, team: str | None = None) -> dict[str, Any]:
+        """Join as ``name``; in team mode into ``team`` (None: the server picks the smallest)."""
+        body = {"name": name} if not team else {"name": name, "team": team}
         result: dict[str, Any] = await self._request(
-            "POST", f"/games/{_game(code)}/players", json={"name": name}
+            "POST", f"/games/{_game(code)}/players", json=body
         )
         return result
 
@@ -277,6 +279,13 @@ class AdminClient:
             raise ValueError(f"unknown player action {action!r}")
         player = valid_id(player_id, "player id")
         return await self._json("POST", f"/admin/games/{_game(code)}/players/{player}/{action}")
+
+    async def extra_time(self, code: str, player_id: str, percent: int) -> dict[str, Any]:
+        """Give a player ``percent`` % more of every time limit (0 takes it away)."""
+        player = valid_id(player_id, "player id")
+        return await self._json(
+            "POST", f"/admin/games/{_game(code)}/players/{player}/extra-time", {"percent": percent}
+        )
 
     async def metrics(self) -> str:
         """The stub's Prometheus text, signed: only then does it carry the per-game series."""

@@ -148,8 +148,9 @@ class PlayerSession:
 
     # -- joining ------------------------------------------------------------------------------------
 
-    async def join(self, code: str, name: str) -> SavedPlayer:
-        """Join ``code`` as ``name``, or rejoin with the credential saved for this game.
+    async def join(self, code: str, name: str, team: str | None = None) -> SavedPlayer:
+        """Join ``code`` as ``name`` (in ``team``, in team mode), or rejoin with the credential
+        saved for this game (the team stays the one joined).
 
         Raises ValueError for a code that is not a game id, and for a server answer that is
         not this game, a player id and a nickname: a malicious server cannot name the files.
@@ -171,7 +172,7 @@ class PlayerSession:
                 self.saved, self.rejoined = saved, True
                 return saved
         await self.entry.get_game(code)  # 404 / 410 explained before asking for a name
-        joined = await self.entry.join(code, name)
+        joined = await self.entry.join(code, name, team)
         if not isinstance(joined, dict):
             raise ValueError("the server's answer to a join is not a JSON object")
         gid, pid, got, token = (_text(joined, k) for k in ("gameId", "playerId", "name", "token"))

@@ -176,6 +176,10 @@ class FakeSource:
         self.calls.append(("player", code, player_id, action))
         return {"playerId": player_id, "status": action}
 
+    async def extra_time(self, code: str, player_id: str, percent: int) -> dict[str, Any]:
+        self.calls.append(("extra_time", code, player_id, percent))
+        return {"playerId": player_id, "extraTime": percent}
+
     async def results(self, code: str, fmt: str) -> str:
         self.calls.append(("results", code, fmt))
         return self.results_body[fmt]

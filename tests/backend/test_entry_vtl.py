@@ -66,7 +66,19 @@ def test_a_game_in_the_lobby(integration: Any) -> None:
         "playerCount": 42,
         "questionCount": 10,
         "acceptingPlayers": True,
+        "teams": [],
     }
+
+
+def test_team_names_come_back_literally_quotes_and_all(integration: Any) -> None:
+    """Team mode: the join screen offers the game's teams; names with quotes and backslashes
+    survive the template as JSON strings."""
+    game = item("lobby")
+    names = ["Red", 'The "A" Team', "O'Brien\\s", "[b]Blue[/b]"]
+    game["Item"]["teams"] = {"L": [{"S": n} for n in names]}
+    status, body = response(integration, "K7QX2M", game)
+    assert status == 200
+    assert body["teams"] == names
 
 
 def test_an_unknown_code_is_404_even_with_quotes_in_it(integration: Any) -> None:

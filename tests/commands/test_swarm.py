@@ -50,7 +50,8 @@ async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None
     )
     async with Stub(config, tmp_path, coalesce_interval=0.1) as stub:
         quiz = load_pack("general")
-        runtime = await stub.game.create_game(quiz, GameOptions(time_limit=5))
+        teams = GameOptions(time_limit=5, teams=("Owls", "Foxes"))  # bots join teams too
+        runtime = await stub.game.create_game(quiz, teams)
         code = runtime.game_id
         answer_key = {f"q{i + 1}": answer_plan(q) for i, q in enumerate(quiz.questions)}
         cfg = SwarmConfig(
@@ -62,6 +63,7 @@ async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None
             duration=60,
             join_spread=0.5,
             answer_key=answer_key,
+            teams=("Owls",),  # every other bot asks for Owls, the rest get the smallest team
         )
         swarm = asyncio.create_task(asyncio.to_thread(run_swarm, cfg, show=False))
         for _ in range(100):
@@ -69,6 +71,8 @@ async def test_swarm_plays_a_game_and_stops_when_it_ends(tmp_path: Path) -> None
                 break
             await asyncio.sleep(0.1)
         assert runtime.connected_active == 6
+        # the first bot put in the smallest team goes to Owls (a tie), the next one to Foxes
+        assert {p.team for p in runtime.players.values()} == {"Owls", "Foxes"}
         await stub.game.start_game(code)
         for _ in range(100):  # every bot answers within the 5 s: the question closes early
             if runtime.game.phase.value == "question_closed":

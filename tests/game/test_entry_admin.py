@@ -78,6 +78,7 @@ async def test_finished_game_is_410(
         "playerCount": 0,
         "questionCount": 2,
         "acceptingPlayers": True,
+        "teams": [],
     }
     alice = await entry.join(code, "Alice")
     assert (await admin.command(code, "end"))["phase"] == "finished"

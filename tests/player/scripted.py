@@ -42,7 +42,8 @@ class ScriptedSession:
         self.burst = 0  # model changes applied on each pump (a flood of network events)
         self.closed = False
 
-    async def join(self, code: str, name: str) -> SavedPlayer:
+    async def join(self, code: str, name: str, team: str | None = None) -> SavedPlayer:
+        self.joined_team = team
         return SavedPlayer(code, ME, name, "qw1.token", "http://scripted/event")
 
     async def connect(self) -> PlayerModel:
@@ -88,12 +89,16 @@ class ScriptedSessions:
         self.session = session
         self.credentials = CredentialStore(root)
         self.running: SavedPlayer | None = None
+        self.teams: list[str] = []  # the game's teams, as the entry check would say
 
     def __call__(self, on_state: OnState, on_retry: OnRetry) -> ScriptedSession:
         return self.session
 
     async def running_game(self) -> SavedPlayer | None:
         return self.running
+
+    async def game_teams(self, code: str) -> list[str]:
+        return list(self.teams)
 
 
 # -- fixed states -----------------------------------------------------------------------------------

@@ -180,9 +180,9 @@ async def test_an_overlong_name_is_cut_to_the_limit_and_stays_editable(tmp_path:
     joined_as: list[str] = []
     scripted_join = session.join
 
-    async def join(code: str, name: str) -> SavedPlayer:
+    async def join(code: str, name: str, team: str | None = None) -> SavedPlayer:
         joined_as.append(name)
-        return await scripted_join(code, name)
+        return await scripted_join(code, name, team)
 
     session.join = join  # type: ignore[method-assign]
     long_name = "Bartholomew the Magnificent of Quiz"  # 35 characters

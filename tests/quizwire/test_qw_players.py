@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from quizwire import game as G
 from quizwire.answers import submit_answer
@@ -27,7 +28,7 @@ QUIZ = Quiz(
 )
 
 
-def lobby(**opts: bool) -> GameState:
+def lobby(**opts: Any) -> GameState:
     return G.new_game("G1", QUIZ, GameOptions(**opts), now_ms=0)
 
 

@@ -43,6 +43,11 @@ def preload() -> None:
     for name in ("Button", "ContentSwitcher", "Footer", "Input", "Label", "Static", "DataTable"):
         getattr(textual.widgets, name)  # textual.widgets imports these lazily
     del textual, gateway, player
+    from gateway.shared_tls import share_default_tls_context
+    from gateway.warmup import warm_up
+
+    share_default_tls_context()
+    warm_up()
 
 
 def _reap(_sig: int, _frame: FrameType | None) -> None:

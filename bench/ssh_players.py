@@ -36,8 +36,9 @@ __all__ = ["main", "run"]
 
 QUIZWIRE = (sys.executable, "-m", "quizwire.cli")  # this checkout's, whatever is on PATH
 USS_GOAL_MB = 15.0
-STEP_TIMEOUT_S = 120.0  # any one phase step (all joined, all answered)
-QUESTION_TIME_S = 60
+STEP_TIMEOUT_S = 120.0  # one bot's wait for one screen (a question, its "Locked in")
+JOIN_TIMEOUT_S = 600.0  # one bot's join: 200 apps starting at once on 2 cores take minutes
+QUESTION_TIME_S = 120  # the longest a quiz allows: a loaded machine must not close it first
 NICKNAME = b"Nickname"
 LOBBY = b"Waiting for the host"
 OPEN = b"Press A-"  # the open question's key hint
@@ -83,9 +84,9 @@ class Bot:
                 await asyncio.wait_for(self.changed.wait(), left)
 
     async def join(self) -> None:
-        await self.wait_for(NICKNAME)
+        await self.wait_for(NICKNAME, JOIN_TIMEOUT_S)
         self.write(f"{self.name}\r".encode())
-        await self.wait_for(LOBBY)
+        await self.wait_for(LOBBY, JOIN_TIMEOUT_S)
 
     async def answer(self, key: str) -> None:
         await self.wait_for(OPEN)
@@ -181,17 +182,21 @@ def open_native_bot(endpoint: str, code: str, name: str, env: dict[str, str]) ->
     return bot, (proc, master)
 
 
-def close_native(handle: Any) -> None:
-    proc, master = handle
+def close_native(handles: Sequence[Any], grace_s: float = 10.0) -> None:
+    """Hang up every pty (SIGHUP), then kill whoever is still there after ``grace_s``."""
     loop = asyncio.get_running_loop()
-    loop.remove_reader(master)
-    with contextlib.suppress(OSError):
-        os.close(master)  # SIGHUP: the app leaves
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+    for _proc, master in handles:
+        loop.remove_reader(master)
+        with contextlib.suppress(OSError):
+            os.close(master)
+    deadline = time.monotonic() + grace_s
+    for proc, _master in handles:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(max(0.0, deadline - time.monotonic()))
+    for proc, _master in handles:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
 
 
 # -- /proc --------------------------------------------------------------------------------------
@@ -262,6 +267,10 @@ class Side:
 # -- the game both sides play -----------------------------------------------------------------
 
 
+def progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def quiz(questions: int) -> dict[str, Any]:
     return {
         "title": "Bench quiz",
@@ -287,13 +296,19 @@ async def play(
     session_pids: Callable[[], list[int]],
     gateway_pid: int | None,
 ) -> None:
-    async def step(coros: list[Any]) -> None:
+    async def step(what: str, coros: list[Any]) -> None:
+        begun = time.monotonic()
         results = await asyncio.gather(*coros, return_exceptions=True)
-        side.failures.extend(str(r) for r in results if isinstance(r, BaseException))
+        failed = [str(r) for r in results if isinstance(r, BaseException)]
+        side.failures.extend(failed)
+        progress(
+            f"{side.name}: {what}: {len(coros) - len(failed)}/{len(coros)} in "
+            f"{time.monotonic() - begun:.1f} s"
+        )
 
     idle = await idle_player(admin, code)  # keeps each question open until every bot answered
     started = time.monotonic()
-    await step([bot.join() for bot in bots])
+    await step("joined", [bot.join() for bot in bots])
     side.join_s = time.monotonic() - started
     side.joined = len(bots) - len(side.failures)
     await asyncio.sleep(2.0)  # settled in the lobby: measure then
@@ -304,8 +319,9 @@ async def play(
     t_0 = time.monotonic()
     await admin.command(code, "start")
     for n in range(questions):
-        await step([bot.answer("b") for bot in bots])
-        await admin.command(code, "reveal")  # the idle player never answers
+        await step(f"question {n + 1} answered", [bot.answer("b") for bot in bots])
+        if (await admin.view(code))["phase"] == "question_open":
+            await admin.command(code, "reveal")  # the idle player never answers
         if n + 1 < questions:
             await asyncio.sleep(0.5)
             await admin.command(code, "next")
@@ -388,7 +404,9 @@ def start_gateway(workdir: Path, endpoint: str, players: int, env: dict[str, str
     return popen, json.loads(ready.read_text())
 
 
-async def run_ssh(info: dict[str, str], admin: Any, workdir: Path, args: Any, env: dict[str, str]) -> Side:
+async def run_ssh(
+    info: dict[str, str], admin: Any, workdir: Path, args: Any, env: dict[str, str]
+) -> Side:
     side = Side("ssh (gateway)", args.players)
     popen, ready = start_gateway(workdir, info["http"], args.players, env)
     conns: list[Any] = []
@@ -411,7 +429,9 @@ async def run_ssh(info: dict[str, str], admin: Any, workdir: Path, args: Any, en
     return side
 
 
-async def run_native(info: dict[str, str], admin: Any, workdir: Path, args: Any, env: dict[str, str]) -> Side:
+async def run_native(
+    info: dict[str, str], admin: Any, workdir: Path, args: Any, env: dict[str, str]
+) -> Side:
     side = Side("native quizwire play", args.reference_players)
     handles: list[Any] = []
     try:
@@ -426,8 +446,7 @@ async def run_native(info: dict[str, str], admin: Any, workdir: Path, args: Any,
         pids = [b.pid for b in bots if b.pid is not None]
         await play(side, admin, code, bots, args.questions, lambda: pids, None)
     finally:
-        for handle in handles:
-            close_native(handle)
+        close_native(handles)
     return side
 
 
@@ -499,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reference-players",
         type=int,
-        help="native `quizwire play` processes (default: as many as --players, at most 100: "
+        help="native `quizwire play` processes (default: as many as --players, at most 300: "
         "each is a whole interpreter)",
     )
     parser.add_argument("--questions", type=int, default=3)
@@ -510,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.players, args.reference_players, args.questions = 5, 5, 2
     if args.reference_players is None:
-        args.reference_players = min(args.players, 100)
+        args.reference_players = min(args.players, 300)
     if not (1 <= args.players <= 1000 and 1 <= args.reference_players <= 300):
         parser.error("--players 1-1000, --reference-players 1-300")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -77,7 +77,10 @@ def add_gateway_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     gw.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
     gw.add_argument(
-        "--log-level", choices=("debug", "info", "warning", "error"), default="info"
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default="info",
+        help="log level (default info)",
     )
 
 

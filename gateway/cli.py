@@ -25,9 +25,7 @@ def add_gateway_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     gw.add_argument("--profile", default="local", help="target profile (default: local)")
     gw.add_argument("--endpoint", metavar="URL", help="Event API HTTP endpoint instead")
     gw.add_argument("--game-api", metavar="URL", help="game API base URL (default: derived)")
-    gw.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for a LAN)"
-    )
+    gw.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for a LAN)")
     gw.add_argument("--ssh-port", type=int, default=2222, help="SSH port (default 2222; 0: free)")
     gw.add_argument(
         "--web-port", type=int, default=8788, help="browser port (default 8788; 0: free)"

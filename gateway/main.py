@@ -30,9 +30,7 @@ class Gateway:
     def __init__(self, options: GatewayOptions) -> None:
         self.options = options
         log_path = options.data_dir / "sessions.log"
-        self.spawner: Spawner = (
-            ZygoteSpawner(log_path) if options.zygote else ExecSpawner(log_path)
-        )
+        self.spawner: Spawner = ZygoteSpawner(log_path) if options.zygote else ExecSpawner(log_path)
         self.caps = SessionCaps(options.max_sessions_per_address, options.max_sessions)
         self.ssh: SshFront | None = None
         self.web: WebFront | None = None

@@ -45,6 +45,10 @@ def client_env(term: str | None, extra: dict[str, str] | None = None) -> dict[st
     if term and term.replace("-", "").replace(".", "").isalnum() and len(term) <= 40:
         env["TERM"] = term
     for key, value in (extra or {}).items():
-        if key in CLIENT_ENV and len(value) <= 40 and value.replace("-", "").replace(".", "").replace("_", "").isalnum():
+        if (
+            key in CLIENT_ENV
+            and len(value) <= 40
+            and value.replace("-", "").replace(".", "").replace("_", "").isalnum()
+        ):
             env[key] = value
     return env

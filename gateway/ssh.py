@@ -31,9 +31,7 @@ __all__ = ["SshFront", "ssh_command"]
 
 log = logging.getLogger("quizwire.gateway")
 
-NO_PTY = (
-    "Quizwire is a terminal app: connect with a terminal, e.g. ssh -t -p {port} {host}\r\n"
-)
+NO_PTY = "Quizwire is a terminal app: connect with a terminal, e.g. ssh -t -p {port} {host}\r\n"
 
 
 class _Connection(asyncssh.SSHServer):

@@ -241,15 +241,15 @@ async def _browser_to_app(ws: web.WebSocketResponse, app: _AppPipes) -> None:
             continue
         try:
             envelope = json.loads(message.data)
-            kind = envelope[0]
-        except (ValueError, TypeError, IndexError, KeyError):
+        except ValueError:
+            continue
+        if not isinstance(envelope, list) or not envelope:
             continue  # not the protocol: ignored, never passed on
-        if kind == "stdin" and isinstance(envelope[1:2], list) and len(envelope) > 1:
-            data = envelope[1]
-            if isinstance(data, str):
-                await app.send(b"D", data.encode("utf-8", "replace"))
-        elif kind == "resize" and len(envelope) > 1 and isinstance(envelope[1], dict):
-            size = envelope[1]
+        kind, arg = envelope[0], envelope[1] if len(envelope) > 1 else None
+        if kind == "stdin" and isinstance(arg, str):
+            await app.send(b"D", arg.encode("utf-8", "replace"))
+        elif kind == "resize" and isinstance(arg, dict):
+            size = arg
             await app.meta(
                 {
                     "type": "resize",
@@ -257,8 +257,8 @@ async def _browser_to_app(ws: web.WebSocketResponse, app: _AppPipes) -> None:
                     "height": _size(size.get("height"), 24),
                 }
             )
-        elif kind == "ping" and len(envelope) > 1:
-            await ws.send_json(["pong", str(envelope[1])[:32]])
+        elif kind == "ping" and arg is not None:
+            await ws.send_json(["pong", str(arg)[:32]])
         elif kind in ("focus", "blur"):
             await app.meta({"type": kind})
 

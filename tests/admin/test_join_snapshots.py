@@ -27,9 +27,7 @@ def with_gateway() -> FakeSource:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_lobby_with_gateway(snap_compare: Any, size: tuple[int, int], tmp_path: Path) -> None:
-    assert snap_compare(
-        make_app(with_gateway(), tmp_path), terminal_size=size, run_before=settle
-    )
+    assert snap_compare(make_app(with_gateway(), tmp_path), terminal_size=size, run_before=settle)
 
 
 def test_join_panel(snap_compare: Any, tmp_path: Path) -> None:

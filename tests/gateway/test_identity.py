@@ -66,7 +66,9 @@ def test_join_points_only_while_the_gateway_runs(tmp_path: Path) -> None:
     assert read_join_points("http://elsewhere:8787/event", tmp_path) is None
     assert mine.url_for("K7QX2M") == "http://10.0.0.5:8788/play/K7QX2M"
     assert mine.ssh_for("K7QX2M") == "ssh -p 2222 K7QX2M@10.0.0.5"
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
     dead = JoinPoints("10.0.0.5", 2222, None, pid=int(gone.stdout))
     write_join_points(endpoint, dead, tmp_path)
     assert read_join_points(endpoint, tmp_path) is None  # a gateway killed -9 left it behind

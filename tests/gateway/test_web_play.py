@@ -124,7 +124,7 @@ async def test_web_refusals(room: Room, make_gateway: GatewayFactory) -> None:
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{base}/play/not-a-code") as response:
             assert response.status == 404
-        async with http.get(f"{base}/play/K7QX2M", headers={"Host": "evil\"><script>"}) as r:
+        async with http.get(f"{base}/play/K7QX2M", headers={"Host": 'evil"><script>'}) as r:
             assert "<script>" not in await r.text()
     tab = Browser(base)
     try:

@@ -39,6 +39,14 @@ _PAGE = """<!DOCTYPE html>
 </div>
 <div id="terminal" class="textual-terminal"
      data-session-websocket-url="{ws_url}" data-font-size="{font_size}"></div>
+<script>
+  // A phone: a font small enough for ~60 columns (the join screen's width), unless asked.
+  if (!new URLSearchParams(location.search).has("fontsize")) {{
+    const fit = Math.floor(window.innerWidth / 60 / 0.6);
+    const el = document.getElementById("terminal");
+    el.dataset.fontSize = String(Math.max(8, Math.min({font_size}, fit)));
+  }}
+</script>
 </body>
 </html>
 """

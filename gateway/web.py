@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import signal
+import time
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -78,8 +79,6 @@ class _AppPipes:
 def _reap_later(pid: int) -> None:
     """The app ends on the quit packet or the closed stdin; one that lingers gets SIGTERM (it
     leaves as on ``q``), and is not our child: the zygote reaps it."""
-    import time
-
     deadline = time.monotonic() + STOP_GRACE_S
     while time.monotonic() < deadline:
         try:

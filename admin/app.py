@@ -34,6 +34,7 @@ from textual.widgets import Input
 from admin.confirm import ConfirmScreen
 from admin.console import ConsoleScreen
 from admin.feed import LatencyRing
+from admin.join_panel import JoinPanel, join_lines
 from admin.model import ConsoleModel, online_text
 from admin.removed import RemovedScreen
 from admin.running import reattach_command
@@ -43,6 +44,7 @@ from admin.stage import Stage, stage_of
 from admin.stub_metrics import StubMetrics, fit_lines, parse_metrics, summary_parts
 from quizwire.channels import is_valid_segment as valid_code
 from quizwire.channels import valid_id
+from quizwire.join_points import JoinPoints
 from quizwire.state import Phase
 from tui.clock import Clock, wall_ms
 from tui.safe import SafeApp, clean
@@ -110,6 +112,7 @@ class ConsoleApp(SafeApp[int]):
         Binding("s", "toggle_system", "System"),
         Binding("p", "toggle_private", "Private/projector"),
         Binding("q", "quit", "Quit"),
+        Binding("j", "join_panel", "Join/QR", show=False),  # the lobby says so
     ]
 
     def __init__(
@@ -156,6 +159,7 @@ class ConsoleApp(SafeApp[int]):
         self._rendered = -1
         self._link = ""
         self._stage = Stage("other")
+        self._join: JoinPoints | None = None  # a running gateway's SSH command and URL
         self._board: bool | None = None  # the presenter's reveal/board choice (None: timed)
         self._phase: Phase | None = None
         self._console: ConsoleScreen | None = None
@@ -290,9 +294,15 @@ class ConsoleApp(SafeApp[int]):
         link = link_label(self.source.stats.state)
         local = self.clock()
         stage = stage_of(model, model.server_now(local), local, board=self._board)
-        if model.version == self._rendered and link == self._link and stage == self._stage:
+        join = self.source.join_points()
+        if (model.version, link, stage, join) == (
+            self._rendered,
+            self._link,
+            self._stage,
+            self._join,
+        ):
             return
-        self._rendered, self._link, self._stage = model.version, link, stage
+        self._rendered, self._link, self._stage, self._join = model.version, link, stage, join
         self.renders += 1
         try:
             console.render_model(
@@ -301,6 +311,7 @@ class ConsoleApp(SafeApp[int]):
                 link,
                 stage,
                 private=self.private,
+                join=join,
             )
         except NoMatches:  # the app is shutting down and the widgets are already gone
             self._rendered = -1
@@ -415,6 +426,17 @@ class ConsoleApp(SafeApp[int]):
             return
         self.model.apply_view(view, self.clock())
         self.redraw()
+
+    def action_join_panel(self) -> None:
+        """The ways to join, with a large QR code (at 80x24 the lobby has no room for it)."""
+        code = self.model.code
+        if not code or isinstance(self.screen, JoinPanel):
+            return
+        command = self.source.player_command(code)
+        join = self.source.join_points()
+        url = join.url_for(code) if join is not None else None
+        ssh = join.ssh_for(code) if join is not None else None
+        self.push_screen(JoinPanel(code, url or command, join_lines(ssh, url, command)))
 
     def action_toggle_board(self) -> None:
         """Between questions: the reveal or the leaderboard, whatever the timer would show."""

@@ -18,12 +18,14 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from admin.bigfont import big_lines
 from admin.board import board_text, team_board_text
+from admin.join_panel import join_lines
 from admin.kinds_view import append_fastest, bars, prompt_text, typed_reveal_text
 from admin.model import ConsoleModel
 from admin.namegrid import NameGrid
 from admin.podium import Podium, podium_places
 from admin.stage import Stage
 from admin.widgets import AnswerStream, BigCode, JoinFeed, PlayerTable, Readout
+from quizwire.join_points import JoinPoints
 from quizwire.kinds import Kind
 from quizwire.messages import PublicQuestion, TeamEntry
 from quizwire.state import Phase
@@ -204,10 +206,12 @@ class ConsoleScreen(Screen[None]):
         stage: Stage | None = None,
         *,
         private: bool = False,
+        join: JoinPoints | None = None,
     ) -> None:
         """``stage``: what the clock says of the phase (get-ready, the board, the podium's
         reveal). ``private``: the presenter's own screen — choices show while a question is
-        open. Otherwise (projector-safe) only *who* answered shows until the reveal."""
+        open. Otherwise (projector-safe) only *who* answered shows until the reveal.
+        ``join``: a running ``quizwire gateway``'s SSH command and URL, shown in the lobby."""
         stage = stage or Stage("other")
         app = self.app
         choices_visible = private or model.phase != Phase.QUESTION_OPEN
@@ -224,7 +228,7 @@ class ConsoleScreen(Screen[None]):
                 # ↑↓ move the selection k and b act on: the table on screen has the focus
                 self.call_after_refresh(self.player_table().focus)
             if pane == "lobby":
-                self._lobby(model, command)
+                self._lobby(model, command, join)
             else:
                 self.query_one("#leaders", LeaderboardTable).update_entries(model.top(10))
                 self.query_one("#players", PlayerTable).update_players(
@@ -295,12 +299,17 @@ class ConsoleScreen(Screen[None]):
             text.append(*MODE_LABEL[private])
         self.query_one("#topbar", Static).update(text)
 
-    def _lobby(self, model: ConsoleModel, command: str) -> None:
+    def _lobby(self, model: ConsoleModel, command: str, join: JoinPoints | None) -> None:
         self.query_one("#big-code", BigCode).set_code(model.code)
-        self.query_one("#qr", QRCode).set_data(command)
-        self.query_one("#join-command", Static).update(
-            Text.assemble(("Join with:\n", "dim"), (clean(command), "bold"))
-        )
+        url = join.url_for(model.code) if join is not None else None
+        ssh = join.ssh_for(model.code) if join is not None else None
+        self.query_one("#qr", QRCode).set_data(url or command)  # a phone opens a URL
+        first, *more = join_lines(ssh, url, command)
+        title = "Join with (j: large QR code):\n" if join is not None else "Join with:\n"
+        text = Text.assemble((title, "dim"), (clean(first), "bold"))
+        for line in more:
+            text.append("\n" + clean(line), style="bold")
+        self.query_one("#join-command", Static).update(text)
         joined = Text(f"{players(model.active_players())} joined")
         if model.connected_count is not None:
             online = sum(1 for p in model.players.values() if p.connected and p.status == "active")

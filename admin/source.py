@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from quizwire.clock import wall_ms
+from quizwire.join_points import JoinPoints, read_join_points
 from quizwire.profiles import Profile
 
 #: ``(channel kind, payload, local receive ms)``; kind is game/question/leaderboard/answer.
@@ -57,6 +59,10 @@ class Source(Protocol):
 
     def player_command(self, code: str) -> str: ...
 
+    def join_points(self) -> JoinPoints | None:
+        """A running ``quizwire gateway`` for this target: its SSH command and URL."""
+        ...
+
     @property
     def has_metrics(self) -> bool: ...
 
@@ -95,6 +101,9 @@ def player_command(profile: Profile, code: str) -> str:
     return f"quizwire play --game {code} --profile {profile.name}"
 
 
+JOIN_POINTS_TTL_S = 3.0  # how often the console looks for a gateway that started or stopped
+
+
 class LiveSource:
     def __init__(self, profile: Profile) -> None:
         from eventapi.auth import IamAuth
@@ -119,6 +128,8 @@ class LiveSource:
         # Stamped events waiting for the UI tick, per channel kind (bounded like the buffers).
         self._inbox: dict[str, deque[Incoming]] = {}
         self._pumps: list[asyncio.Task[None]] = []
+        self._join_points: JoinPoints | None = None
+        self._join_checked = -JOIN_POINTS_TTL_S
 
     @property
     def stats(self) -> LinkStats:
@@ -132,6 +143,13 @@ class LiveSource:
 
     def player_command(self, code: str) -> str:
         return player_command(self.profile, code)
+
+    def join_points(self) -> JoinPoints | None:
+        now = time.monotonic()
+        if now >= self._join_checked + JOIN_POINTS_TTL_S:  # a file read, not 10 a second
+            self._join_checked = now
+            self._join_points = read_join_points(self.profile.http_endpoint)
+        return self._join_points
 
     @property
     def has_metrics(self) -> bool:

@@ -184,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_play(sub)
     _add_host(sub)
     _add_swarm(sub)
+    from gateway.cli import add_gateway_command
+
+    add_gateway_command(sub)
     demo = sub.add_parser(
         "demo",
         help="a whole game from one command: stub, console and simulated players",
@@ -404,6 +407,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args)
     if args.command == "swarm":
         return _run_swarm(args)
+    if args.command == "gateway":
+        from gateway.cli import run_gateway_command
+
+        return run_gateway_command(args)
     if args.command == "play":
         from player.app import run as run_player
 

@@ -39,7 +39,10 @@ __all__ = ["JoinScreen"]
 class JoinScreen(Screen[None]):
     DEFAULT_CSS = """
     JoinScreen { align: center middle; }
-    JoinScreen #join-box { width: 64; height: auto; padding: 0 2; border: round $primary; }
+    JoinScreen #join-box {
+        width: 64; max-width: 100%;  /* a phone's browser: narrower than 64 columns */
+        height: auto; padding: 0 2; border: round $primary;
+    }
     JoinScreen #join-title { text-style: bold; color: $accent; width: 100%; text-align: center; }
     JoinScreen #join-target { color: $text-muted; width: 100%; text-align: center; }
     JoinScreen Label { margin-top: 1; }

@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 from admin.source import Incoming, LinkStats, SourceError
+from quizwire.join_points import JoinPoints
 from quizwire.messages import PresenterAnswerMsg
 
 T0 = 1_767_225_600_000
@@ -121,6 +122,7 @@ def answer_event(pid: str, choice: int, elapsed: int, qid: str = "q2") -> dict[s
 class FakeSource:
     def __init__(self, current: dict[str, Any] | None = None) -> None:
         self.current = current or view("lobby")
+        self.gateway: JoinPoints | None = None
         self.pending: list[Incoming] = []
         self.calls: list[tuple[Any, ...]] = []
         self.refuse: dict[str, SourceError] = {}
@@ -138,6 +140,9 @@ class FakeSource:
 
     def player_command(self, code: str) -> str:
         return f"quizwire play --game {code} --endpoint http://10.0.0.5:8787/event"
+
+    def join_points(self) -> JoinPoints | None:
+        return self.gateway  # a test sets it: a running ``quizwire gateway``
 
     @property
     def has_metrics(self) -> bool:

@@ -34,7 +34,7 @@ from bench.report import percentile
 
 __all__ = ["main", "run"]
 
-QUIZWIRE = (sys.executable, "-m", "quizwire.cli")  # this checkout's, whatever is on PATH
+QUIZWIRE = (sys.executable, "-m", "quizwire")  # this checkout's, whatever is on PATH
 USS_GOAL_MB = 15.0
 STEP_TIMEOUT_S = 120.0  # one bot's wait for one screen (a question, its "Locked in")
 JOIN_TIMEOUT_S = 600.0  # one bot's join: 200 apps starting at once on 2 cores take minutes

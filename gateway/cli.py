@@ -1,4 +1,4 @@
-"""``quizwire gateway``'s flags (kept here so ``quizwire/cli.py`` only wires it in)."""
+"""``quizwire gateway``'s flags (kept here so ``commands/cli.py`` only wires it in)."""
 
 from __future__ import annotations
 

@@ -111,6 +111,7 @@ class AnswerFeed:
         self.n_choices = 0
         self.counts: list[int] = []
         self.choice_of: dict[str, int] = {}
+        self.streamed: set[str] = set()  # who is in the stream for this question
         # typed answers grouped by their folded key: bounded by the players in the game
         self.values: dict[str, list[Any]] = {}
         self.recent: deque[StreamItem] = deque(maxlen=window)
@@ -131,6 +132,7 @@ class AnswerFeed:
         self.counts = [0] * self.n_choices
         self.choice_of = {}
         self.values = {}
+        self.streamed = set()
         self.recent.clear()
         self.version += 1
 
@@ -152,7 +154,8 @@ class AnswerFeed:
         return tuple((str(g[0]), int(g[1])) for g in ranked[:n])
 
     def add(self, payload: object, local_ms: int, now_s: float) -> bool:
-        """One ``answer`` event from the stream. Returns True if it counted."""
+        """One ``answer`` event from the stream. Returns True if it was shown (and counted, unless
+        a poll of the view had counted it already)."""
         self.received += 1
         self.rate.add(now_s)
         try:
@@ -168,10 +171,15 @@ class AnswerFeed:
         if (
             answer.question_id != self.question_id
             or choice is None
-            or not self._count(answer.player_id, choice, value)
+            or not (0 <= choice < self.n_choices or value)
+            or answer.player_id in self.streamed
         ):
             self.rejected += 1
             return False
+        # A poll of the view may have counted this answer before its event arrived: it is
+        # still shown in the stream, once, and counted only once.
+        self._count(answer.player_id, choice, value)
+        self.streamed.add(answer.player_id)
         self.recent.append(
             StreamItem(answer.player_id, answer.name, choice, answer.elapsed_ms, value)
         )

@@ -90,8 +90,12 @@ def test_reconcile_adds_missed_answers_exactly_once() -> None:
     feed.add(ans("a", 1), 0, 0.0)
     added = feed.reconcile("q1", [("a", 1), ("b", 2), ("c", 2)])
     assert added == 2
-    assert not feed.add(ans("b", 2), 0, 0.0)  # the stream delivers it late: not twice
+    # the stream delivers it late: shown in the stream (a poll counted it, the stream must
+    # still name the player), but counted once; a replay is shown no more
+    assert feed.add(ans("b", 2), 0, 0.0)
     assert feed.counts == [0, 1, 2, 0]
+    assert not feed.add(ans("b", 2), 0, 0.0)
+    assert [item.player_id for item in feed.recent] == ["a", "b"]
     assert feed.reconcile("q0", [("z", 0)]) == 0  # a view of another question changes nothing
 
 

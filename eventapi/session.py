@@ -101,7 +101,7 @@ class SubscribeFailed:
     was_confirmed: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is built per delivery, and frozen costs 3x to build
 class Data:
     """``data`` for a live subscription; ``event`` as the frame carries it (usually JSON text)."""
 
@@ -278,7 +278,8 @@ class EventsSession:
         self.next_id: Final = next_id
         self._keepalive_override = keepalive_timeout
         self.keepalive_timeout: float = keepalive_timeout or DEFAULT_KEEPALIVE_TIMEOUT
-        self.phase = Phase.IDLE
+        self._phase = Phase.IDLE
+        self._connected = False  # phase is CONNECTED, read once per frame
         self.last_received = 0.0
         self._subs: dict[str, SubscriptionState] = {}
         self._ops: dict[str, _Operation] = {}
@@ -286,8 +287,13 @@ class EventsSession:
     # -- state --------------------------------------------------------------------------------
 
     @property
+    def phase(self) -> Phase:
+        return self._phase
+
+
+    @property
     def connected(self) -> bool:
-        return self.phase is Phase.CONNECTED
+        return self._connected
 
     @property
     def subscriptions(self) -> Mapping[str, SubscriptionState]:
@@ -310,14 +316,14 @@ class EventsSession:
         """A new socket is open: the ``connection_init`` frame to send on it."""
         if self.phase is Phase.CONNECTED:
             raise RuntimeError("already connected: call connection_lost() first")
-        self.phase = Phase.AWAITING_ACK
+        self._set_phase(Phase.AWAITING_ACK)
         return protocol.connection_init()
 
     def connection_lost(self) -> list[str]:
         """The socket is gone. Returns the publishes and unsubscribes that were waiting for an
         answer: they failed (not re-sent; a publish is not idempotent). Subscriptions stay,
         inactive, for :meth:`resubscribe_all`; their pending subscribes are re-sent then too."""
-        self.phase = Phase.IDLE
+        self._set_phase(Phase.IDLE)
         lost = [op_id for op_id, op in self._ops.items() if op.kind != "subscribe"]
         for op_id in lost:
             del self._ops[op_id]
@@ -348,7 +354,7 @@ class EventsSession:
 
     def close(self) -> None:
         """Forget everything: the caller ends its subscriptions and fails its waiters."""
-        self.phase = Phase.IDLE
+        self._set_phase(Phase.IDLE)
         self._subs.clear()
         self._ops.clear()
 
@@ -357,7 +363,7 @@ class EventsSession:
     @property
     def keepalive_deadline(self) -> float:
         """When the connection is presumed dead unless a frame arrives (``inf`` if not connected)."""
-        if self.phase is not Phase.CONNECTED:
+        if not self._connected:
             return float("inf")
         return self.last_received + self.keepalive_timeout
 
@@ -406,7 +412,7 @@ class EventsSession:
         if sub is None:
             return None
         self._ops.pop(sub_id, None)
-        if not sub.active or self.phase is not Phase.CONNECTED:
+        if not sub.active or not self._connected:
             return None
         self._ops[sub_id] = _Operation("unsubscribe", sub.channel, deadline)
         return Outgoing(sub_id, protocol.unsubscribe(sub_id))
@@ -456,13 +462,13 @@ class EventsSession:
     def _handle(self, frame: Mapping[str, Any]) -> SessionEvent:
         kind: str = frame["type"]
         raw_id = frame.get("id")
-        op_id = raw_id if isinstance(raw_id, str) else None
-        if self.phase is not Phase.CONNECTED:
-            return self._handshake(kind, raw_id, frame)
-        if kind == "data":
-            if op_id is not None and op_id in self._subs:
-                return Data(op_id, frame.get("event"))
+        if kind == "data" and self._connected:  # the hot path: one per delivery
+            if raw_id.__class__ is str and raw_id in self._subs:
+                return Data(raw_id, frame.get("event"))
             return Unhandled(kind, raw_id)
+        if not self._connected:
+            return self._handshake(kind, raw_id, frame)
+        op_id = raw_id if isinstance(raw_id, str) else None
         if kind == "ka":
             return KEEPALIVE
         if kind == "subscribe_success":
@@ -490,7 +496,7 @@ class EventsSession:
     def _handshake(self, kind: str, raw_id: object, frame: Mapping[str, Any]) -> SessionEvent:
         if self.phase is Phase.AWAITING_ACK:
             if kind == "connection_ack":
-                self.phase = Phase.CONNECTED
+                self._set_phase(Phase.CONNECTED)
                 self.keepalive_timeout = self._keepalive_from(frame)
                 return ConnectionAcked(self.keepalive_timeout)
             if kind == "connection_error":
@@ -548,8 +554,12 @@ class EventsSession:
 
     # -- helpers ----------------------------------------------------------------------------------------
 
+    def _set_phase(self, phase: Phase) -> None:
+        self._phase = phase
+        self._connected = phase is Phase.CONNECTED
+
     def _require_connected(self) -> None:
-        if self.phase is not Phase.CONNECTED:
+        if not self._connected:
             raise RuntimeError(f"not connected (session is {self.phase.value})")
 
     def _fresh_id(self, wanted: str | None) -> str:

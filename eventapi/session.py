@@ -290,7 +290,6 @@ class EventsSession:
     def phase(self) -> Phase:
         return self._phase
 
-
     @property
     def connected(self) -> bool:
         return self._connected

@@ -417,8 +417,9 @@ class EventsSession:
         return Outgoing(sub_id, protocol.unsubscribe(sub_id))
 
     def abandon(self, op_id: str) -> None:
-        """The caller stopped waiting for ``op_id`` (timeout, cancellation, send failure): forget
-        it; for a subscribe, the subscription too."""
+        """The caller stopped waiting for ``op_id`` (timeout, cancellation, send failure) or no
+        longer wants subscription ``op_id``: forget both; a late ``subscribe_success`` is then an
+        :class:`UnwantedSubscription`. A no-op for what the session already forgot."""
         op = self._ops.pop(op_id, None)
         if op is None or op.kind == "subscribe":
             self._subs.pop(op_id, None)
@@ -451,6 +452,10 @@ class EventsSession:
             frame = parse_frame(text)
         except FrameError as exc:
             return Malformed(exc.error)
+        if frame["type"] == "data" and self._connected:  # the hot path, one call shorter
+            sub_id = frame.get("id")
+            if sub_id.__class__ is str and sub_id in self._subs:
+                return Data(sub_id, frame.get("event"))
         return self._handle(frame)
 
     def receive(self, frame: Mapping[str, Any], now: float) -> SessionEvent:

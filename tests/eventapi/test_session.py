@@ -100,6 +100,8 @@ def test_frames_before_the_ack_are_not_acted_on() -> None:
     assert session.receive_text(p.op_success("subscribe", "x"), 0.0) == Unhandled(
         "subscribe_success", "x"
     )
+    data = p.dumps({"type": "data", "id": "x", "event": "1"})
+    assert session.receive_text(data, 0.0) == Unhandled("data", "x")
     assert session.phase is Phase.AWAITING_ACK
 
 

@@ -64,12 +64,14 @@ import httpx
 from bench import procs
 from bench.loadgen import StopRequested, pipe_recv, raise_fd_limit
 from bench.report import machine_line, percentile
-from bench.wsclient import ServerInfo, WsClient, expect_type, open_client
+from bench.wsclient import ServerInfo, WsClient, kind, open_client
 from eventapi import IamAuth
+from eventapi.session import Data, KeepAlive, PublishAcked, PublishRefused, SessionEvent
 from quizwire.client.game_api import AdminClient, GameApiError
 from quizwire.clock import wall_ms
 
 FD_RESERVE = 64
+SUB_IDS = ("q", "s", "r")  # each player's subscriptions: question, own scores, own echo
 JOIN_CONCURRENCY = 64
 CONNECT_ATTEMPTS = 3
 STOP_GRACE_S = 3.0
@@ -205,16 +207,14 @@ class Players:
                 self.tokens.append(item[1])
         return errors
 
-    def _frames(self, i: int) -> list[str]:
+    def _channels(self, i: int) -> list[tuple[str, dict[str, str]]]:
+        """In the order of :data:`SUB_IDS`: the question, the player's scores, its echo."""
         code, pid = self.cfg.code, self.ids[i]
         token_auth = {"host": self.cfg.info.host, "Authorization": self.tokens[i]}
         return [
-            json.dumps({"type": "subscribe", "id": sub, "channel": channel, "authorization": auth})
-            for sub, channel, auth in (
-                ("q", f"/question/{code}", token_auth),
-                ("s", f"/scores/{code}/{pid}", token_auth),
-                ("r", f"/default/burst/{pid}", self.key_auth),
-            )
+            (f"/question/{code}", token_auth),
+            (f"/scores/{code}/{pid}", token_auth),
+            (f"/default/burst/{pid}", self.key_auth),
         ]
 
     async def _connect_one(self, i: int, deadline: float) -> WsClient:
@@ -228,11 +228,9 @@ class Players:
             client: WsClient | None = None
             try:
                 client = await open_client(info, None, min(remaining, 15.0))
-                for frame in self._frames(i):
-                    expect_type(
-                        await client.request(frame, min(remaining, 15.0)), "subscribe_success"
-                    )
-                client.on_text = functools.partial(self.on_text, i)
+                for channel, sub_id in zip(self._channels(i), SUB_IDS, strict=True):
+                    await client.subscribe([channel], min(remaining, 15.0), [sub_id])
+                client.on_event = functools.partial(self.on_event, i)
                 return client
             except (OSError, TimeoutError, RuntimeError, ValueError) as exc:
                 error = exc
@@ -265,7 +263,7 @@ class Players:
         self.ids, self.tokens = keep_ids, keep_tokens
         # rebind the callbacks to the compacted indices
         for i, client in enumerate(self.clients):
-            client.on_text = functools.partial(self.on_text, i)
+            client.on_event = functools.partial(self.on_event, i)
         self.sent_ns = [0] * len(self.clients)
         return errors
 
@@ -298,17 +296,8 @@ class Players:
 
     def _send_reference(self, i: int) -> None:
         event = json.dumps({"i": i, "sentAt": wall_ms()})
-        frame = json.dumps(
-            {
-                "type": "publish",
-                "id": "p",
-                "channel": f"/default/burst/{self.ids[i]}",
-                "events": [event],
-                "authorization": self.key_auth,
-            }
-        )
         self._stamp(i)
-        self.clients[i].send_text(frame)
+        self.clients[i].publish(f"/default/burst/{self.ids[i]}", event, self.key_auth)
 
     def _send_answer(self, i: int, question_id: str) -> None:
         self.choices[i] = self.rng.randrange(4)
@@ -319,43 +308,34 @@ class Players:
                 "sentAt": wall_ms(),
             }
         )
-        frame = json.dumps(
-            {
-                "type": "publish",
-                "id": "a",
-                "channel": f"/answer/{self.cfg.code}",
-                "events": [event],
-                "authorization": {"host": self.cfg.info.host, "Authorization": self.tokens[i]},
-            }
-        )
+        auth = {"host": self.cfg.info.host, "Authorization": self.tokens[i]}
         self._stamp(i)
-        self.clients[i].send_text(frame)
+        self.clients[i].publish(f"/answer/{self.cfg.code}", event, auth)
 
-    def on_text(self, i: int, text: str) -> None:
+    def on_event(self, i: int, event: SessionEvent) -> None:
         now = time.time_ns()
-        msg = json.loads(text)
-        kind = msg.get("type")
-        if kind == "data":
-            sub = msg.get("id")
+        if isinstance(event, Data):
+            sub = event.sub_id
             if sub == "q" and self.mode == "game" and not self.sent_ns[i]:
-                question = json.loads(msg["event"])
+                question = json.loads(str(event.event))
                 self.sent_ns[i] = -1  # scheduled
                 delay = self.rng.uniform(0, self.cfg.window_s)
                 asyncio.get_running_loop().call_later(
                     delay, self._send_answer, i, question["questionId"]
                 )
             elif (sub == "s" and self.mode == "game") or (sub == "r" and self.mode == "reference"):
-                self._result(i, now, json.loads(msg["event"]))
+                self._result(i, now, json.loads(str(event.event)))
             else:
                 self.other[f"data on {sub} during {self.mode or 'idle'}"] += 1
-        elif kind == "publish_success":
+        elif isinstance(event, PublishAcked):
             self.report.acks += 1
-            self.report.failed_events += len(msg.get("failed") or [])
-        elif kind == "publish_error":
+            self.report.failed_events += len(event.result.failed)
+        elif isinstance(event, PublishRefused) and event.reply == "publish_error":
             self.report.publish_errors += 1
-            self.other["publish_error: " + json.dumps(msg.get("errors"))[:80]] += 1
-        elif kind != "ka":
-            self.other[str(kind)] += 1
+            errors = json.dumps([e.to_json() for e in event.errors])
+            self.other["publish_error: " + errors[:80]] += 1
+        elif not isinstance(event, KeepAlive):
+            self.other[kind(event)] += 1
 
     def _result(self, i: int, now: int, event: dict[str, Any]) -> None:
         report = self.report

@@ -43,7 +43,8 @@ from bench.loadgen import (
     run_client,
 )
 from bench.report import ServerResult, ServerSample, machine_line, notes_text, summarize, table
-from bench.wsclient import ServerInfo, WsClient, open_client
+from bench.wsclient import CHANNEL, ServerInfo, WsClient, kind, open_client
+from eventapi.session import SessionEvent
 
 SERVERS: dict[str, Callable[[Path], procs.ServerProc]] = {
     "stub": procs.start_stub,
@@ -158,10 +159,10 @@ class Publisher:
         self.client, self.info = client, info
         self.pad = "x" * pad_bytes
         self.replies: Counter[str] = Counter()
-        client.on_text = self._reply
+        client.on_event = self._reply
 
-    def _reply(self, text: str) -> None:
-        self.replies[str(json.loads(text).get("type"))] += 1
+    def _reply(self, event: SessionEvent) -> None:
+        self.replies[kind(event)] += 1
 
     async def run(self, publishes: int, rate: float) -> int:
         """Returns the publisher's time stamp of the first publish (ns)."""
@@ -172,7 +173,7 @@ class Publisher:
             now = time.time_ns()
             first_ns = first_ns or now
             event = json.dumps({"seq": seq, "t": now, "pad": self.pad})
-            self.client.send_text(self.info.publish_frame(f"p{seq}", event))
+            self.client.publish(CHANNEL, event, self.info.auth)
         return first_ns
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import random
 import signal
 import tempfile
@@ -73,32 +72,6 @@ class StormReport:
     cpu_s: float = 0.0
 
 
-async def subscribe_all(client: WsClient, frames: list[str], wait_s: float) -> None:
-    """Send the subscribes; wait for as many ``subscribe_success``. Broadcasts on channels
-    already subscribed (the lobby count on ``/game``) may arrive in between: skip them."""
-    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    acked = 0
-
-    def on_text(text: str) -> None:
-        nonlocal acked
-        msg = json.loads(text)
-        kind = msg.get("type")
-        if kind == "subscribe_success":
-            acked += 1
-            if acked == len(frames) and not done.done():
-                done.set_result(None)
-        elif kind not in ("data", "ka") and not done.done():
-            done.set_exception(RuntimeError(f"expected subscribe_success, got {text[:200]}"))
-
-    client.on_text = on_text
-    for frame in frames:
-        client.send_text(frame)
-    try:
-        await asyncio.wait_for(done, wait_s)
-    finally:
-        client.on_text = lambda text: None  # from now on the player only listens
-
-
 class Storm:
     """One worker's share of the storm."""
 
@@ -142,7 +115,7 @@ class Storm:
             await asyncio.sleep(self.backoff(attempt, min(retry_after, BACKOFF_CAP_S)))
         raise RuntimeError(f"join: no 201 after {JOIN_ATTEMPTS} attempts")
 
-    def frames(self, i: int, info: ServerInfo, player_id: str) -> list[str]:
+    def channels(self, info: ServerInfo, player_id: str) -> list[tuple[str, dict[str, str]]]:
         code = self.cfg.code
         if self.cfg.mode == "stub":
             names = [
@@ -153,14 +126,11 @@ class Storm:
             ]
         else:
             names = [f"/default/storm/{kind}" for kind in ("game", "question", "scores", "lb")]
-        return [
-            json.dumps(
-                {"type": "subscribe", "id": f"s{n}", "channel": ch, "authorization": info.auth}
-            )
-            for n, ch in enumerate(names)
-        ]
+        return [(name, info.auth) for name in names]
 
-    async def subscribe(self, info: ServerInfo, frames: list[str], deadline: float) -> None:
+    async def subscribe(
+        self, info: ServerInfo, channels: list[tuple[str, dict[str, str]]], deadline: float
+    ) -> None:
         loop = asyncio.get_running_loop()
         error: BaseException = TimeoutError("storm deadline")
         for attempt in range(CONNECT_ATTEMPTS):
@@ -171,7 +141,8 @@ class Storm:
             try:
                 async with self.ws_gate:
                     client = await open_client(info, self.cfg.source_ip, min(remaining, 15.0))
-                    await subscribe_all(client, frames, min(remaining, 15.0))
+                    # broadcasts on channels already acked (the lobby count) are skipped
+                    await client.subscribe(channels, min(remaining, 15.0))
                 self.clients.append(client)
                 return
             except (OSError, TimeoutError, RuntimeError, ValueError, WebSocketException) as exc:
@@ -186,7 +157,7 @@ class Storm:
         if http is not None:  # the stub: join first (the reference has no entry API)
             player_id, token = await self.join(http, i)
             info = PlayerInfo(info.realtime, info.host, "", token)
-        await self.subscribe(info, self.frames(i, info, player_id), deadline)
+        await self.subscribe(info, self.channels(info, player_id), deadline)
 
     async def run(self, http: HttpPool | None) -> StormReport:
         loop = asyncio.get_running_loop()

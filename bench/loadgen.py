@@ -25,7 +25,8 @@ from typing import Any
 
 from websockets.exceptions import WebSocketException
 
-from bench.wsclient import ServerInfo, WsClient, expect_type, open_client
+from bench.wsclient import CHANNEL, ServerInfo, WsClient, kind, open_client
+from eventapi.session import Data, KeepAlive, SessionEvent
 
 CONNECT_ATTEMPTS = 3
 LAG_INTERVAL_S = 0.01
@@ -88,15 +89,13 @@ class Recorder:
         self.other_frames: Counter[str] = Counter()
         self.done = asyncio.Event()
 
-    def on_text(self, sub: int, text: str) -> None:
+    def on_event(self, sub: int, event: SessionEvent) -> None:
         now = time.time_ns()
-        msg = json.loads(text)
-        kind = msg.get("type")
-        if kind != "data":
-            if kind != "ka":
-                self.other_frames[str(kind)] += 1
+        if not isinstance(event, Data):
+            if not isinstance(event, KeepAlive):
+                self.other_frames[kind(event)] += 1
             return
-        payload = json.loads(msg["event"])
+        payload = json.loads(str(event.event))
         seq: int = payload["seq"]
         latency = now - payload["t"]
         self.latencies_ns.append(latency)
@@ -155,9 +154,8 @@ async def subscribe_one(
         client: WsClient | None = None
         try:
             client = await open_client(cfg.info, cfg.source_ip, min(remaining, 15.0))
-            reply = await client.request(cfg.info.subscribe_frame(), min(remaining, 15.0))
-            expect_type(reply, "subscribe_success")
-            client.on_text = lambda text: recorder.on_text(sub, text)
+            await client.subscribe([(CHANNEL, cfg.info.auth)], min(remaining, 15.0))
+            client.on_event = lambda event: recorder.on_event(sub, event)
             return client
         except (OSError, TimeoutError, RuntimeError, ValueError, WebSocketException) as exc:
             error = exc

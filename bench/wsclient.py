@@ -1,8 +1,9 @@
 """Lean AppSync Events WebSocket client for the load generator.
 
-Built on the sans-I/O ``websockets.client.ClientProtocol`` driven by a plain
-``asyncio.Protocol``: every received text frame is handed to a callback inside
-``data_received`` (no task switch, no queue per message), which keeps the load
+Two sans-I/O cores driven by a plain ``asyncio.Protocol``: ``websockets.client.ClientProtocol``
+for the WebSocket and :class:`eventapi.session.EventsSession` for the Event API (operation ids,
+acks, keep-alive). What the session makes of every received frame is handed to a callback
+inside ``data_received`` (no task switch, no queue per message), which keeps the load
 generator's cost per delivery well below that of ``websockets.asyncio.client``.
 """
 
@@ -13,10 +14,9 @@ import base64
 import json
 import socket
 import struct
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
@@ -24,9 +24,23 @@ from websockets.http11 import Response
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
+from eventapi.session import (
+    ConnectionAcked,
+    Data,
+    EventsSession,
+    KeepAlive,
+    Malformed,
+    PublishAcked,
+    PublishRefused,
+    SessionEvent,
+    Subscribed,
+    Unhandled,
+    UnsubscribeRefused,
+    counter_ids,
+)
+
 SUBPROTOCOL = "aws-appsync-event-ws"
 CHANNEL = "/default/bench"
-SUB_ID = "s1"
 IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
 
 
@@ -52,39 +66,48 @@ class ServerInfo:
         header = base64.urlsafe_b64encode(raw).decode().rstrip("=")
         return [Subprotocol(SUBPROTOCOL), Subprotocol(f"header-{header}")]
 
-    def subscribe_frame(self) -> str:
-        return json.dumps(
-            {"type": "subscribe", "id": SUB_ID, "channel": CHANNEL, "authorization": self.auth}
-        )
 
-    def publish_frame(self, pub_id: str, event: str) -> str:
-        return json.dumps(
-            {
-                "type": "publish",
-                "id": pub_id,
-                "channel": CHANNEL,
-                "events": [event],
-                "authorization": self.auth,
-            }
-        )
+EventHandler = Callable[[SessionEvent], None]
 
 
-TextHandler = Callable[[str], None]
+def ignore(event: SessionEvent) -> None:
+    """The default event handler: a client that only holds its subscriptions."""
+
+
+def kind(event: SessionEvent) -> str:
+    """The frame type behind an event, for counting replies the way the server named them."""
+    if isinstance(event, PublishAcked):
+        return "publish_success"
+    if isinstance(event, PublishRefused | UnsubscribeRefused):
+        return event.reply
+    if isinstance(event, Unhandled):
+        return event.frame_type
+    return type(event).__name__
 
 
 class WsClient(asyncio.Protocol):
-    """One client WebSocket; text frames go to ``on_text``, pongs to ``on_pong``."""
+    """One client WebSocket; session events go to ``on_event``, pongs to ``on_pong``.
+
+    While :meth:`handshake` or :meth:`subscribe` waits, only what it waits for, data and
+    keep-alives may arrive: anything else fails the wait (a load test must not miss refusals).
+    """
 
     def __init__(self, info: ServerInfo) -> None:
         self.proto = ClientProtocol(
             parse_uri(info.realtime), subprotocols=info.subprotocols(), max_size=None
         )
+        # Counter ids: short, and the same on every connection, so the reference server
+        # broadcasts one frame per id to all subscribers, like the stub's shared encoding.
+        self.session = EventsSession(next_id=counter_ids())
         self.transport: asyncio.Transport | None = None
-        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.on_text: TextHandler = self._to_waiter
+        self.loop = asyncio.get_running_loop()
+        self.opened: asyncio.Future[None] = self.loop.create_future()
+        self.closed: asyncio.Future[None] = self.loop.create_future()
+        self.on_event: EventHandler = ignore
         self.on_pong: Callable[[bytes], None] = lambda data: None
-        self._waiter: asyncio.Future[dict[str, Any]] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._awaiting: set[str] = set()  # subscribe ids not acked yet
+        self._timer: asyncio.TimerHandle | None = None
 
     # asyncio.Protocol ------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -101,7 +124,11 @@ class WsClient(asyncio.Protocol):
             elif not isinstance(event, Frame):
                 continue
             elif event.opcode is Opcode.TEXT and event.fin:
-                self.on_text(str(event.data, "utf-8"))
+                received = self.session.receive_text(str(event.data, "utf-8"), self.loop.time())
+                if self._waiter is None:
+                    self.on_event(received)
+                else:
+                    self._while_waiting(received)
             elif event.opcode is Opcode.PONG:
                 self.on_pong(bytes(event.data))
             elif event.opcode in (Opcode.TEXT, Opcode.CONT):
@@ -109,6 +136,7 @@ class WsClient(asyncio.Protocol):
         self._flush()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.session.connection_lost()
         self.fail(exc or ConnectionError("connection closed"))
         if not self.closed.done():
             self.closed.set_result(None)
@@ -122,11 +150,43 @@ class WsClient(asyncio.Protocol):
         self.proto.send_ping(data)
         self._flush()
 
-    async def request(self, frame: str, wait_s: float) -> dict[str, Any]:
-        """Send ``frame`` and return the next non-keep-alive message."""
-        self._waiter = asyncio.get_running_loop().create_future()
-        self.send_text(frame)
-        return await asyncio.wait_for(self._waiter, wait_s)
+    async def handshake(self, wait_s: float) -> None:
+        """``connection_init``, then wait for ``connection_ack``."""
+        self._waiter = self.loop.create_future()
+        self.send_text(self.session.start_connection())
+        await self._wait(asyncio.wait_for(self._waiter, wait_s))
+
+    async def subscribe(
+        self,
+        channels: Sequence[tuple[str, Mapping[str, str]]],
+        wait_s: float,
+        ids: Sequence[str] | None = None,
+    ) -> list[str]:
+        """Subscribe to every ``(channel, authorization)`` at once; return once all are acked.
+        ``ids``: the subscription ids to use (default: the session's)."""
+        deadline = self.loop.time() + wait_s
+        sent = [
+            self.session.subscribe(
+                channel,
+                _fixed(auth),
+                sub_id=None if ids is None else ids[n],
+                deadline=deadline,
+            )
+            for n, (channel, auth) in enumerate(channels)
+        ]
+        self._awaiting = {out.op_id for out in sent}
+        self._waiter = self.loop.create_future()
+        for out in sent:
+            self.send_text(out.frame)
+        self._timer = self.loop.call_at(deadline, self._check_deadlines)
+        await self._wait(self._waiter)
+        return [out.op_id for out in sent]
+
+    def publish(self, channel: str, event: str, authorization: Mapping[str, str]) -> str:
+        """Send one already encoded event; the ack arrives as a session event. Returns its id."""
+        out = self.session.publish(channel, [event], authorization)
+        self.send_text(out.frame)
+        return out.op_id
 
     def fail(self, exc: BaseException) -> None:
         for fut in (self.opened, self._waiter):
@@ -146,10 +206,42 @@ class WsClient(asyncio.Protocol):
         elif not self.opened.done():
             self.opened.set_result(None)
 
-    def _to_waiter(self, text: str) -> None:
-        msg = json.loads(text)
-        if msg.get("type") != "ka" and self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(msg)
+    async def _wait(self, waiting: asyncio.Future[None] | Awaitable[None]) -> None:
+        try:
+            await waiting
+        finally:
+            self._waiter = None
+            self._awaiting = set()
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def _while_waiting(self, event: SessionEvent) -> None:
+        waiter = self._waiter
+        assert waiter is not None
+        if isinstance(event, Subscribed) and event.sub_id in self._awaiting:
+            self._awaiting.discard(event.sub_id)
+            if not self._awaiting and not waiter.done():
+                waiter.set_result(None)
+        elif isinstance(event, ConnectionAcked):
+            if not waiter.done():
+                waiter.set_result(None)
+        elif isinstance(event, Data | KeepAlive):
+            self.on_event(event)  # broadcasts on channels already acked (the lobby count)
+        elif not waiter.done():
+            expected = "subscribe_success" if self._awaiting else "connection_ack"
+            shown = event.error if isinstance(event, Malformed) else event
+            waiter.set_exception(RuntimeError(f"expected {expected}, got {shown}"[:300]))
+
+    def _check_deadlines(self) -> None:
+        self._timer = None
+        late = self.session.expired(self.loop.time())
+        waiter = self._waiter
+        if late and waiter is not None and not waiter.done():
+            channels = ", ".join(sorted({op.channel for op in late}))
+            waiter.set_exception(TimeoutError(f"no subscribe_success for {channels}"))
+        elif self.session.next_deadline < float("inf"):  # woken a hair early: wait on
+            self._timer = self.loop.call_at(self.session.next_deadline, self._check_deadlines)
 
     def _flush(self) -> None:
         if self.transport is None:
@@ -159,6 +251,11 @@ class WsClient(asyncio.Protocol):
                 self.transport.write(data)
             elif self.transport.can_write_eof():
                 self.transport.write_eof()  # closing handshake done
+
+
+def _fixed(authorization: Mapping[str, str]) -> Callable[[], Mapping[str, str]]:
+    """The bench's credentials never change: every (re-)subscribe sends the same object."""
+    return lambda: authorization
 
 
 def make_socket(source_ip: str | None) -> socket.socket:
@@ -187,14 +284,8 @@ async def open_client(info: ServerInfo, source_ip: str | None, wait_s: float) ->
     _, client = await loop.create_connection(lambda: WsClient(info), sock=sock)
     try:
         await asyncio.wait_for(client.opened, wait_s)
-        ack = await client.request(json.dumps({"type": "connection_init"}), wait_s)
-        expect_type(ack, "connection_ack")
+        await client.handshake(wait_s)
     except BaseException:
         client.abort()
         raise
     return client
-
-
-def expect_type(msg: dict[str, Any], kind: str) -> None:
-    if msg.get("type") != kind:
-        raise RuntimeError(f"expected {kind}, got {json.dumps(msg)[:300]}")

@@ -31,8 +31,7 @@ import logging
 import random
 import socket
 import ssl
-import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final
@@ -65,12 +64,32 @@ from eventapi.errors import (
     errors_from_body,
 )
 from eventapi.payloads import PublishResult, batches, encode_events
-from eventapi.protocol import FrameError, frame_errors, parse_channel, parse_frame
+from eventapi.protocol import parse_channel
+from eventapi.session import (
+    Authorizer,
+    BroadcastFailed,
+    ConnectionAcked,
+    ConnectionRefused,
+    Data,
+    EventsSession,
+    KeepAlive,
+    Malformed,
+    Outgoing,
+    PublishAcked,
+    PublishRefused,
+    ServerError,
+    SessionEvent,
+    Subscribed,
+    SubscribeFailed,
+    Unhandled,
+    Unsubscribed,
+    UnsubscribeRefused,
+    UnwantedSubscription,
+)
 from eventapi.subscription import DEFAULT_MAX_PENDING, ErrorCallback, Subscription
 
 log = logging.getLogger("eventapi.client")
 
-DEFAULT_KEEPALIVE_TIMEOUT: Final = protocol.CONNECTION_TIMEOUT_MS / 1000
 MAX_FRAME_BYTES: Final = 2 * 1024 * 1024
 
 
@@ -149,6 +168,10 @@ async def _bound_socket(url: str, source: str) -> socket.socket:
 class EventsClient:
     """A client of one Event API over one WebSocket (plus per-operation authorization).
 
+    The I/O shell over :class:`~eventapi.session.EventsSession`, which holds the protocol state
+    (operations by id, subscriptions to re-send, the keep-alive deadline); this class owns the
+    socket, the tasks, the waiters' futures and the consumers' :class:`Subscription` buffers.
+
     ``http_endpoint`` is the API's HTTP endpoint (``https://<id>.appsync-api.<region>.
     amazonaws.com/event``, a custom domain, or the stub's ``http://host:port/event``);
     ``realtime_endpoint`` overrides the derived WebSocket URL. ``auth`` authorizes the
@@ -179,13 +202,10 @@ class EventsClient:
         self.reconnect_policy = reconnect
         self.max_pending = max_pending
         self.close_timeout = close_timeout
-        self._keepalive_override = keepalive_timeout
         self._ssl = ssl_context
         #: Local address to connect from (load generators spread past one address pair's
         #: ~28k ephemeral ports by using several 127.x sources).
         self.source_address = source_address
-        #: Seconds of silence after which the connection is presumed dead (from the ack).
-        self.keepalive_timeout: float = keepalive_timeout or DEFAULT_KEEPALIVE_TIMEOUT
         #: Successful reconnects so far.
         self.reconnects = 0
 
@@ -194,13 +214,13 @@ class EventsClient:
         self._closing = False
         self._error: BaseException | None = None
         self._ws: ClientConnection | None = None
-        self._subs: dict[str, Subscription] = {}
-        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._session = EventsSession(keepalive_timeout=keepalive_timeout)
+        self._subs: dict[str, Subscription] = {}  # the consumers' side of the session's ones
+        self._pending: dict[str, asyncio.Future[SessionEvent]] = {}  # waiters by operation id
         self._supervisor: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._connected = asyncio.Event()  # set when CONNECTED or CLOSED: wakes waiters
         self._closed = asyncio.Event()
-        self._last_rx = 0.0
         self._silent = False
         self._fatal: EventApiError | None = None
 
@@ -209,6 +229,11 @@ class EventsClient:
     @property
     def state(self) -> ConnectionState:
         return self._state
+
+    @property
+    def keepalive_timeout(self) -> float:
+        """Seconds of silence after which the connection is presumed dead (from the ack)."""
+        return self._session.keepalive_timeout
 
     @property
     def error(self) -> BaseException | None:
@@ -295,7 +320,7 @@ class EventsClient:
         """
         parse_channel(channel, allow_wildcard=True)
         sub = Subscription(
-            uuid.uuid4().hex,
+            self._session.next_id(),
             channel,
             auth,
             max_pending=max_pending or self.max_pending,
@@ -305,13 +330,16 @@ class EventsClient:
         try:
             async with _deadline(self.operation_timeout, "subscribe_success"):
                 ws = await self._wait_connected()
+                out = self._session.subscribe(channel, self._authorizer(sub), sub_id=sub.id)
                 self._subs[sub.id] = sub
-                await self._send_subscribe(ws, sub)
-                await sub._confirmed
+                with contextlib.suppress(ConnectionClosed):  # re-sent after the reconnect
+                    await ws.send(out.frame)
+                await sub.wait_confirmed()
         except BaseException as exc:
             if self._subs.get(sub.id) is sub:
-                del self._subs[sub.id]  # a late subscribe_success will be unsubscribed
-            sub._end(exc if isinstance(exc, EventApiError) else None)
+                del self._subs[sub.id]
+                self._session.abandon(sub.id)  # a late subscribe_success will be unsubscribed
+            sub.end(exc if isinstance(exc, EventApiError) else None)
             raise
         return sub
 
@@ -359,60 +387,60 @@ class EventsClient:
     # -- operation internals ------------------------------------------------------------------
 
     async def _publish(self, channel: str, encoded: list[str], auth: Auth | None) -> PublishResult:
-        op_id = uuid.uuid4().hex
         async with _deadline(self.operation_timeout, "publish_success"):
             ws = await self._wait_connected()
             authorization = (auth or self.auth).realtime(
                 self.endpoints.host, protocol.publish_signed_body(channel, encoded)
             )
-            frame = await self._request(
-                ws, op_id, protocol.publish(op_id, channel, encoded, authorization)
-            )
-        kind = frame.get("type")
-        if kind == "publish_success":
-            return PublishResult.from_json(frame)
-        if kind == "publish_error":
-            raise PublishError(channel, frame_errors(frame))
-        raise ProtocolError(f"publish to {channel} answered with {kind}", frame_errors(frame))
+            answer = await self._request(ws, self._session.publish(channel, encoded, authorization))
+        if isinstance(answer, PublishAcked):
+            return answer.result
+        assert isinstance(answer, PublishRefused)
+        if answer.reply == "publish_error":
+            raise PublishError(channel, answer.errors)
+        raise ProtocolError(f"publish to {channel} answered with {answer.reply}", answer.errors)
 
-    async def _request(self, ws: ClientConnection, op_id: str, text: str) -> dict[str, Any]:
-        """Send a frame and wait for the frame answering ``op_id``."""
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending[op_id] = future
+    async def _request(self, ws: ClientConnection, out: Outgoing) -> SessionEvent:
+        """Send an operation's frame and wait for the session's answer to it."""
+        future: asyncio.Future[SessionEvent] = asyncio.get_running_loop().create_future()
+        self._pending[out.op_id] = future
         try:
             try:
-                await ws.send(text)
+                await ws.send(out.frame)
             except ConnectionClosed as exc:
                 raise ConnectionLostError("connection lost before the request was sent") from exc
             return await future
         finally:
-            if self._pending.get(op_id) is future:
-                del self._pending[op_id]
+            if self._pending.get(out.op_id) is future:
+                del self._pending[out.op_id]
+            self._session.abandon(out.op_id)  # timed out or cancelled; a no-op once answered
 
-    async def _send_subscribe(self, ws: ClientConnection, sub: Subscription) -> None:
-        authorization = (sub.auth or self.auth).realtime(
-            self.endpoints.host, protocol.subscribe_signed_body(sub.channel)
-        )
-        with contextlib.suppress(ConnectionClosed):  # re-sent after the reconnect
-            await ws.send(protocol.subscribe(sub.id, sub.channel, authorization))
+    def _authorizer(self, sub: Subscription) -> Authorizer:
+        """Fresh authorization for each (re-)subscribe: IAM signatures are recomputed."""
+        auth, host = sub.auth or self.auth, self.endpoints.host
+        body = protocol.subscribe_signed_body(sub.channel)
+        return lambda: auth.realtime(host, body)
 
     async def _unsubscribe(self, sub: Subscription) -> None:
         if self._subs.get(sub.id) is sub:
             del self._subs[sub.id]
-        active = sub.active
-        sub._end()
+        sub.end()
+        # None: nothing on the server to undo yet (a re-subscribe still in flight is undone
+        # when its subscribe_success arrives for an id the session no longer knows).
+        out = self._session.unsubscribe(sub.id)
         ws = self._ws
-        if not active or ws is None or self._state is not ConnectionState.CONNECTED:
-            # Nothing on the server to undo yet: a re-subscribe still in flight is undone
-            # when its subscribe_success arrives for an id we no longer know.
+        if out is None:
+            return
+        if ws is None or self._state is not ConnectionState.CONNECTED:
+            self._session.abandon(out.op_id)
             return
         try:
             async with _deadline(self.operation_timeout, "unsubscribe_success"):
-                frame = await self._request(ws, sub.id, protocol.unsubscribe(sub.id))
+                answer = await self._request(ws, out)
         except (ConnectionLostError, ClientClosedError):
             return  # the socket, and the subscription with it, is gone
-        if frame.get("type") != "unsubscribe_success":
-            raise UnsubscribeError(sub.channel, sub.id, frame_errors(frame))
+        if isinstance(answer, UnsubscribeRefused):
+            raise UnsubscribeError(sub.channel, sub.id, answer.errors)
 
     async def _wait_connected(self) -> ClientConnection:
         while True:
@@ -477,45 +505,32 @@ class EventsClient:
                     f"cannot connect to {self.endpoints.realtime_url}: {exc}"
                 ) from exc
             try:
-                self.keepalive_timeout = await self._handshake(ws)
+                await self._handshake(ws)
             except BaseException:
                 ws.transport.abort()
                 raise
         log.info("connected to %s", self.endpoints.realtime_url)
         return ws
 
-    async def _handshake(self, ws: ClientConnection) -> float:
+    async def _handshake(self, ws: ClientConnection) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            await ws.send(protocol.connection_init())
+            await ws.send(self._session.start_connection())
             while True:
-                try:
-                    frame = parse_frame(await ws.recv())
-                except FrameError as exc:
+                event = self._session.receive_text(await ws.recv(), loop.time())
+                if isinstance(event, ConnectionAcked):
+                    return
+                if isinstance(event, Malformed):
                     # a garbled frame (a proxy, a glitch) is worth another attempt, unlike a refusal
                     raise ConnectionFailedError(
-                        "malformed frame during the handshake", [exc.error]
-                    ) from exc
-                kind = frame["type"]
-                if kind == "connection_ack":
-                    return self._keepalive_from(frame)
-                if kind == "connection_error":
-                    raise connection_refused(frame_errors(frame))
-                if kind != "ka":
-                    log.debug("ignoring %s before connection_ack", kind)
+                        "malformed frame during the handshake", [event.error]
+                    )
+                if isinstance(event, ConnectionRefused):
+                    raise connection_refused(event.errors)
+                if isinstance(event, Unhandled):
+                    log.debug("ignoring %s before connection_ack", event.frame_type)
         except ConnectionClosed as exc:
             raise ConnectionFailedError("connection closed during the handshake") from exc
-
-    def _keepalive_from(self, ack: Mapping[str, Any]) -> float:
-        if self._keepalive_override is not None:
-            return self._keepalive_override
-        timeout_ms = ack.get("connectionTimeoutMs")
-        if (
-            isinstance(timeout_ms, int | float)
-            and not isinstance(timeout_ms, bool)
-            and timeout_ms > 0
-        ):
-            return float(timeout_ms) / 1000
-        return DEFAULT_KEEPALIVE_TIMEOUT
 
     async def _reconnect(self, policy: ReconnectPolicy) -> ClientConnection:
         if policy.first_delay > 0:
@@ -586,14 +601,12 @@ class EventsClient:
     async def _serve(self, ws: ClientConnection) -> str:
         """Dispatch frames until the connection ends; return why it ended."""
         loop = asyncio.get_running_loop()
-        self._last_rx = loop.time()
         self._silent = False
         watchdog = asyncio.create_task(self._watchdog(ws), name="eventapi-keepalive")
         try:
             async for message in ws:
-                self._last_rx = loop.time()
                 try:
-                    self._dispatch(message)
+                    self._dispatch(self._session.receive_text(message, loop.time()))
                 except Exception:  # one bad frame must not take the connection down
                     log.exception("failed to handle a frame")
             reason = f"connection closed ({ws.close_code} {ws.close_reason or ''})".rstrip()
@@ -609,27 +622,30 @@ class EventsClient:
 
     async def _watchdog(self, ws: ClientConnection) -> None:
         loop = asyncio.get_running_loop()
-        timeout = self.keepalive_timeout
+        session = self._session
         # The deadline moves with every frame; polling it lazily costs the reader nothing.
-        while (remaining := self._last_rx + timeout - loop.time()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(remaining)
+        while not session.keepalive_expired(now := loop.time()):  # noqa: ASYNC110
+            await asyncio.sleep(session.keepalive_deadline - now)
         self._silent = True
         ws.transport.abort()
 
     async def _resubscribe_all(self, ws: ClientConnection) -> None:
-        for sub in list(self._subs.values()):
-            try:
-                await self._send_subscribe(ws, sub)
-            except Exception as exc:  # its auth could not be computed
-                log.error("cannot re-subscribe to %s: %s", sub.channel, exc)
-                self._subs.pop(sub.id, None)
-                sub._end(exc)
+        plan = self._session.resubscribe_all()
+        for failed in plan.failed:  # its auth could not be computed
+            log.error("cannot re-subscribe to %s: %s", failed.channel, failed.error)
+            sub = self._subs.pop(failed.sub_id, None)
+            if sub is not None:
+                sub.end(failed.error)
+        for frame in plan.frames:
+            with contextlib.suppress(ConnectionClosed):  # then the next reconnect re-sends it
+                await ws.send(frame)
 
     def _detach(self, error: EventApiError) -> None:
         """The socket is gone: requests in flight fail, subscriptions await re-confirmation."""
         self._ws = None
+        self._session.connection_lost()  # the waiters below are the operations it dropped
         for sub in self._subs.values():
-            sub.active = False
+            sub.suspend()
         pending, self._pending = self._pending, {}
         for future in pending.values():
             if not future.done():
@@ -642,9 +658,10 @@ class EventsClient:
         ws, self._ws = self._ws, None
         if ws is not None:
             ws.transport.abort()
+        self._session.close()
         subs, self._subs = self._subs, {}
         for sub in subs.values():
-            sub._end(error)
+            sub.end(error)
         pending, self._pending = self._pending, {}
         closed = self._closed_error()
         for future in pending.values():
@@ -681,88 +698,59 @@ class EventsClient:
 
     # -- frames ---------------------------------------------------------------------------------
 
-    def _dispatch(self, message: str | bytes) -> None:
-        try:
-            frame = parse_frame(message)
-        except FrameError as exc:
-            log.warning("ignoring a malformed frame: %s", exc)
-            return
-        kind = frame["type"]
-        op_id = frame.get("id")
-        if kind == "data":
-            sub = self._subs.get(op_id) if isinstance(op_id, str) else None
+    def _dispatch(self, event: SessionEvent) -> None:
+        """Act on what the session made of a frame."""
+        if isinstance(event, Data):
+            sub = self._subs.get(event.sub_id)
             if sub is not None:
-                self._deliver(sub, frame.get("event"))
-        elif kind == "ka":
+                self._deliver(sub, event.event)
+        elif isinstance(event, KeepAlive):
             pass
-        elif kind in ("subscribe_success", "subscribe_error"):
-            self._on_subscribe_reply(kind, op_id, frame)
-        elif kind in (
-            "publish_success",
-            "publish_error",
-            "unsubscribe_success",
-            "unsubscribe_error",
-        ):
-            self._resolve(op_id, frame)
-        elif kind == "broadcast_error":
-            sub = self._subs.get(op_id) if isinstance(op_id, str) else None
+        elif isinstance(event, PublishAcked | PublishRefused | Unsubscribed | UnsubscribeRefused):
+            future = self._pending.pop(event.op_id, None)
+            if future is not None and not future.done():
+                future.set_result(event)
+        elif isinstance(event, Subscribed):
+            sub = self._subs.get(event.sub_id)
             if sub is not None:
-                sub._broadcast_error(BroadcastError(sub.channel, sub.id, frame_errors(frame)))
-        elif kind == "error":
-            self._on_error_frame(op_id, frame)
-        elif kind == "connection_error":
-            self._fatal = connection_refused(frame_errors(frame))
+                sub.confirm()
+        elif isinstance(event, SubscribeFailed):
+            error = SubscribeError(event.channel, event.sub_id, event.errors)
+            if event.was_confirmed:  # a re-subscribe after a reconnect was refused
+                log.error("%s", error)
+            sub = self._subs.pop(event.sub_id, None)
+            if sub is not None:
+                sub.end(error)
+        elif isinstance(event, UnwantedSubscription):
+            self._spawn(self._send_quietly(event.unsubscribe))
+        elif isinstance(event, BroadcastFailed):
+            sub = self._subs.get(event.sub_id)
+            if sub is not None:
+                sub.broadcast_failed(BroadcastError(event.channel, event.sub_id, event.errors))
+        elif isinstance(event, ServerError):
+            log.warning("server error: %s", ", ".join(map(str, event.errors)))
+        elif isinstance(event, ConnectionRefused):
+            self._fatal = connection_refused(event.errors)
             log.error("%s", self._fatal)
             if self._ws is not None:
                 self._ws.transport.abort()
-        else:
-            log.debug("ignoring a %s frame", kind)
+        elif isinstance(event, Malformed):
+            log.warning("ignoring a malformed frame: %s", event.error)
+        elif isinstance(event, Unhandled):
+            log.debug("ignoring a %s frame", event.frame_type)
 
     @staticmethod
     def _deliver(sub: Subscription, event: object) -> None:
         if isinstance(event, str):
             try:
-                sub._feed(json.loads(event))
+                sub.deliver(json.loads(event))
             except (ValueError, RecursionError):
                 log.warning("dropping an event on %s that is not valid JSON", sub.channel)
         elif isinstance(event, list):  # the array form of the AWS docs' example (§3.3)
             for item in event:
                 EventsClient._deliver(sub, item)
         elif event is not None:
-            sub._feed(event)
-
-    def _on_subscribe_reply(self, kind: str, op_id: object, frame: Mapping[str, Any]) -> None:
-        sub = self._subs.get(op_id) if isinstance(op_id, str) else None
-        if sub is None:
-            if kind == "subscribe_success" and isinstance(op_id, str):
-                self._spawn(self._send_quietly(protocol.unsubscribe(op_id)))
-            return
-        if kind == "subscribe_success":
-            sub.active = True
-            if not sub._confirmed.done():
-                sub._confirmed.set_result(None)
-            return
-        del self._subs[sub.id]
-        error = SubscribeError(sub.channel, sub.id, frame_errors(frame))
-        if sub._confirmed.done():  # a re-subscribe after a reconnect was refused
-            log.error("%s", error)
-        sub._end(error)
-
-    def _on_error_frame(self, op_id: object, frame: Mapping[str, Any]) -> None:
-        if isinstance(op_id, str):
-            if op_id in self._pending:
-                self._resolve(op_id, frame)
-                return
-            sub = self._subs.pop(op_id, None)
-            if sub is not None:
-                sub._end(SubscribeError(sub.channel, sub.id, frame_errors(frame)))
-                return
-        log.warning("server error: %s", ", ".join(map(str, frame_errors(frame))))
-
-    def _resolve(self, op_id: object, frame: Mapping[str, Any]) -> None:
-        future = self._pending.pop(op_id, None) if isinstance(op_id, str) else None
-        if future is not None and not future.done():
-            future.set_result(dict(frame))
+            sub.deliver(event)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coro)

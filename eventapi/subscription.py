@@ -132,9 +132,25 @@ class Subscription:
         state = "closed" if self._ended else "active" if self.active else "pending"
         return f"<Subscription {self.id} {self.channel} {state} pending={len(self._buffer)}>"
 
-    # -- client side ----------------------------------------------------------------------------
+    # -- the client's side: what the connection reports -------------------------------------------
+    # Called by EventsClient (the I/O shell), never by consumers.
 
-    def _feed(self, payload: Any) -> None:
+    async def wait_confirmed(self) -> None:
+        """Wait for the server's first confirmation; raises why the subscription ended first."""
+        await self._confirmed
+
+    def confirm(self) -> None:
+        """The server confirmed the subscription on the current connection."""
+        self.active = True
+        if not self._confirmed.done():
+            self._confirmed.set_result(None)
+
+    def suspend(self) -> None:
+        """The connection dropped: inactive until the re-subscribe is confirmed."""
+        self.active = False
+
+    def deliver(self, payload: Any) -> None:
+        """One parsed event; when the buffer is full the oldest pending one is dropped."""
         if self._ended:
             return
         self.received += 1
@@ -144,7 +160,8 @@ class Subscription:
         if not self._ready.is_set():
             self._ready.set()
 
-    def _broadcast_error(self, error: BroadcastError) -> None:
+    def broadcast_failed(self, error: BroadcastError) -> None:
+        """A ``broadcast_error``: counted and reported; the subscription goes on."""
         self.broadcast_errors += 1
         self.last_broadcast_error = error
         log.warning("%s", error)
@@ -154,7 +171,9 @@ class Subscription:
             except Exception:
                 log.exception("on_error callback of %s raised", self.channel)
 
-    def _end(self, error: BaseException | None = None) -> None:
+    def end(self, error: BaseException | None = None) -> None:
+        """End iteration (after what is pending) without telling the server: it already ended
+        the subscription, or the connection did. ``error`` is raised to consumers. Idempotent."""
         if self._ended:
             return
         self._ended = True

@@ -19,6 +19,12 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1, maximum-scale=1">
 <title>{title}</title>
 <link rel="stylesheet" href="/static/css/xterm.css">
+<script>
+  // textual-serve's terminal sizes its canvas in CSS pixels but draws in device pixels: on a
+  // phone (device pixel ratio 2-3) everything lands outside the canvas and the page is blank.
+  // Drawing at ratio 1 fits the page (text a little softer on a sharp screen).
+  Object.defineProperty(window, "devicePixelRatio", {{ get: () => 1 }});
+</script>
 <script src="/static/js/textual.js"></script>
 <style>
   html, body {{ margin: 0; height: 100%; background: #0c181f; color: #eee; }}

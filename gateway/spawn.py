@@ -23,7 +23,7 @@ SPAWN_TIMEOUT_S = 10.0
 
 
 class SpawnError(Exception):
-    pass
+    """A session's process could not be started (the zygote or the exec failed or timed out)."""
 
 
 class Spawner(Protocol):

@@ -266,7 +266,8 @@ async def _app_to_browser(app: _AppPipes, ws: web.WebSocketResponse) -> None:
     """The app's output: a ``__GANGLION__`` line, then framed packets (D screen bytes, M meta,
     P binary-encoded). Screen bytes go to the browser; an ``exit`` meta ends the session."""
     stdout = app.stdout
-    try:
+    # the app ended (its pipe closed mid-packet) or sent garbage: either way the session is over
+    with contextlib.suppress(asyncio.IncompleteReadError, ConnectionResetError, ValueError):
         for _ in range(10):
             if await stdout.readline() in (b"__GANGLION__\n", b""):
                 break
@@ -282,6 +283,4 @@ async def _app_to_browser(app: _AppPipes, ws: web.WebSocketResponse) -> None:
                 with contextlib.suppress(ValueError):
                     if json.loads(payload).get("type") == "exit":
                         break
-    except (asyncio.IncompleteReadError, ConnectionResetError, ValueError):
-        pass
     await ws.close()

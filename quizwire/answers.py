@@ -66,13 +66,16 @@ __all__ = [
 _SECRET_BUCKETS = frozenset({Kind.TEXT, Kind.ORDER})
 
 
-def presenter_fields(question: Question | None, choice: int, value: str) -> dict[str, object]:
-    """``choice`` and ``value`` of an answer as the presenter's stream and view carry them."""
+def presenter_fields(
+    question: Question | None, choice: int, value: str
+) -> tuple[int | None, str | None]:
+    """``(choice, value)`` of an answer as the presenter's stream and view carry them: the
+    bucket (None where it would give the answer away) and the literal typed value."""
     kind = question.kind if question is not None else Kind.CHOICE
-    return {
-        "choice": None if kind in _SECRET_BUCKETS else choice,
-        "value": value if kind not in CHOICE_KINDS else None,
-    }
+    return (
+        None if kind in _SECRET_BUCKETS else choice,
+        value if kind not in CHOICE_KINDS else None,
+    )
 
 
 def presenter_answer(game: GameState, outcome: AnswerOutcome) -> PresenterAnswerMsg:
@@ -80,18 +83,17 @@ def presenter_answer(game: GameState, outcome: AnswerOutcome) -> PresenterAnswer
     record, question_id = outcome.record, outcome.question_id
     if record is None or question_id is None:
         raise ValueError("only an accepted answer goes to the presenter's stream")
-    fields = presenter_fields(
+    choice, value = presenter_fields(
         game.quiz.questions[record.question_index], record.choice, record.value
     )
-    choice, value = fields["choice"], fields["value"]
     return PresenterAnswerMsg(
         game_id=game.game_id,
         player_id=record.player_id,
         name=record.name,
         question_id=question_id,
         index=record.question_index,
-        choice=choice if isinstance(choice, int) else None,
-        value=value if isinstance(value, str) else None,
+        choice=choice,
+        value=value,
         elapsed_ms=record.elapsed_ms,
         received_at=record.received_at,
         sent_at=record.sent_at,

@@ -62,12 +62,7 @@ def last_answer_shown(game: GameState, player: PlayerState) -> tuple[int | None,
     (None where it would give the answer away) and its literal value (typed questions)."""
     if player.answered_index != game.question_index or game.question is None:
         return None, None
-    fields = presenter_fields(game.question, player.last_choice, player.last_value)
-    choice, value = fields["choice"], fields["value"]
-    return (
-        choice if isinstance(choice, int) else None,
-        value if isinstance(value, str) else None,
-    )
+    return presenter_fields(game.question, player.last_choice, player.last_value)
 
 
 def presenter_row(
